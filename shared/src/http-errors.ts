@@ -1,0 +1,67 @@
+import type { Context, Next } from 'koa';
+
+/**
+ * An error that becomes a JSON response: `{ "error": "<stable_code>", "message": "<for humans>" }`.
+ * Each service's `errors.ts` defines its own subclasses; one middleware writes them all.
+ */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Extra JSON members (e.g. `error_description` when relaying an OAuth error). */
+  readonly extra: Readonly<Record<string, unknown>>;
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { headers?: Record<string, string>; extra?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.status = status;
+    this.code = code;
+    this.headers = options.headers ?? {};
+    this.extra = options.extra ?? {};
+  }
+}
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  [member: string]: unknown;
+}
+
+/**
+ * The one error handler of a service. Client mistakes keep their code and message; anything
+ * unexpected becomes a 500 `internal_error` without internals (no stack trace, no message),
+ * and is reported through `onUnexpected` for the operator.
+ */
+export function handleErrors(onUnexpected: (error: unknown, ctx: Context) => void) {
+  return async function errorHandler(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new HttpError(404, 'not_found', `Nothing at ${ctx.method} ${ctx.path}.`);
+      }
+    } catch (error) {
+      const httpError = toHttpError(error);
+      if (httpError.status >= 500 && !(error instanceof HttpError)) onUnexpected(error, ctx);
+      ctx.status = httpError.status;
+      ctx.set(httpError.headers);
+      ctx.set('Cache-Control', 'no-store');
+      const body: ErrorBody = { ...httpError.extra, error: httpError.code, message: httpError.message };
+      ctx.body = body;
+    }
+  };
+}
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  // Errors thrown by Koa and its middleware (body parsers, ctx.throw) carry `status` and `expose`.
+  const candidate = error as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
+  if (typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500 && candidate.expose === true) {
+    const code = candidate.status === 413 ? 'payload_too_large' : candidate.status === 415 ? 'unsupported_media_type' : 'bad_request';
+    return new HttpError(candidate.status, code, String(candidate.message ?? 'Bad request.'));
+  }
+  return new HttpError(500, 'internal_error', 'Something went wrong on our side; the details are in the service log.');
+}
