@@ -1,0 +1,32 @@
+import Router from '@koa/router';
+import type { DefenceSwitches } from '@lab/shared';
+import type Provider from 'oidc-provider';
+import type { AuthServerConfig } from './config.ts';
+import { createProvider } from './provider.ts';
+import { createInteractionRoutes } from './routes/interactions.ts';
+import { protectFromFraming } from './middleware/protect-from-framing.ts';
+
+export interface AuthServerDeps {
+  readonly signingJwk: Record<string, unknown>;
+  readonly defences: DefenceSwitches;
+}
+
+/**
+ * The authorization server: oidc-provider (itself a Koa app) with the lab's login and consent
+ * pages and a health check. Never listens; `main.ts` does.
+ */
+export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provider {
+  const provider = createProvider(config, deps);
+  // Learners run it over plain http on loopback; behind a real TLS proxy set `proxy = true`.
+  provider.proxy = false;
+
+  const health = new Router();
+  health.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok', service: 'authserver', issuer: config.issuer };
+  });
+
+  provider.use(protectFromFraming(deps.defences));
+  provider.use(health.routes());
+  provider.use(createInteractionRoutes(provider).routes());
+  return provider;
+}

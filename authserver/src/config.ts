@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ConfigError,
+  parseDefenceList,
+  readInteger,
+  readSecret,
+  resolveTopology,
+  type DefenceName,
+} from '@lab/shared';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface AuthServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The issuer identifier: `iss` of every token and of every authorization response (RFC 9207). */
+  readonly issuer: string;
+  /** The BFF, registered as a confidential client. */
+  readonly bffClient: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly redirectUri: string;
+    readonly postLogoutRedirectUri: string;
+  };
+  /** The resource indicator (RFC 8707) of the notes API, used as the access tokens' `aud`. */
+  readonly resourceIndicator: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  /** Keys that sign the authorization server's own cookies (sessions, interactions). */
+  readonly cookieKeys: readonly string[];
+  /** A private JWK (JSON) to sign tokens with; when absent one is generated at start. */
+  readonly signingJwk: Record<string, unknown> | undefined;
+  readonly weakened: readonly DefenceName[];
+}
+
+export function loadConfig(env: Env): AuthServerConfig {
+  const topology = resolveTopology(env);
+  const { authserver, spa } = topology;
+  const clientSecret = env.BFF_CLIENT_SECRET;
+  if (!clientSecret || clientSecret.length < 32) {
+    throw new ConfigError(
+      'BFF_CLIENT_SECRET',
+      'must be set to the BFF\'s client secret (at least 32 characters); `npm start` makes one for each run',
+    );
+  }
+  return {
+    host: authserver.host,
+    port: authserver.port,
+    issuer: authserver.url,
+    bffClient: {
+      clientId: env.BFF_CLIENT_ID || 'bff',
+      clientSecret,
+      redirectUri: `${spa.url}/bff/callback`,
+      postLogoutRedirectUri: `${spa.url}/`,
+    },
+    resourceIndicator: topology['resource-api'].url,
+    accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL', 300, 1, 86_400),
+    refreshTokenTtlSeconds: readInteger(env, 'REFRESH_TOKEN_TTL', 8 * 3600, 60, 30 * 86_400),
+    cookieKeys: readSecret(env, 'AUTHSERVER_COOKIE_KEYS', () => randomBytes(32).toString('base64url'), 32).split(','),
+    signingJwk: parseSigningJwk(env.AUTHSERVER_SIGNING_JWK),
+    weakened: parseDefenceList(env.LAB_WEAKEN),
+  };
+}
+
+function parseSigningJwk(raw: string | undefined): Record<string, unknown> | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const jwk = JSON.parse(raw) as Record<string, unknown>;
+    if (typeof jwk.kty !== 'string' || typeof jwk.d !== 'string') throw new Error('not a private JWK');
+    return jwk;
+  } catch {
+    throw new ConfigError('AUTHSERVER_SIGNING_JWK', 'must be a private JWK in JSON (with "kty" and "d")');
+  }
+}

@@ -1,0 +1,33 @@
+import { ConfigError, DefenceSwitches } from '@lab/shared';
+import { loadConfig } from './config.ts';
+import { createApp } from './app.ts';
+import { generateSigningJwk } from './signing-key.ts';
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`authserver: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const signingJwk = config.signingJwk ?? (await generateSigningJwk());
+const app = createApp(config, { signingJwk, defences: new DefenceSwitches(config.weakened) });
+
+app.on('server_error', (_ctx, error: Error) => {
+  console.error(`authserver: server error: ${error.message}`);
+});
+
+const server = app.listen(config.port, config.host, () => {
+  console.log(`authserver listening on ${config.issuer} (issuer ${config.issuer})`);
+});
+server.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(`authserver: cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
+  process.exit(1);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

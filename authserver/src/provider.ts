@@ -1,0 +1,106 @@
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { DefenceSwitches } from '@lab/shared';
+import type { AuthServerConfig } from './config.ts';
+import { findAccount } from './accounts.ts';
+import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './views/provider-pages.ts';
+
+/** The scopes the notes API understands, and what the consent page says about each. */
+export const RESOURCE_SCOPES = 'notes:read notes:write';
+
+export interface ProviderDeps {
+  readonly signingJwk: Record<string, unknown>;
+  readonly defences: DefenceSwitches;
+}
+
+/**
+ * The authorization server, configured as a real deployment would be. Everything the lab can
+ * weaken is read from `defences` on each request, so a scenario can switch one off for one run.
+ */
+export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Provider {
+  const { bffClient, resourceIndicator } = config;
+  const { defences } = deps;
+
+  const configuration: Configuration = {
+    clients: [
+      {
+        client_id: bffClient.clientId,
+        client_name: 'OAuth BFF lab (the BFF)',
+        client_secret: bffClient.clientSecret,
+        // RFC 6749 §2.3.1: the BFF is a confidential client and authenticates with HTTP Basic.
+        token_endpoint_auth_method: 'client_secret_basic',
+        // Exact string matching of the one registered redirect URI (RFC 9700 §4.1.3).
+        redirect_uris: [bffClient.redirectUri],
+        post_logout_redirect_uris: [bffClient.postLogoutRedirectUri],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+    ],
+    findAccount,
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+    },
+    // The BFF reads the user's name from the ID token instead of calling userinfo: its access
+    // token is for the notes API (audience-restricted), not for the userinfo endpoint.
+    conformIdTokenClaims: false,
+    // RFC 7636 + RFC 9700 §2.1.1: PKCE for every client, confidential ones included. Only S256.
+    pkce: { required: () => defences.isOn('pkce') },
+    // Authorization Code only: no implicit or hybrid flows (RFC 9700 §2.1.2).
+    responseTypes: ['code'],
+    features: {
+      devInteractions: { enabled: false },
+      // RFC 7009: the BFF revokes its refresh token at logout.
+      revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: renderLogoutPage,
+        postLogoutSuccessSource: renderLoggedOutPage,
+      },
+      resourceIndicators: {
+        enabled: true,
+        // RFC 8707: the notes API is the only resource; a client that names none gets it.
+        defaultResource: () => resourceIndicator,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx: KoaContextWithOIDC, resource: string) => {
+          if (resource !== resourceIndicator) {
+            throw new errors.InvalidTarget(`unknown resource ${resource}`);
+          }
+          return {
+            scope: RESOURCE_SCOPES,
+            audience: resourceIndicator,
+            // RFC 9068: a JWT the resource server validates on its own, without introspection.
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: config.accessTokenTtlSeconds,
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    // The BFF keeps the session alive with a refresh token, bound to the user's session here.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // RFC 9700 §4.14.2: rotate on every use; a rotated token used again revokes the whole grant.
+    rotateRefreshToken: () => defences.isOn('refresh-rotation'),
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    cookies: {
+      keys: [...config.cookieKeys],
+    },
+    jwks: { keys: [deps.signingJwk as never] },
+    ttl: {
+      AccessToken: config.accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      RefreshToken: config.refreshTokenTtlSeconds,
+      Interaction: 600,
+      Session: 8 * 3600,
+      Grant: 8 * 3600,
+    },
+    renderError: renderErrorPage,
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  return provider;
+}

@@ -1,0 +1,44 @@
+import { escapeHtml, renderPage } from './layout.ts';
+
+/** What each scope lets the client do, in the words a Resource Owner understands. */
+const SCOPE_MEANINGS: Readonly<Record<string, string>> = {
+  openid: 'know who you are (your user id)',
+  profile: 'see your name and username',
+  email: 'see your email address',
+  offline_access: 'keep access while you are away',
+  'notes:read': 'read your notes',
+  'notes:write': 'add notes in your name',
+};
+
+export interface ConsentPageInput {
+  readonly uid: string;
+  readonly clientId: string;
+  readonly clientName: string;
+  readonly username: string;
+  readonly oidcScopes: readonly string[];
+  readonly resourceScopes: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The consent page: which client asks, for which scopes, on which resource (RFC 8707). */
+export function renderConsentPage(input: ConsentPageInput): string {
+  const item = (scope: string) => `<li><code>${escapeHtml(scope)}</code>: ${escapeHtml(SCOPE_MEANINGS[scope] ?? scope)}</li>`;
+  const resources = Object.entries(input.resourceScopes).map(
+    ([resource, scopes]) => `<p>On the resource <code>${escapeHtml(resource)}</code> (the notes API):</p>
+<ul class="scopes">${scopes.map(item).join('')}</ul>`,
+  );
+  return renderPage(
+    'Allow access',
+    `<h1>Allow access?</h1>
+<p>Signed in as <strong>${escapeHtml(input.username)}</strong>.</p>
+<p>The client <strong>${escapeHtml(input.clientName)}</strong> (<code>client_id=${escapeHtml(input.clientId)}</code>) asks to:</p>
+${input.oidcScopes.length > 0 ? `<ul class="scopes">${input.oidcScopes.map(item).join('')}</ul>` : ''}
+${resources.join('\n')}
+<form method="post" action="/interaction/${escapeHtml(input.uid)}/confirm" style="display:inline">
+  <button class="primary" type="submit" autofocus>Allow</button>
+</form>
+<form method="post" action="/interaction/${escapeHtml(input.uid)}/abort" style="display:inline">
+  <button type="submit">Deny</button>
+</form>
+<p class="hint">Allowing issues tokens to the BFF (a confidential client). Your browser will only get a session cookie.</p>`,
+  );
+}

@@ -1,0 +1,41 @@
+import Koa from 'koa';
+import { handleErrors, type DefenceSwitches } from '@lab/shared';
+import type { BffConfig } from './config.ts';
+import type { SessionStore } from './session-store.ts';
+import { createSessionMiddleware } from './session.ts';
+import { OidcClient } from './oidc-client.ts';
+import { TokenRefresher } from './token-refresher.ts';
+import { createHealthRoutes } from './routes/health.ts';
+import { createAuthRoutes } from './routes/auth.ts';
+import { createSessionRoutes } from './routes/session.ts';
+import { createApiProxyRoutes } from './routes/api-proxy.ts';
+
+export interface BffDeps {
+  readonly store: SessionStore;
+  readonly defences: DefenceSwitches;
+  readonly log?: (line: string) => void;
+}
+
+/** The Backend-for-Frontend: a confidential OAuth client with a session cookie for the SPA. */
+export function createApp(config: BffConfig, deps: BffDeps): Koa {
+  const app = new Koa();
+  app.keys = [...config.sessionKeys];
+  const log = deps.log ?? ((line: string) => console.error(line));
+  const oidc = new OidcClient(config, deps.defences);
+
+  app.use(
+    handleErrors((error, ctx) => {
+      log(`bff: ${ctx.method} ${ctx.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }),
+  );
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+  app.use(createHealthRoutes().routes());
+  app.use(createSessionMiddleware(app, deps.store, config.sessionTtlSeconds, deps.defences));
+  app.use(createAuthRoutes(config, oidc, deps.defences).routes());
+  app.use(createSessionRoutes(deps.defences).routes());
+  app.use(createApiProxyRoutes(config, new TokenRefresher(oidc), deps.defences).routes());
+  return app;
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ConfigError,
+  parseDefenceList,
+  readInteger,
+  readSecret,
+  resolveTopology,
+  type DefenceName,
+} from '@lab/shared';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface BffConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The app's origin as the browser sees it (the SPA's dev server forwards /bff and /api here). */
+  readonly publicOrigin: string;
+  /** The registered redirect URI, on the app's origin. */
+  readonly redirectUri: string;
+  readonly postLogoutRedirectUri: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** What the BFF asks for: OpenID scopes and the notes API's scopes. */
+  readonly scope: string;
+  /** RFC 8707 resource indicator of the notes API; also the origin the proxy forwards to. */
+  readonly resource: string;
+  readonly apiUrl: string;
+  /** Keys that sign the session cookie (koa-session `signed: true`). */
+  readonly sessionKeys: readonly string[];
+  readonly sessionTtlSeconds: number;
+  readonly weakened: readonly DefenceName[];
+}
+
+export function loadConfig(env: Env): BffConfig {
+  const topology = resolveTopology(env);
+  const { bff, spa, authserver } = topology;
+  const api = topology['resource-api'];
+  const clientSecret = env.BFF_CLIENT_SECRET;
+  if (!clientSecret || clientSecret.length < 32) {
+    throw new ConfigError(
+      'BFF_CLIENT_SECRET',
+      'must be set to the client secret registered at the authorization server (at least 32 characters); `npm start` makes one for each run',
+    );
+  }
+  return {
+    host: bff.host,
+    port: bff.port,
+    publicOrigin: spa.url,
+    redirectUri: `${spa.url}/bff/callback`,
+    postLogoutRedirectUri: `${spa.url}/`,
+    issuer: authserver.url,
+    clientId: env.BFF_CLIENT_ID || 'bff',
+    clientSecret,
+    scope: 'openid profile email notes:read notes:write',
+    resource: api.url,
+    apiUrl: `http://127.0.0.1:${api.port}`,
+    sessionKeys: readSecret(env, 'BFF_SESSION_KEYS', () => randomBytes(32).toString('base64url'), 32).split(','),
+    sessionTtlSeconds: readInteger(env, 'BFF_SESSION_TTL', 8 * 3600, 60, 7 * 86_400),
+    weakened: parseDefenceList(env.LAB_WEAKEN),
+  };
+}

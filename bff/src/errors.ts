@@ -1,0 +1,82 @@
+import { HttpError } from '@lab/shared';
+
+/** 401: there is no signed-in session. The SPA shows its signed-out view. */
+export class NotAuthenticatedError extends HttpError {
+  constructor(message = 'You are not signed in.') {
+    super(401, 'not_authenticated', message);
+  }
+}
+
+/** 401: the session existed, but its tokens could no longer be refreshed; it has been ended. */
+export class SessionExpiredError extends HttpError {
+  constructor(reason: string) {
+    super(401, 'session_expired', `Your session has ended: ${reason}. Sign in again.`);
+  }
+}
+
+/** 403: a JSON endpoint was called without `X-CSRF: 1` (a cross-site form or image cannot add it). */
+export class CsrfHeaderMissingError extends HttpError {
+  constructor() {
+    super(403, 'csrf_header_missing', 'This endpoint requires the header "X-CSRF: 1". Cross-site requests cannot send it.');
+  }
+}
+
+export class InvalidReturnToError extends HttpError {
+  constructor() {
+    super(400, 'invalid_return_to', 'returnTo must be a path on this site, such as /notes.');
+  }
+}
+
+/** 400: the callback does not belong to a login this browser started (RFC 6749 §10.12, RFC 9700 §4.7). */
+export class InvalidStateError extends HttpError {
+  constructor(message: string) {
+    super(400, 'invalid_state', message);
+  }
+}
+
+/** 400: the authorization response was not issued by our authorization server (RFC 9207, mix-up). */
+export class InvalidIssuerError extends HttpError {
+  constructor(message: string) {
+    super(400, 'invalid_issuer', message);
+  }
+}
+
+/** 400: the authorization server answered the authorization or token request with an OAuth error. */
+export class OAuthError extends HttpError {
+  constructor(code: string, description: string | undefined) {
+    super(400, code, description ? `The authorization server said: ${description}` : `The authorization server answered ${code}.`);
+  }
+}
+
+/** 400: the callback or its ID token failed a check the BFF makes (nonce, signature...). */
+export class LoginRejectedError extends HttpError {
+  constructor(message: string) {
+    super(400, 'login_rejected', message);
+  }
+}
+
+export class AuthServerUnavailableError extends HttpError {
+  constructor(cause?: unknown) {
+    super(503, 'authserver_unavailable', 'The authorization server cannot be reached. Your session is kept; try again in a moment.', { cause });
+  }
+}
+
+export class ResourceApiUnavailableError extends HttpError {
+  constructor(cause?: unknown) {
+    super(502, 'resource_api_unavailable', 'The notes API cannot be reached. Your session is kept; try again in a moment.', { cause });
+  }
+}
+
+/** 400: an /api/* path the proxy refuses to build a URL from (traversal, encoded separators...). */
+export class InvalidApiPathError extends HttpError {
+  constructor() {
+    super(400, 'invalid_api_path', 'This API path is not allowed: no "..", encoded separators, backslashes or absolute URLs.');
+  }
+}
+
+/** 404: the proxy forwards only the resource API's allow-listed routes. */
+export class ApiRouteNotAllowedError extends HttpError {
+  constructor(method: string, path: string) {
+    super(404, 'api_route_not_allowed', `The BFF does not forward ${method} /api${path}.`);
+  }
+}

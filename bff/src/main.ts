@@ -1,0 +1,31 @@
+import { ConfigError, DefenceSwitches } from '@lab/shared';
+import { loadConfig } from './config.ts';
+import { createApp } from './app.ts';
+import { MemorySessionStore } from './session-store.ts';
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`bff: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const app = createApp(config, {
+  store: new MemorySessionStore(),
+  defences: new DefenceSwitches(config.weakened),
+});
+
+const server = app.listen(config.port, config.host, () => {
+  console.log(`bff listening on http://localhost:${config.port} (public origin ${config.publicOrigin})`);
+});
+server.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(`bff: cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
+  process.exit(1);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,194 @@
+import * as client from 'openid-client';
+import type { DefenceSwitches } from '@lab/shared';
+import type { BffConfig } from './config.ts';
+import type { LoginAttempt, SessionUser, StoredTokens } from './session.ts';
+import {
+  AuthServerUnavailableError,
+  InvalidIssuerError,
+  InvalidStateError,
+  LoginRejectedError,
+  OAuthError,
+} from './errors.ts';
+
+/**
+ * The BFF as an OpenID Connect client: a thin layer over openid-client that keeps the protocol
+ * in one place. The routes call these verbs; none of them touches a raw token request.
+ */
+export class OidcClient {
+  readonly #config: BffConfig;
+  readonly #defences: DefenceSwitches;
+  #discovered: Promise<client.Configuration> | undefined;
+
+  constructor(config: BffConfig, defences: DefenceSwitches) {
+    this.#config = config;
+    this.#defences = defences;
+  }
+
+  /**
+   * OpenID Connect Discovery 1.0, once, on first use (not at start: the BFF comes up even while
+   * the authorization server is down, and answers 503 until it is back).
+   */
+  async #server(): Promise<client.Configuration> {
+    this.#discovered ??= client
+      .discovery(
+        new URL(this.#config.issuer),
+        this.#config.clientId,
+        undefined,
+        // RFC 6749 §2.3.1: the client secret goes in HTTP Basic on the back channel.
+        client.ClientSecretBasic(this.#config.clientSecret),
+        // The lab's issuer is plain http on loopback; a real one is https and needs no such option.
+        { execute: [client.allowInsecureRequests] },
+      )
+      .catch((error: unknown) => {
+        this.#discovered = undefined;
+        throw new AuthServerUnavailableError(error);
+      });
+    return this.#discovered;
+  }
+
+  /**
+   * Step 1 of the Authorization Code flow with PKCE (RFC 6749 §4.1.1, RFC 7636 §4):
+   * fresh `state`, `nonce` and `code_verifier` for this attempt; only the challenge leaves the BFF.
+   */
+  async startLogin(returnTo: string): Promise<{ url: URL; state: string; attempt: LoginAttempt }> {
+    const server = await this.#server();
+    const attempt: { codeVerifier?: string; nonce?: string; returnTo: string; startedAt: number } = {
+      returnTo,
+      startedAt: Date.now(),
+    };
+    const parameters: Record<string, string> = {
+      redirect_uri: this.#config.redirectUri,
+      scope: this.#config.scope,
+      // RFC 8707: the token will be for the notes API (its `aud`), not for anyone else.
+      resource: this.#config.resource,
+    };
+    const state = client.randomState();
+    if (this.#defences.isOn('state')) parameters.state = state;
+    if (this.#defences.isOn('nonce')) {
+      attempt.nonce = client.randomNonce();
+      parameters.nonce = attempt.nonce;
+    }
+    if (this.#defences.isOn('pkce')) {
+      attempt.codeVerifier = client.randomPKCECodeVerifier();
+      parameters.code_challenge = await client.calculatePKCECodeChallenge(attempt.codeVerifier);
+      parameters.code_challenge_method = 'S256';
+    }
+    return { url: client.buildAuthorizationUrl(server, parameters), state, attempt };
+  }
+
+  /**
+   * Steps 2 and 3: validate the authorization response (`state`, RFC 9207 `iss`) and redeem the
+   * code at the token endpoint with client authentication and the PKCE `code_verifier`.
+   * `callbackUrl` is the public URL the browser was sent to, so `redirect_uri` matches exactly.
+   */
+  async finishLogin(callbackUrl: URL, attempt: LoginAttempt, expectedState: string | undefined) {
+    const server = await this.#server();
+    if (!this.#defences.isOn('iss-check')) {
+      // Weakened on purpose: whatever `iss` came back is replaced by the one we expect.
+      callbackUrl.searchParams.set('iss', this.#config.issuer);
+    }
+    try {
+      const tokens = await client.authorizationCodeGrant(
+        server,
+        callbackUrl,
+        {
+          pkceCodeVerifier: attempt.codeVerifier,
+          expectedState: this.#defences.isOn('state') ? expectedState : client.skipStateCheck,
+          expectedNonce: attempt.nonce,
+          idTokenExpected: true,
+        },
+        { resource: this.#config.resource },
+      );
+      const claims = tokens.claims();
+      if (!claims) throw new LoginRejectedError('The token response carried no ID token.');
+      const user: SessionUser = {
+        sub: claims.sub,
+        name: stringClaim(claims.name),
+        preferred_username: stringClaim(claims.preferred_username),
+        email: stringClaim(claims.email),
+      };
+      return { user, tokens: toStoredTokens(tokens, undefined) };
+    } catch (error) {
+      throw toLoginError(error);
+    }
+  }
+
+  /**
+   * RFC 6749 §6: a new access token from the refresh token, on the back channel. With rotation
+   * (RFC 9700 §4.14.2) the answer carries a new refresh token and the old one is dead.
+   */
+  async refresh(tokens: StoredTokens): Promise<StoredTokens> {
+    if (!tokens.refreshToken) throw new OAuthError('invalid_grant', 'the session has no refresh token');
+    const server = await this.#server();
+    try {
+      const response = await client.refreshTokenGrant(server, tokens.refreshToken, { resource: this.#config.resource });
+      return toStoredTokens(response, tokens);
+    } catch (error) {
+      if (error instanceof client.ResponseBodyError) throw new OAuthError(error.error, error.error_description);
+      throw new AuthServerUnavailableError(error);
+    }
+  }
+
+  /** RFC 7009: tell the authorization server the refresh token is no longer needed. Best effort. */
+  async revoke(tokens: StoredTokens): Promise<void> {
+    if (!tokens.refreshToken) return;
+    try {
+      const server = await this.#server();
+      await client.tokenRevocation(server, tokens.refreshToken, { token_type_hint: 'refresh_token' });
+    } catch {
+      // Logout must not fail because the authorization server is away; the token expires anyway.
+    }
+  }
+
+  /**
+   * OpenID Connect RP-Initiated Logout 1.0: where to send the browser so that the authorization
+   * server ends its own session. `client_id` instead of `id_token_hint`: the ID token stays here.
+   */
+  async logoutUrl(): Promise<string | undefined> {
+    try {
+      const server = await this.#server();
+      return client
+        .buildEndSessionUrl(server, {
+          client_id: this.#config.clientId,
+          post_logout_redirect_uri: this.#config.postLogoutRedirectUri,
+        })
+        .toString();
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function stringClaim(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function toStoredTokens(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, previous: StoredTokens | undefined): StoredTokens {
+  const expiresIn = response.expiresIn() ?? 60;
+  return {
+    accessToken: response.access_token,
+    // Without rotation the authorization server sends no new refresh token: keep the old one.
+    refreshToken: response.refresh_token ?? previous?.refreshToken,
+    idToken: response.id_token ?? previous?.idToken,
+    accessTokenExpiresAt: Date.now() + expiresIn * 1000,
+    scope: response.scope ?? previous?.scope ?? '',
+  };
+}
+
+/** Turns what openid-client throws during the callback into the BFF's 4xx/5xx errors. */
+function toLoginError(error: unknown): Error {
+  if (error instanceof LoginRejectedError) return error;
+  if (error instanceof client.AuthorizationResponseError) return new OAuthError(error.error, error.error_description);
+  if (error instanceof client.ResponseBodyError) return new OAuthError(error.error, error.error_description);
+  if (error instanceof client.ClientError) {
+    const attribute = (error.cause as { attribute?: unknown } | undefined)?.attribute;
+    const claim = (error.cause as { claim?: unknown } | undefined)?.claim;
+    if (attribute === 'iss' || /"iss" \(issuer\) response parameter/.test(error.message)) {
+      return new InvalidIssuerError(`The authorization response did not come from ${'our authorization server'}: ${error.message}.`);
+    }
+    if (attribute === 'state' || /"state"/.test(error.message)) return new InvalidStateError(`The callback's state does not match this login: ${error.message}.`);
+    if (claim === 'nonce' || /nonce/.test(error.message)) return new LoginRejectedError(`The ID token does not belong to this login: ${error.message}.`);
+    return new LoginRejectedError(`The login response failed a check: ${error.message}.`);
+  }
+  return new AuthServerUnavailableError(error);
+}

@@ -1,0 +1,100 @@
+import session from 'koa-session';
+import type Koa from 'koa';
+import type { Context, Middleware } from 'koa';
+import type { DefenceSwitches } from '@lab/shared';
+import type { SessionStore } from './session-store.ts';
+
+export const SESSION_COOKIE = 'bff_session';
+
+/** One login in progress: what the BFF needs to check the callback, kept server-side only. */
+export interface LoginAttempt {
+  readonly codeVerifier?: string;
+  readonly nonce?: string;
+  readonly returnTo: string;
+  readonly startedAt: number;
+}
+
+/** The tokens of a signed-in session. They never leave the BFF. */
+export interface StoredTokens {
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  readonly idToken?: string;
+  /** Epoch milliseconds. */
+  readonly accessTokenExpiresAt: number;
+  readonly scope: string;
+}
+
+export interface SessionUser {
+  readonly sub: string;
+  readonly name?: string;
+  readonly preferred_username?: string;
+  readonly email?: string;
+}
+
+/** What the BFF keeps per browser session, in the server-side store. */
+export interface BffSession {
+  /** Logins started from this browser and not finished yet, by `state`. */
+  loginAttempts?: Record<string, LoginAttempt>;
+  /** A stable id for the signed-in session (used to serialise token refreshes). */
+  sid?: string;
+  signedInAt?: number;
+  user?: SessionUser;
+  tokens?: StoredTokens;
+}
+
+type KoaSession = NonNullable<Context['session']>;
+
+export function readSession(ctx: Context): BffSession & KoaSession {
+  const current = ctx.session;
+  if (!current) throw new Error('session middleware is not installed');
+  return current as BffSession & KoaSession;
+}
+
+/**
+ * The session cookie: an opaque id, HttpOnly, SameSite=Lax, Path=/, signed.
+ * Lax, not Strict: the redirect back from the authorization server (another site) must carry it.
+ * Secure is off because the lab runs on plain http on loopback; in production set `secure: true`.
+ * The lab can weaken HttpOnly and SameSite at run time, so both variants are built once here.
+ */
+export function createSessionMiddleware(
+  app: Koa,
+  store: SessionStore,
+  ttlSeconds: number,
+  defences: DefenceSwitches,
+): Middleware {
+  const build = (httpOnly: boolean, sameSite: 'lax' | 'none') =>
+    session(
+      {
+        key: SESSION_COOKIE,
+        maxAge: ttlSeconds * 1000,
+        httpOnly,
+        sameSite,
+        signed: true,
+        // SameSite=None is only accepted with Secure; Chromium accepts Secure cookies on http://localhost.
+        secure: sameSite === 'none',
+        rolling: false,
+        renew: true,
+        store: {
+          get: (id: string) => store.get(id),
+          set: (id: string, data: Record<string, unknown>, maxAge: number) => store.set(id, data, maxAge),
+          destroy: (id: string) => store.destroy(id),
+        },
+      },
+      app,
+    );
+  const variants = new Map<string, Middleware>();
+  return (ctx, next) => {
+    const httpOnly = defences.isOn('cookie-httponly');
+    // Weakened: SameSite=None, the cookie goes with every cross-site request.
+    const sameSite = defences.isOn('cookie-samesite') ? 'lax' : 'none';
+    // Koa refuses to set a Secure cookie on a request it believes is plain http.
+    if (sameSite === 'none') ctx.cookies.secure = true;
+    const key = `${httpOnly}/${sameSite}`;
+    let middleware = variants.get(key);
+    if (!middleware) {
+      middleware = build(httpOnly, sameSite) as Middleware;
+      variants.set(key, middleware);
+    }
+    return middleware(ctx, next);
+  };
+}

@@ -1,0 +1,2 @@
+export * from './start-lab.ts';
+export * from './lab-env.ts';

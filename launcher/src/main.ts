@@ -1,0 +1,30 @@
+import { ConfigError, parseDefenceList } from '@lab/shared';
+import { makeLabEnv } from './lab-env.ts';
+import { LabStartError, startLab } from './start-lab.ts';
+import { formatSummary } from './print-summary.ts';
+
+// `npm start`: the four services, together, until Ctrl-C.
+try {
+  const env = makeLabEnv(process.env);
+  const weakened = parseDefenceList(env.LAB_WEAKEN);
+  console.log('Starting the OAuth BFF lab...');
+  const lab = await startLab({ env });
+  console.log(formatSummary(lab.topology, weakened, lab.startupMs, lab.logDir));
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping the lab...');
+    await lab.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+} catch (error) {
+  if (error instanceof LabStartError || error instanceof ConfigError) {
+    console.error(`\nThe lab did not start: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,29 @@
+import { DEMO_USERS, DEFENCES, type DefenceName, type LabTopology } from '@lab/shared';
+
+/** The table `npm start` prints: where each party is, what it plays, who can sign in. */
+export function formatSummary(topology: LabTopology, weakened: readonly DefenceName[], startupMs: number, logDir: string): string {
+  const rows = [topology.spa, topology.bff, topology['resource-api'], topology.authserver];
+  const nameWidth = Math.max(...rows.map((row) => row.name.length));
+  const urlWidth = Math.max(...rows.map((row) => row.url.length));
+  const lines = [
+    '',
+    `OAuth BFF lab is up (ready in ${(startupMs / 1000).toFixed(1)} s)`,
+    '',
+    ...rows.map((row) => `  ${row.name.padEnd(nameWidth)}  ${row.url.padEnd(urlWidth)}  ${row.role}`),
+    '',
+    `Open ${topology.spa.url} and sign in as one of:`,
+    ...DEMO_USERS.map((user) => `  ${user.username.padEnd(8)} password: ${user.password.padEnd(8)} ${user.part}`),
+    '',
+  ];
+  if (weakened.length > 0) {
+    lines.push(
+      '!! WEAKENED LAB: these defences are OFF (LAB_WEAKEN). Do not mistake this for the secure lab.',
+      ...weakened.map((name) => `!!   ${name}: ${DEFENCES[name].what}`),
+      '',
+    );
+  } else {
+    lines.push('All defences are on (set LAB_WEAKEN=name,name to switch some off).', '');
+  }
+  lines.push(`Service logs: ${logDir}`, 'Press Ctrl-C to stop all services.', '');
+  return lines.join('\n');
+}

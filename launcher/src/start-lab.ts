@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { resolveTopology, type LabTopology, type ServiceName } from '@lab/shared';
+import { REPO_ROOT, SERVICE_ENTRIES } from './services.ts';
+import { checkPortFree } from './port-check.ts';
+
+export class LabStartError extends Error {
+  override readonly name = 'LabStartError';
+}
+
+export interface RunningLab {
+  readonly topology: LabTopology;
+  readonly env: Readonly<Record<string, string>>;
+  readonly logDir: string;
+  /** Milliseconds from the first spawn until every /healthz answered. */
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+export interface StartLabOptions {
+  /** The full environment of the services (see `makeLabEnv`). */
+  readonly env: Record<string, string>;
+  /** Where each service's output goes, one file per service. */
+  readonly logDir?: string;
+  readonly timeoutMs?: number;
+  readonly services?: readonly ServiceName[];
+}
+
+/**
+ * Starts the services as child processes, waits until each `/healthz` answers 200, and returns a
+ * handle that stops them all. A taken port is reported before anything starts.
+ */
+export async function startLab(options: StartLabOptions): Promise<RunningLab> {
+  const topology = resolveTopology(options.env);
+  const wanted = SERVICE_ENTRIES.filter((service) => !options.services || options.services.includes(service.name));
+  const logDir = options.logDir ?? path.join(REPO_ROOT, '.lab', 'logs');
+  mkdirSync(logDir, { recursive: true });
+
+  for (const { name } of wanted) {
+    const location = topology[name];
+    try {
+      await checkPortFree(location.host, location.port);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new LabStartError(
+        code === 'EADDRINUSE'
+          ? `Port ${location.port} (${name}) is taken. Stop what uses it, or set ${location.portVariable} to another port.`
+          : `Cannot bind ${location.host}:${location.port} for ${name} (${code ?? String(error)}).`,
+      );
+    }
+  }
+
+  const started = Date.now();
+  const children = new Map<ServiceName, ChildProcess>();
+  const stop = () => stopAll(children);
+  try {
+    for (const { name, entry } of wanted) {
+      const logFile = path.join(logDir, `${name}.log`);
+      const log = createWriteStream(logFile, { flags: 'w' });
+      const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+        cwd: REPO_ROOT,
+        env: options.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout?.pipe(log);
+      child.stderr?.pipe(log);
+      children.set(name, child);
+    }
+    await Promise.all(
+      wanted.map(({ name }) =>
+        waitUntilHealthy(name, `${topology[name].url}/healthz`, children.get(name)!, options.timeoutMs ?? 30_000, logDir),
+      ),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { topology, env: options.env, logDir, startupMs: Date.now() - started, stop };
+}
+
+async function waitUntilHealthy(name: ServiceName, url: string, child: ChildProcess, timeoutMs: number, logDir: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new LabStartError(`${name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail(logDir, name)}`);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new LabStartError(`${name} did not answer ${url} within ${timeoutMs / 1000} s:\n${tail(logDir, name)}`);
+}
+
+function tail(logDir: string, name: string): string {
+  try {
+    return readFileSync(path.join(logDir, `${name}.log`), 'utf8').trim().split('\n').slice(-15).map((line) => `  | ${line}`).join('\n');
+  } catch {
+    return '  | (no output)';
+  }
+}
+
+async function stopAll(children: Map<ServiceName, ChildProcess>): Promise<void> {
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
+          child.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}

@@ -1,0 +1,56 @@
+import Koa from 'koa';
+import type { JWTVerifyGetKey } from 'jose';
+import { handleErrors, redactTokens } from '@lab/shared';
+import type { DefenceSwitches } from '@lab/shared';
+import type { ResourceApiConfig } from './config.ts';
+import { AuthServerUnavailableError } from './errors.ts';
+import { requireBearerToken } from './middleware/require-bearer-token.ts';
+import { setSecurityHeaders } from './middleware/set-security-headers.ts';
+import type { NotesStore } from './notes-store.ts';
+import { createHealthRouter } from './routes/health.ts';
+import { createNotesRouter } from './routes/notes.ts';
+import { verifyAccessToken } from './verify-access-token.ts';
+
+export interface AppDeps {
+  /** The authorization server's public keys: `createRemoteJWKSet` in `main.ts`, a local JWKS in tests. */
+  readonly getKey: JWTVerifyGetKey;
+  readonly notes: NotesStore;
+  /** Read on every request, so the lab can weaken and restore a defence while the API runs. */
+  readonly defences: DefenceSwitches;
+  /** Where operator messages go; never receives a token. */
+  readonly log?: (line: string) => void;
+}
+
+/** Builds the resource server. It never listens: `main.ts` does, tests call `app.callback()`. */
+export function createApp(config: ResourceApiConfig, deps: AppDeps): Koa {
+  const log = deps.log ?? ((line: string) => console.error(line));
+
+  async function verify(token: string) {
+    try {
+      return await verifyAccessToken(token, {
+        getKey: deps.getKey,
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: config.algorithms,
+        defences: deps.defences,
+      });
+    } catch (error) {
+      // The client gets a plain 503; the operator learns which URL failed and why.
+      if (error instanceof AuthServerUnavailableError) log(`resource-api: cannot fetch the JWKS at ${config.jwksUrl}: ${describe(error.cause)}`);
+      throw error;
+    }
+  }
+
+  const app = new Koa();
+  app.use(handleErrors((error, ctx) => log(`resource-api: ${ctx.method} ${ctx.path} failed: ${describe(error)}`)));
+  app.use(setSecurityHeaders());
+  app.use(createHealthRouter().routes());
+  app.use(createNotesRouter({ notes: deps.notes, authenticate: requireBearerToken(verify) }).routes());
+  return app;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return redactTokens(String(error));
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return redactTokens(`${error.stack ?? error.message}${cause}`);
+}

@@ -1,0 +1,56 @@
+import { ConfigError, parseDefenceList, resolveTopology } from '@lab/shared';
+import type { DefenceName } from '@lab/shared';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface ResourceApiConfig {
+  /** Where the process binds. */
+  readonly host: string;
+  readonly port: number;
+  /** The only `iss` this API trusts: the lab's authorization server. */
+  readonly issuer: string;
+  /** This API's own identifier: the `aud` a token must carry to be spent here (RFC 9068 §4). */
+  readonly audience: string;
+  /** Where the authorization server publishes its public signing keys. */
+  readonly jwksUrl: string;
+  /** The signature algorithms accepted, decided here and never read from the token (RFC 8725 §3.1). */
+  readonly algorithms: readonly string[];
+  /** Defences switched off at start-up (`LAB_WEAKEN`). */
+  readonly weakened: readonly DefenceName[];
+}
+
+/**
+ * Asymmetric algorithms only. `none` would accept unsigned tokens, and an HMAC algorithm (`HS256`)
+ * with a *public* JWKS lets anyone who can read the public key forge tokens: the classic
+ * algorithm-confusion attack (RFC 8725 §2.1 and §3.1).
+ */
+const SUPPORTED_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
+const DEFAULT_ALGORITHMS = 'RS256,PS256,ES256';
+
+/** Reads and checks the resource API's settings once, at start-up; a bad value names its variable. */
+export function loadConfig(env: Env): ResourceApiConfig {
+  const topology = resolveTopology(env);
+  const api = topology['resource-api'];
+  const issuer = topology.authserver.url;
+  return {
+    host: api.host,
+    port: api.port,
+    issuer,
+    audience: api.url,
+    // oidc-provider serves its JWKS at `/jwks` (its default `routes.jwks`).
+    jwksUrl: `${issuer}/jwks`,
+    algorithms: readAlgorithms(env, 'API_ALGORITHMS'),
+    weakened: parseDefenceList(env.LAB_WEAKEN),
+  };
+}
+
+function readAlgorithms(env: Env, variable: string): string[] {
+  const raw = env[variable]?.trim() || DEFAULT_ALGORITHMS;
+  const algorithms = [...new Set(raw.split(',').map((name) => name.trim()).filter(Boolean))];
+  for (const algorithm of algorithms) {
+    if (!SUPPORTED_ALGORITHMS.has(algorithm)) {
+      throw new ConfigError(variable, `"${algorithm}" is not an accepted signature algorithm; use some of ${[...SUPPORTED_ALGORITHMS].join(', ')}`);
+    }
+  }
+  return algorithms;
+}

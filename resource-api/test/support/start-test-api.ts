@@ -1,0 +1,53 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLocalJWKSet } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
+import { DefenceSwitches } from '@lab/shared';
+import type { DefenceName } from '@lab/shared';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { ResourceApiConfig } from '../../src/config.ts';
+import { createInMemoryNotesStore } from '../../src/notes-store.ts';
+import type { TestSigningKey } from './tokens.ts';
+
+export interface TestApi {
+  /** e.g. `http://127.0.0.1:39517`: an ephemeral port, never the lab's 4001. */
+  readonly url: string;
+  readonly defences: DefenceSwitches;
+  /** What the API told its operator. */
+  readonly logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real resource API on port 0 with the lab's default configuration. The keys come
+ * from `key`'s JWKS, or from `getKey` (e.g. a `createRemoteJWKSet`) when given.
+ */
+export async function startTestApi(options: {
+  key?: TestSigningKey;
+  getKey?: JWTVerifyGetKey;
+  weakened?: DefenceName[];
+  config?: Partial<ResourceApiConfig>;
+}): Promise<TestApi> {
+  const getKey = options.getKey ?? (options.key && createLocalJWKSet(options.key.jwks));
+  if (!getKey) throw new Error('startTestApi needs a key or a getKey');
+  const defences = new DefenceSwitches(options.weakened);
+  const logs: string[] = [];
+  const config = { ...loadConfig({}), ...options.config };
+  const app = createApp(config, { getKey, notes: createInMemoryNotesStore(), defences, log: (line) => logs.push(line) });
+
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    defences,
+    logs,
+    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+/** `GET /notes` the way the BFF calls it: `Authorization: Bearer <token>`. */
+export function getNotes(api: TestApi, token: string): Promise<Response> {
+  return fetch(`${api.url}/notes`, { headers: { Authorization: `Bearer ${token}` } });
+}

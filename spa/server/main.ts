@@ -1,0 +1,35 @@
+/**
+ * Starts the app's origin: the Vite dev server with the Lit app, forwarding `/bff/*` and `/api/*`
+ * to the BFF. The only file of the SPA service that reads the environment.
+ *
+ *   node --import tsx spa/server/main.ts
+ */
+import { ConfigError } from '@lab/shared';
+import { createServer } from 'vite';
+import { loadConfig } from './config.ts';
+import { createViteConfig } from './vite-config.ts';
+
+try {
+  const config = loadConfig(process.env);
+  const server = await createServer(createViteConfig(config));
+  await server.listen();
+  console.log(`spa listening on ${config.topology.spa.url}`);
+  if (!config.contentSecurityPolicy) console.warn('spa: defence spa-csp is WEAKENED: pages are served without a Content-Security-Policy');
+
+  const shutDown = (): void => {
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('spa: error while shutting down', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutDown);
+  process.once('SIGINT', shutDown);
+} catch (error) {
+  // A bad variable or a taken port: one clear line, and a non-zero exit (lab contract).
+  const reason = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  console.error(`spa: cannot start: ${reason}`);
+  process.exit(1);
+}

@@ -1,0 +1,24 @@
+import type { Plugin } from 'vite';
+
+/**
+ * Adds the security headers to every response Vite serves itself: the page, its modules, `/healthz`.
+ *
+ * Responses forwarded from the BFF (`passThroughPrefixes`) are left exactly as the BFF wrote them:
+ * the BFF sets its own headers (e.g. `Referrer-Policy: no-referrer` on the callback), and a lab
+ * that weakens one of the BFF's defences must see the BFF's headers, not ours laid over them.
+ */
+export function securityHeadersPlugin(headers: Readonly<Record<string, string>>, passThroughPrefixes: readonly string[]): Plugin {
+  return {
+    name: 'lab:security-headers',
+    configureServer(server) {
+      // Registered directly (not returned), so it runs before Vite's own middlewares and its proxy.
+      server.middlewares.use(function addSecurityHeaders(req, res, next) {
+        const url = req.url ?? '/';
+        if (!passThroughPrefixes.some((prefix) => url.startsWith(prefix))) {
+          for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+        }
+        next();
+      });
+    },
+  };
+}

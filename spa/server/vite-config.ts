@@ -1,0 +1,65 @@
+import { resolve } from 'node:path';
+import type { ServerResponse } from 'node:http';
+import type { InlineConfig, ProxyOptions } from 'vite';
+import type { SpaConfig } from './config.ts';
+import { healthzPlugin } from './healthz-plugin.ts';
+import { securityHeadersPlugin } from './security-headers-plugin.ts';
+import { buildSecurityHeaders } from './security-headers.ts';
+
+/** `spa/`: where `index.html` is. */
+const SPA_ROOT = resolve(import.meta.dirname, '..');
+
+/**
+ * The paths the app's origin forwards to the BFF, so that the app and the BFF are one origin, as
+ * behind a production reverse proxy: the session cookie is first-party and host-only on the app's host.
+ */
+export const BFF_PREFIXES = ['/bff/', '/api/'] as const;
+
+/**
+ * The whole Vite configuration, in one place. `main.ts` passes it to `createServer` with
+ * `configFile: false`, so no `vite.config.ts` is read and the environment is read only by `main.ts`.
+ */
+export function createViteConfig(config: SpaConfig): InlineConfig {
+  const { topology } = config;
+  const headers = buildSecurityHeaders({
+    appUrl: topology.spa.url,
+    authserverUrl: topology.authserver.url,
+    contentSecurityPolicy: config.contentSecurityPolicy,
+  });
+  return {
+    configFile: false,
+    root: SPA_ROOT,
+    appType: 'spa',
+    clearScreen: false,
+    plugins: [securityHeadersPlugin(headers, BFF_PREFIXES), healthzPlugin()],
+    server: {
+      host: topology.spa.host,
+      port: topology.spa.port,
+      strictPort: true,
+      // Vite answers CORS for any loopback origin by default, the attacker's `[::1]` site included,
+      // which would let another site read the app's modules and the BFF's answers. Same origin only.
+      cors: false,
+      proxy: Object.fromEntries(BFF_PREFIXES.map((prefix) => [prefix, forwardToBff(config.bffTarget)])),
+    },
+  };
+}
+
+function forwardToBff(target: string): ProxyOptions {
+  return {
+    target,
+    // Keep `Host: localhost:5173` and the browser's `Origin`: the BFF sees the app's origin, as a
+    // real reverse proxy shows it. `Set-Cookie` passes through unchanged (no cookie domain rewrite).
+    changeOrigin: false,
+    xfwd: true,
+    configure(proxy) {
+      // Vite's own handler logs the failure and answers an empty 502; answer first, in the lab's JSON error format.
+      proxy.on('error', (_error, _req, res) => {
+        if (!('writeHead' in res)) return;
+        const response = res as ServerResponse;
+        if (response.headersSent || response.writableEnded) return;
+        response.writeHead(502, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+        response.end(JSON.stringify({ error: 'bff_unreachable', message: `The app's server could not reach the BFF at ${target}. Is it running?` }));
+      });
+    },
+  };
+}
