@@ -1,5 +1,12 @@
 import Router from '@koa/router';
-import type { DefenceSwitches } from '@lab/shared';
+import {
+  HttpError,
+  labControlMiddleware,
+  traceRequests,
+  type DefenceSwitches,
+  type ExtraSettings,
+  type TraceRecorder,
+} from '@lab/shared';
 import type Provider from 'oidc-provider';
 import type { AuthServerConfig } from './config.ts';
 import { createProvider } from './provider.ts';
@@ -9,6 +16,7 @@ import { protectFromFraming } from './middleware/protect-from-framing.ts';
 export interface AuthServerDeps {
   readonly signingJwk: Record<string, unknown>;
   readonly defences: DefenceSwitches;
+  readonly recorder: TraceRecorder;
 }
 
 /**
@@ -16,7 +24,8 @@ export interface AuthServerDeps {
  * pages and a health check. Never listens; `main.ts` does.
  */
 export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provider {
-  const provider = createProvider(config, deps);
+  const tokenSettings = { accessTokenTtlSeconds: config.accessTokenTtlSeconds };
+  const provider = createProvider(config, { ...deps, tokenSettings });
   // Learners run it over plain http on loopback; behind a real TLS proxy set `proxy = true`.
   provider.proxy = false;
 
@@ -25,8 +34,31 @@ export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provi
     ctx.body = { status: 'ok', service: 'authserver', issuer: config.issuer };
   });
 
+  provider.use(traceRequests(deps.recorder, 'authserver'));
   provider.use(protectFromFraming(deps.defences));
   provider.use(health.routes());
+  provider.use(
+    labControlMiddleware({
+      key: config.lab.controlKey,
+      defences: deps.defences,
+      recorder: deps.recorder,
+      extra: accessTokenTtlSetting(tokenSettings),
+    }),
+  );
   provider.use(createInteractionRoutes(provider).routes());
   return provider;
+}
+
+function accessTokenTtlSetting(tokenSettings: { accessTokenTtlSeconds: number }): ExtraSettings {
+  return {
+    read: () => ({ accessTokenTtlSeconds: tokenSettings.accessTokenTtlSeconds }),
+    apply: (patch) => {
+      const ttl = patch.accessTokenTtlSeconds;
+      if (ttl === undefined) return;
+      if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) {
+        throw new HttpError(400, 'invalid_setting', 'accessTokenTtlSeconds must be a whole number of seconds from 1 to 86400.');
+      }
+      tokenSettings.accessTokenTtlSeconds = ttl;
+    },
+  };
 }

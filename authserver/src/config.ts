@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
   ConfigError,
-  parseDefenceList,
+  loadLabRunConfig,
   readInteger,
   readSecret,
   resolveTopology,
-  type DefenceName,
+  type LabRunConfig,
+  type LabTopology,
 } from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -30,7 +31,8 @@ export interface AuthServerConfig {
   readonly cookieKeys: readonly string[];
   /** A private JWK (JSON) to sign tokens with; when absent one is generated at start. */
   readonly signingJwk: Record<string, unknown> | undefined;
-  readonly weakened: readonly DefenceName[];
+  readonly topology: LabTopology;
+  readonly lab: LabRunConfig;
 }
 
 export function loadConfig(env: Env): AuthServerConfig {
@@ -58,7 +60,8 @@ export function loadConfig(env: Env): AuthServerConfig {
     refreshTokenTtlSeconds: readInteger(env, 'REFRESH_TOKEN_TTL', 8 * 3600, 60, 30 * 86_400),
     cookieKeys: readSecret(env, 'AUTHSERVER_COOKIE_KEYS', () => randomBytes(32).toString('base64url'), 32).split(','),
     signingJwk: parseSigningJwk(env.AUTHSERVER_SIGNING_JWK),
-    weakened: parseDefenceList(env.LAB_WEAKEN),
+    topology,
+    lab: loadLabRunConfig(env),
   };
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, DefenceSwitches } from '@lab/shared';
+import { ConfigError, DefenceSwitches, TraceRecorder } from '@lab/shared';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { generateSigningJwk } from './signing-key.ts';
@@ -15,7 +15,9 @@ try {
 }
 
 const signingJwk = config.signingJwk ?? (await generateSigningJwk());
-const app = createApp(config, { signingJwk, defences: new DefenceSwitches(config.weakened) });
+const recorder = new TraceRecorder('authserver');
+recorder.fullView = config.lab.fullView;
+const app = createApp(config, { signingJwk, defences: new DefenceSwitches(config.lab.weakened), recorder });
 
 app.on('server_error', (_ctx, error: Error) => {
   console.error(`authserver: server error: ${error.message}`);

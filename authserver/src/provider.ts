@@ -10,6 +10,8 @@ export const RESOURCE_SCOPES = 'notes:read notes:write';
 export interface ProviderDeps {
   readonly signingJwk: Record<string, unknown>;
   readonly defences: DefenceSwitches;
+  /** Mutable at run time, so a scenario can make access tokens expire quickly. */
+  readonly tokenSettings: { accessTokenTtlSeconds: number };
 }
 
 /**
@@ -18,7 +20,7 @@ export interface ProviderDeps {
  */
 export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Provider {
   const { bffClient, resourceIndicator } = config;
-  const { defences } = deps;
+  const { defences, tokenSettings } = deps;
 
   const configuration: Configuration = {
     clients: [
@@ -72,7 +74,7 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
             audience: resourceIndicator,
             // RFC 9068: a JWT the resource server validates on its own, without introspection.
             accessTokenFormat: 'jwt',
-            accessTokenTTL: config.accessTokenTtlSeconds,
+            accessTokenTTL: tokenSettings.accessTokenTtlSeconds,
             jwt: { sign: { alg: 'RS256' } },
           };
         },
@@ -90,7 +92,7 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
     },
     jwks: { keys: [deps.signingJwk as never] },
     ttl: {
-      AccessToken: config.accessTokenTtlSeconds,
+      AccessToken: () => tokenSettings.accessTokenTtlSeconds,
       AuthorizationCode: 60,
       IdToken: 3600,
       RefreshToken: config.refreshTokenTtlSeconds,

@@ -1,5 +1,13 @@
 import Koa from 'koa';
-import { handleErrors, type DefenceSwitches } from '@lab/shared';
+import {
+  createLabControlRoutes,
+  createTracedFetch,
+  handleErrors,
+  partyOfUrl,
+  traceRequests,
+  type DefenceSwitches,
+  type TraceRecorder,
+} from '@lab/shared';
 import type { BffConfig } from './config.ts';
 import type { SessionStore } from './session-store.ts';
 import { createSessionMiddleware } from './session.ts';
@@ -13,6 +21,7 @@ import { createApiProxyRoutes } from './routes/api-proxy.ts';
 export interface BffDeps {
   readonly store: SessionStore;
   readonly defences: DefenceSwitches;
+  readonly recorder: TraceRecorder;
   readonly log?: (line: string) => void;
 }
 
@@ -21,8 +30,11 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
   const app = new Koa();
   app.keys = [...config.sessionKeys];
   const log = deps.log ?? ((line: string) => console.error(line));
-  const oidc = new OidcClient(config, deps.defences);
+  // Every back-channel call (token endpoint, notes API) goes through the trace.
+  const tracedFetch = createTracedFetch(deps.recorder, 'bff', (url) => partyOfUrl(config.topology, url));
+  const oidc = new OidcClient(config, deps.defences, tracedFetch);
 
+  app.use(traceRequests(deps.recorder, 'bff'));
   app.use(
     handleErrors((error, ctx) => {
       log(`bff: ${ctx.method} ${ctx.path} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -33,9 +45,10 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
     await next();
   });
   app.use(createHealthRoutes().routes());
+  app.use(createLabControlRoutes({ key: config.lab.controlKey, defences: deps.defences, recorder: deps.recorder }).routes());
   app.use(createSessionMiddleware(app, deps.store, config.sessionTtlSeconds, deps.defences));
   app.use(createAuthRoutes(config, oidc, deps.defences).routes());
   app.use(createSessionRoutes(deps.defences).routes());
-  app.use(createApiProxyRoutes(config, new TokenRefresher(oidc), deps.defences).routes());
+  app.use(createApiProxyRoutes(config, new TokenRefresher(oidc), deps.defences, tracedFetch).routes());
   return app;
 }

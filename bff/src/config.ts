@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
   ConfigError,
-  parseDefenceList,
+  loadLabRunConfig,
   readInteger,
   readSecret,
   resolveTopology,
-  type DefenceName,
+  type LabRunConfig,
+  type LabTopology,
 } from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -29,7 +30,8 @@ export interface BffConfig {
   /** Keys that sign the session cookie (koa-session `signed: true`). */
   readonly sessionKeys: readonly string[];
   readonly sessionTtlSeconds: number;
-  readonly weakened: readonly DefenceName[];
+  readonly topology: LabTopology;
+  readonly lab: LabRunConfig;
 }
 
 export function loadConfig(env: Env): BffConfig {
@@ -57,6 +59,7 @@ export function loadConfig(env: Env): BffConfig {
     apiUrl: `http://127.0.0.1:${api.port}`,
     sessionKeys: readSecret(env, 'BFF_SESSION_KEYS', () => randomBytes(32).toString('base64url'), 32).split(','),
     sessionTtlSeconds: readInteger(env, 'BFF_SESSION_TTL', 8 * 3600, 60, 7 * 86_400),
-    weakened: parseDefenceList(env.LAB_WEAKEN),
+    topology,
+    lab: loadLabRunConfig(env),
   };
 }

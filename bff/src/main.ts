@@ -1,4 +1,4 @@
-import { ConfigError, DefenceSwitches } from '@lab/shared';
+import { ConfigError, DefenceSwitches, TraceRecorder } from '@lab/shared';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { MemorySessionStore } from './session-store.ts';
@@ -14,9 +14,12 @@ try {
   throw error;
 }
 
+const recorder = new TraceRecorder('bff');
+recorder.fullView = config.lab.fullView;
 const app = createApp(config, {
   store: new MemorySessionStore(),
-  defences: new DefenceSwitches(config.weakened),
+  defences: new DefenceSwitches(config.lab.weakened),
+  recorder,
 });
 
 const server = app.listen(config.port, config.host, () => {

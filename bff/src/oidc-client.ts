@@ -17,11 +17,13 @@ import {
 export class OidcClient {
   readonly #config: BffConfig;
   readonly #defences: DefenceSwitches;
+  readonly #fetch: typeof fetch;
   #discovered: Promise<client.Configuration> | undefined;
 
-  constructor(config: BffConfig, defences: DefenceSwitches) {
+  constructor(config: BffConfig, defences: DefenceSwitches, fetchImpl: typeof fetch = fetch) {
     this.#config = config;
     this.#defences = defences;
+    this.#fetch = fetchImpl;
   }
 
   /**
@@ -37,8 +39,12 @@ export class OidcClient {
         // RFC 6749 §2.3.1: the client secret goes in HTTP Basic on the back channel.
         client.ClientSecretBasic(this.#config.clientSecret),
         // The lab's issuer is plain http on loopback; a real one is https and needs no such option.
-        { execute: [client.allowInsecureRequests] },
+        { execute: [client.allowInsecureRequests], [client.customFetch]: this.#fetch },
       )
+      .then((server) => {
+        server[client.customFetch] = this.#fetch;
+        return server;
+      })
       .catch((error: unknown) => {
         this.#discovered = undefined;
         throw new AuthServerUnavailableError(error);

@@ -1,2 +1,3 @@
 export * from './start-lab.ts';
 export * from './lab-env.ts';
+export * from './run-file.ts';

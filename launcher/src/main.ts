@@ -2,6 +2,7 @@ import { ConfigError, parseDefenceList } from '@lab/shared';
 import { makeLabEnv } from './lab-env.ts';
 import { LabStartError, startLab } from './start-lab.ts';
 import { formatSummary } from './print-summary.ts';
+import { removeRunFile, writeRunFile } from './run-file.ts';
 
 // `npm start`: the four services, together, until Ctrl-C.
 try {
@@ -9,6 +10,7 @@ try {
   const weakened = parseDefenceList(env.LAB_WEAKEN);
   console.log('Starting the OAuth BFF lab...');
   const lab = await startLab({ env });
+  writeRunFile({ pid: process.pid, startedAt: new Date().toISOString(), topology: lab.topology, controlKey: env.LAB_CONTROL_KEY! });
   console.log(formatSummary(lab.topology, weakened, lab.startupMs, lab.logDir));
 
   let stopping = false;
@@ -16,6 +18,7 @@ try {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping the lab...');
+    removeRunFile();
     await lab.stop();
     process.exit(0);
   };

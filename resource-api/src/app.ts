@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import type { JWTVerifyGetKey } from 'jose';
-import { handleErrors, redactTokens } from '@lab/shared';
-import type { DefenceSwitches } from '@lab/shared';
+import { createLabControlRoutes, handleErrors, redactTokens, traceRequests } from '@lab/shared';
+import type { DefenceSwitches, TraceRecorder } from '@lab/shared';
 import type { ResourceApiConfig } from './config.ts';
 import { AuthServerUnavailableError } from './errors.ts';
 import { requireBearerToken } from './middleware/require-bearer-token.ts';
@@ -17,6 +17,8 @@ export interface AppDeps {
   readonly notes: NotesStore;
   /** Read on every request, so the lab can weaken and restore a defence while the API runs. */
   readonly defences: DefenceSwitches;
+  /** The lab's trace of the requests this API serves (tokens shortened). */
+  readonly recorder?: TraceRecorder;
   /** Where operator messages go; never receives a token. */
   readonly log?: (line: string) => void;
 }
@@ -36,21 +38,28 @@ export function createApp(config: ResourceApiConfig, deps: AppDeps): Koa {
       });
     } catch (error) {
       // The client gets a plain 503; the operator learns which URL failed and why.
-      if (error instanceof AuthServerUnavailableError) log(`resource-api: cannot fetch the JWKS at ${config.jwksUrl}: ${describe(error.cause)}`);
+      if (error instanceof AuthServerUnavailableError) {
+        log(`resource-api: cannot fetch the JWKS at ${config.jwksUrl}: ${describe(error.cause, { stack: false })}`);
+      }
       throw error;
     }
   }
 
   const app = new Koa();
+  if (deps.recorder) app.use(traceRequests(deps.recorder, 'resource-api'));
   app.use(handleErrors((error, ctx) => log(`resource-api: ${ctx.method} ${ctx.path} failed: ${describe(error)}`)));
   app.use(setSecurityHeaders());
   app.use(createHealthRouter().routes());
+  if (deps.recorder) {
+    app.use(createLabControlRoutes({ key: config.lab.controlKey, defences: deps.defences, recorder: deps.recorder }).routes());
+  }
   app.use(createNotesRouter({ notes: deps.notes, authenticate: requireBearerToken(verify) }).routes());
   return app;
 }
 
-function describe(error: unknown): string {
+/** One line for an expected failure, the stack for a bug; tokens shortened either way. */
+function describe(error: unknown, options = { stack: true }): string {
   if (!(error instanceof Error)) return redactTokens(String(error));
   const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  return redactTokens(`${error.stack ?? error.message}${cause}`);
+  return redactTokens(`${options.stack ? error.stack ?? error.message : error.message}${cause}`);
 }

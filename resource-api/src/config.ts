@@ -1,5 +1,5 @@
-import { ConfigError, parseDefenceList, resolveTopology } from '@lab/shared';
-import type { DefenceName } from '@lab/shared';
+import { ConfigError, loadLabRunConfig, resolveTopology } from '@lab/shared';
+import type { LabRunConfig, LabTopology } from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -15,8 +15,9 @@ export interface ResourceApiConfig {
   readonly jwksUrl: string;
   /** The signature algorithms accepted, decided here and never read from the token (RFC 8725 §3.1). */
   readonly algorithms: readonly string[];
-  /** Defences switched off at start-up (`LAB_WEAKEN`). */
-  readonly weakened: readonly DefenceName[];
+  readonly topology: LabTopology;
+  /** The lab run: defences switched off at start-up (`LAB_WEAKEN`), control key, trace view. */
+  readonly lab: LabRunConfig;
 }
 
 /**
@@ -40,7 +41,8 @@ export function loadConfig(env: Env): ResourceApiConfig {
     // oidc-provider serves its JWKS at `/jwks` (its default `routes.jwks`).
     jwksUrl: `${issuer}/jwks`,
     algorithms: readAlgorithms(env, 'API_ALGORITHMS'),
-    weakened: parseDefenceList(env.LAB_WEAKEN),
+    topology,
+    lab: loadLabRunConfig(env),
   };
 }
 

@@ -78,6 +78,13 @@ export class InvalidNoteError extends HttpError {
   }
 }
 
+/** The body says it is JSON but does not parse (or is a bare string or number). */
+export class InvalidJsonError extends HttpError {
+  constructor(cause: Error) {
+    super(400, 'invalid_json', `The body is not a JSON object or array (${cause.message}).`, { cause });
+  }
+}
+
 export class UnsupportedMediaTypeError extends HttpError {
   constructor() {
     super(415, 'unsupported_media_type', 'Send the note as JSON, with "Content-Type: application/json".');

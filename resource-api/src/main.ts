@@ -1,5 +1,5 @@
-import { createRemoteJWKSet } from 'jose';
-import { ConfigError, DEFENCES, DefenceSwitches } from '@lab/shared';
+import { createRemoteJWKSet, customFetch } from 'jose';
+import { ConfigError, DEFENCES, DefenceSwitches, TraceRecorder, createTracedFetch, partyOfUrl } from '@lab/shared';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import type { ResourceApiConfig } from './config.ts';
@@ -16,13 +16,20 @@ function loadConfigOrExit(): ResourceApiConfig {
 }
 
 const config = loadConfigOrExit();
-const defences = new DefenceSwitches(config.weakened);
+const defences = new DefenceSwitches(config.lab.weakened);
+const recorder = new TraceRecorder('resource-api');
+recorder.fullView = config.lab.fullView;
 
 const app = createApp(config, {
-  // Fetched on first use and cached; an unknown `kid` triggers a refetch (key rotation).
-  getKey: createRemoteJWKSet(new URL(config.jwksUrl)),
+  // Fetched on first use and cached; an unknown `kid` triggers a refetch (key rotation), at most
+  // every 5 s, so a restarted authorization server's new key is picked up quickly.
+  getKey: createRemoteJWKSet(new URL(config.jwksUrl), {
+    cooldownDuration: 5_000,
+    [customFetch]: createTracedFetch(recorder, 'resource-api', (url) => partyOfUrl(config.topology, url)),
+  }),
   notes: createInMemoryNotesStore(),
   defences,
+  recorder,
 });
 
 app.listen(config.port, config.host, () => {

@@ -4,14 +4,14 @@ import { loadConfig } from '../src/config.ts';
 
 describe('loadConfig', () => {
   it('trusts the lab authorization server and names itself by its public URL', () => {
-    expect(loadConfig({})).toEqual({
+    expect(loadConfig({})).toMatchObject({
       host: '127.0.0.1',
       port: 4001,
       issuer: 'http://127.0.0.1:4000',
       audience: 'http://localhost:4001',
       jwksUrl: 'http://127.0.0.1:4000/jwks',
       algorithms: ['RS256', 'PS256', 'ES256'],
-      weakened: [],
+      lab: { weakened: [], controlKey: undefined, fullView: false },
     });
   });
 
@@ -33,7 +33,7 @@ describe('loadConfig', () => {
   it('reads the algorithm allow-list and the weakened defences', () => {
     const config = loadConfig({ API_ALGORITHMS: ' ES256 , RS256 ', LAB_WEAKEN: 'api-audience' });
     expect(config.algorithms).toEqual(['ES256', 'RS256']);
-    expect(config.weakened).toEqual(['api-audience']);
+    expect(config.lab.weakened).toEqual(['api-audience']);
   });
 
   it('names LAB_WEAKEN when a defence name is unknown', () => {

@@ -57,11 +57,26 @@ export function handleErrors(onUnexpected: (error: unknown, ctx: Context) => voi
 
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  // Errors thrown by Koa and its middleware (body parsers, ctx.throw) carry `status` and `expose`.
+  // Errors thrown by Koa and its middleware (body parsers, ctx.throw) carry a 4xx `status`: the
+  // client's mistake. Their message is shown only when marked `expose`; body parsers do not mark
+  // theirs, so a broken JSON body gets a plain sentence instead.
   const candidate = error as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
-  if (typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500 && candidate.expose === true) {
-    const code = candidate.status === 413 ? 'payload_too_large' : candidate.status === 415 ? 'unsupported_media_type' : 'bad_request';
-    return new HttpError(candidate.status, code, String(candidate.message ?? 'Bad request.'));
+  const status = candidate?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (candidate.type === 'entity.parse.failed') return new HttpError(400, 'invalid_json', 'The request body is not valid JSON.');
+    const code = CLIENT_ERROR_CODES[status] ?? 'bad_request';
+    const message = candidate.expose === true ? String(candidate.message ?? 'Bad request.') : `The request was refused (${status}).`;
+    return new HttpError(status, code, message);
   }
   return new HttpError(500, 'internal_error', 'Something went wrong on our side; the details are in the service log.');
 }
+
+const CLIENT_ERROR_CODES: Readonly<Record<number, string>> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};

@@ -4,3 +4,8 @@ export * from './defences.ts';
 export * from './http-errors.ts';
 export * from './redact.ts';
 export * from './config-error.ts';
+export * from './trace.ts';
+export * from './trace-middleware.ts';
+export * from './traced-fetch.ts';
+export * from './lab-control.ts';
+export * from './lab-run-config.ts';

@@ -62,3 +62,11 @@ export function resolveTopology(env: Readonly<Record<string, string | undefined>
   }
   return Object.fromEntries(entries) as Record<ServiceName, ServiceLocation>;
 }
+
+/** Which party of the lab a URL belongs to, for the trace (anything unknown is the attacker's). */
+export function partyOfUrl(topology: LabTopology, url: URL): 'spa' | 'bff' | 'authserver' | 'resource-api' | 'attacker' {
+  const byPort = Object.values(topology).find((location) => location.port === Number(url.port || 80));
+  if (!byPort) return 'attacker';
+  // The BFF is reached through the app origin; calls to it on its own port are the BFF too.
+  return byPort.name;
+}

@@ -1,4 +1,4 @@
-import { parseDefenceList, resolveTopology, type LabTopology } from '@lab/shared';
+import { parseDefenceList, resolveTopology, type DefenceName, type LabTopology } from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -10,17 +10,16 @@ export interface SpaConfig {
    * `127.0.0.1`, not `localhost` (which may resolve to `::1` first).
    */
   readonly bffTarget: string;
-  /** Off when the defence `spa-csp` is weakened (`LAB_WEAKEN=spa-csp`): no Content-Security-Policy header. */
-  readonly contentSecurityPolicy: boolean;
+  /** Defences switched off for this run (`LAB_WEAKEN`); the SPA's own is `spa-csp`. */
+  readonly weakened: readonly DefenceName[];
 }
 
 /** Parses and validates the environment; a bad value throws a `ConfigError` naming the variable. */
 export function loadConfig(env: Env): SpaConfig {
   const topology = resolveTopology(env);
-  const weakened = parseDefenceList(env.LAB_WEAKEN);
   return {
     topology,
     bffTarget: `http://127.0.0.1:${topology.bff.port}`,
-    contentSecurityPolicy: !weakened.includes('spa-csp'),
+    weakened: parseDefenceList(env.LAB_WEAKEN),
   };
 }

@@ -4,17 +4,18 @@
  *
  *   node --import tsx spa/server/main.ts
  */
-import { ConfigError } from '@lab/shared';
+import { DefenceSwitches } from '@lab/shared';
 import { createServer } from 'vite';
 import { loadConfig } from './config.ts';
 import { createViteConfig } from './vite-config.ts';
 
 try {
   const config = loadConfig(process.env);
-  const server = await createServer(createViteConfig(config));
+  const defences = new DefenceSwitches(config.weakened);
+  const server = await createServer(createViteConfig(config, { defences }));
   await server.listen();
   console.log(`spa listening on ${config.topology.spa.url}`);
-  if (!config.contentSecurityPolicy) console.warn('spa: defence spa-csp is WEAKENED: pages are served without a Content-Security-Policy');
+  if (!defences.isOn('spa-csp')) console.warn('spa: defence spa-csp is WEAKENED: pages are served without a Content-Security-Policy');
 
   const shutDown = (): void => {
     server.close().then(
@@ -29,7 +30,7 @@ try {
   process.once('SIGINT', shutDown);
 } catch (error) {
   // A bad variable or a taken port: one clear line, and a non-zero exit (lab contract).
-  const reason = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  const reason = error instanceof Error ? error.message : String(error);
   console.error(`spa: cannot start: ${reason}`);
   process.exit(1);
 }

@@ -2,12 +2,13 @@ import type { Plugin } from 'vite';
 
 /**
  * Adds the security headers to every response Vite serves itself: the page, its modules, `/healthz`.
+ * `headersNow` is asked on each request, so a defence switched at run time applies to the next page load.
  *
  * Responses forwarded from the BFF (`passThroughPrefixes`) are left exactly as the BFF wrote them:
  * the BFF sets its own headers (e.g. `Referrer-Policy: no-referrer` on the callback), and a lab
  * that weakens one of the BFF's defences must see the BFF's headers, not ours laid over them.
  */
-export function securityHeadersPlugin(headers: Readonly<Record<string, string>>, passThroughPrefixes: readonly string[]): Plugin {
+export function securityHeadersPlugin(headersNow: () => Readonly<Record<string, string>>, passThroughPrefixes: readonly string[]): Plugin {
   return {
     name: 'lab:security-headers',
     configureServer(server) {
@@ -15,7 +16,7 @@ export function securityHeadersPlugin(headers: Readonly<Record<string, string>>,
       server.middlewares.use(function addSecurityHeaders(req, res, next) {
         const url = req.url ?? '/';
         if (!passThroughPrefixes.some((prefix) => url.startsWith(prefix))) {
-          for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+          for (const [name, value] of Object.entries(headersNow())) res.setHeader(name, value);
         }
         next();
       });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { ServerResponse } from 'node:http';
+import { DEMO_USERS, type DefenceSwitches } from '@lab/shared';
 import type { InlineConfig, ProxyOptions } from 'vite';
 import type { SpaConfig } from './config.ts';
 import { healthzPlugin } from './healthz-plugin.ts';
@@ -15,23 +16,33 @@ const SPA_ROOT = resolve(import.meta.dirname, '..');
  */
 export const BFF_PREFIXES = ['/bff/', '/api/'] as const;
 
+export interface SpaDependencies {
+  /** The defences in force; the SPA reads `spa-csp` on every response. */
+  readonly defences: DefenceSwitches;
+}
+
 /**
- * The whole Vite configuration, in one place. `main.ts` passes it to `createServer` with
- * `configFile: false`, so no `vite.config.ts` is read and the environment is read only by `main.ts`.
+ * The whole Vite configuration, in one place. `main.ts` passes it to `createServer`; with
+ * `configFile: false` no `vite.config.ts` is read, and only `main.ts` reads the environment.
  */
-export function createViteConfig(config: SpaConfig): InlineConfig {
+export function createViteConfig(config: SpaConfig, { defences }: SpaDependencies): InlineConfig {
   const { topology } = config;
-  const headers = buildSecurityHeaders({
-    appUrl: topology.spa.url,
-    authserverUrl: topology.authserver.url,
-    contentSecurityPolicy: config.contentSecurityPolicy,
-  });
+  const headersNow = () =>
+    buildSecurityHeaders({
+      appUrl: topology.spa.url,
+      authserverUrl: topology.authserver.url,
+      contentSecurityPolicy: defences.isOn('spa-csp'),
+    });
   return {
     configFile: false,
     root: SPA_ROOT,
     appType: 'spa',
     clearScreen: false,
-    plugins: [securityHeadersPlugin(headers, BFF_PREFIXES), healthzPlugin()],
+    plugins: [securityHeadersPlugin(headersNow, BFF_PREFIXES), healthzPlugin()],
+    define: {
+      // The browser cannot import `@lab/shared` (its entry also exports Node-only modules).
+      __LAB_DEMO_USERS__: JSON.stringify(DEMO_USERS.map(({ username, password, part }) => ({ username, password, part }))),
+    },
     server: {
       host: topology.spa.host,
       port: topology.spa.port,

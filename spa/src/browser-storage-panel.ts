@@ -30,7 +30,8 @@ export class BrowserStoragePanel extends LitElement {
     css`
       dl {
         display: grid;
-        grid-template-columns: 10.5rem minmax(0, 1fr);
+        grid-template-columns: max-content minmax(0, 1fr);
+        align-items: start;
         gap: 0.6rem 1rem;
         margin: 1rem 0 0;
       }
@@ -79,6 +80,7 @@ export class BrowserStoragePanel extends LitElement {
         padding: 0.05rem 0.5rem;
         border-radius: 4px;
         margin-bottom: 0.2rem;
+        white-space: nowrap;
       }
 
       .length {

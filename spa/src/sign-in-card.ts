@@ -1,4 +1,3 @@
-import { DEMO_USERS } from '@lab/shared';
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { startLogin } from './bff-client.ts';
@@ -73,7 +72,7 @@ export class SignInCard extends LitElement {
             <tr><th>Username</th><th>Password</th><th>Plays</th></tr>
           </thead>
           <tbody>
-            ${DEMO_USERS.map(
+            ${__LAB_DEMO_USERS__.map(
               (user) => html`<tr><td class="mono">${user.username}</td><td class="mono">${user.password}</td><td>${user.part}</td></tr>`,
             )}
           </tbody>

@@ -29,7 +29,12 @@ const ALLOWED_ROUTES: ReadonlyArray<{ method: string; path: string }> = [
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'www-authenticate'];
 const UPSTREAM_TIMEOUT_MS = 10_000;
 
-export function createApiProxyRoutes(config: BffConfig, refresher: TokenRefresher, defences: DefenceSwitches): Router {
+export function createApiProxyRoutes(
+  config: BffConfig,
+  refresher: TokenRefresher,
+  defences: DefenceSwitches,
+  fetchImpl: typeof fetch = fetch,
+): Router {
   const router = new Router();
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
 
@@ -39,7 +44,7 @@ export function createApiProxyRoutes(config: BffConfig, refresher: TokenRefreshe
 
     let response: Response;
     try {
-      response = await fetch(upstream, {
+      response = await fetchImpl(upstream, {
         method: ctx.method,
         headers: {
           // RFC 6750 §2.1: the access token travels in the Authorization header, BFF → API only.

@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
-import { InvalidNoteError, UnsupportedMediaTypeError } from '../errors.ts';
+import { InvalidJsonError, InvalidNoteError, UnsupportedMediaTypeError } from '../errors.ts';
 import type { AuthState } from '../middleware/require-bearer-token.ts';
 import { requireScope } from '../middleware/require-scope.ts';
 import type { NotesStore } from '../notes-store.ts';
@@ -17,7 +17,14 @@ export function createNotesRouter(deps: { notes: NotesStore; authenticate: Middl
   const router = new Router<AuthState>();
   // JSON only, and small: a note is at most 500 characters. Parsed after the token check, so an
   // anonymous caller cannot make the API read large bodies.
-  const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb' });
+  const parseJson = bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: '16kb',
+    // co-body's parse errors are SyntaxErrors without `expose`: left alone they would become a 500.
+    onError: (error) => {
+      throw error instanceof SyntaxError ? new InvalidJsonError(error) : error;
+    },
+  });
 
   router.get('/notes', noStore, deps.authenticate, requireScope('notes:read'), async (ctx) => {
     const { sub } = ctx.state.auth;

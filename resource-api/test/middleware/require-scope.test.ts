@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getNotes, startTestApi } from '../support/start-test-api.ts';
-import type { TestApi } from '../support/start-test-api.ts';
+import type { ErrorBody } from '@lab/shared';
+import { getNotes, readJson, startTestApi } from '../support/start-test-api.ts';
+import type { NotesBody, TestApi } from '../support/start-test-api.ts';
 import { createSigningKey, signAccessToken } from '../support/tokens.ts';
 import type { TestSigningKey } from '../support/tokens.ts';
 
@@ -28,7 +29,7 @@ describe('a valid token without the scope the route needs', () => {
     const token = await signAccessToken(key, { claims: { scope: undefined } });
     const response = await getNotes(api, token);
     expect(response.status).toBe(403);
-    expect((await response.json()).error).toBe('insufficient_scope');
+    expect((await readJson<ErrorBody>(response)).error).toBe('insufficient_scope');
   });
 
   it('POST /notes answers 403 insufficient_scope naming notes:write, and adds nothing', async () => {
@@ -44,7 +45,7 @@ describe('a valid token without the scope the route needs', () => {
       `Bearer realm="resource-api", error="insufficient_scope", error_description="${description}", scope="notes:write"`,
     );
     expect(await response.json()).toEqual({ error: 'insufficient_scope', message: description });
-    const { notes } = await (await getNotes(api, token)).json();
-    expect(notes.map((note: { text: string }) => note.text)).not.toContain('sneaky');
+    const { notes } = await readJson<NotesBody>(await getNotes(api, token));
+    expect(notes.map((note) => note.text)).not.toContain('sneaky');
   });
 });

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet } from 'jose';
+import { expect } from 'vitest';
 import type { JWTVerifyGetKey } from 'jose';
 import { DefenceSwitches } from '@lab/shared';
 import type { DefenceName } from '@lab/shared';
@@ -50,4 +51,22 @@ export async function startTestApi(options: {
 /** `GET /notes` the way the BFF calls it: `Authorization: Bearer <token>`. */
 export function getNotes(api: TestApi, token: string): Promise<Response> {
   return fetch(`${api.url}/notes`, { headers: { Authorization: `Bearer ${token}` } });
+}
+
+/** The body of `GET /notes`, as the wire carries it. */
+export interface NotesBody {
+  owner: string;
+  notes: Array<{ id: string; owner: string; text: string; createdAt: string }>;
+}
+
+/** `fetch` types every JSON body as `unknown`; tests name the shape they expect. */
+export async function readJson<T>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
+
+/** Asserts the exact `invalid_token` answer: 401, the RFC 6750 §3 challenge, and the JSON body. */
+export async function expectInvalidToken(response: Response, description: string): Promise<void> {
+  expect(response.status).toBe(401);
+  expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="resource-api", error="invalid_token", error_description="${description}"`);
+  expect(await response.json()).toEqual({ error: 'invalid_token', message: description });
 }

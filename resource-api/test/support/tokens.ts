@@ -5,6 +5,8 @@ import type { CryptoKey, JSONWebKeySet, JWTHeaderParameters, JWTPayload } from '
 /** The lab's default topology, as `loadConfig({})` computes it. */
 export const ISSUER = 'http://127.0.0.1:4000';
 export const AUDIENCE = 'http://localhost:4001';
+/** An API that is not this one: tokens minted for it must not be spent here. */
+export const FOREIGN_AUDIENCE = 'http://localhost:9999';
 
 /** A signing key standing in for the authorization server's, and the JWKS it would publish. */
 export interface TestSigningKey {

@@ -1,0 +1,107 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import { HttpError, handleErrors } from './http-errors.ts';
+import { isDefenceName, type DefenceName, type DefenceSwitches } from './defences.ts';
+import type { TraceRecorder } from './trace.ts';
+
+/** Settings a service adds to the common ones (e.g. the authorization server's token lifetime). */
+export interface ExtraSettings {
+  read(): Record<string, unknown>;
+  /** Applies the members it knows; throws an HttpError for a bad value. */
+  apply(patch: Record<string, unknown>): void;
+}
+
+export interface LabControlOptions {
+  /** The run's control key (`LAB_CONTROL_KEY`); without one, the control routes do not exist. */
+  readonly key: string | undefined;
+  readonly defences: DefenceSwitches;
+  readonly recorder: TraceRecorder;
+  readonly extra?: ExtraSettings;
+}
+
+export const LAB_KEY_HEADER = 'x-lab-key';
+
+/**
+ * The lab's control plane, on every service: read the trace, switch defences for one scenario
+ * run. Not part of any real system: it exists only when the launcher gave the run a key, and
+ * every call must present that key (a cross-site page cannot: it is a secret custom header).
+ */
+export function createLabControlRoutes(options: LabControlOptions): Router {
+  const router = new Router({ prefix: '/_lab' });
+  if (!options.key) return router;
+  const expected = digest(options.key);
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '8kb' });
+
+  router.use(async (ctx: Context, next: Next) => {
+    const presented = ctx.get(LAB_KEY_HEADER);
+    if (!presented || !timingSafeEqual(digest(presented), expected)) {
+      throw new HttpError(401, 'lab_key_required', 'The lab control routes need the run\'s key in X-Lab-Key.');
+    }
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+
+  router.get('/trace', (ctx) => {
+    const after = Number(ctx.query.after ?? 0);
+    ctx.body = {
+      service: options.recorder.service,
+      lastSeq: options.recorder.lastSeq,
+      events: options.recorder.since(Number.isFinite(after) ? after : 0),
+    };
+  });
+
+  router.delete('/trace', (ctx) => {
+    options.recorder.clear();
+    ctx.status = 204;
+  });
+
+  const readSettings = () => ({
+    service: options.recorder.service,
+    weakened: options.defences.weakened(),
+    fullView: options.recorder.fullView,
+    ...options.extra?.read(),
+  });
+
+  router.get('/settings', (ctx) => {
+    ctx.body = readSettings();
+  });
+
+  router.put('/settings', json, (ctx) => {
+    const patch = (ctx.request.body ?? {}) as Record<string, unknown>;
+    if (patch.weakened !== undefined) options.defences.set(parseWeakened(patch.weakened));
+    if (patch.fullView !== undefined) {
+      if (typeof patch.fullView !== 'boolean') throw new HttpError(400, 'invalid_setting', 'fullView must be true or false.');
+      options.recorder.fullView = patch.fullView;
+    }
+    options.extra?.apply(patch);
+    ctx.body = readSettings();
+  });
+
+  return router;
+}
+
+function parseWeakened(value: unknown): DefenceName[] {
+  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
+    throw new HttpError(400, 'invalid_setting', 'weakened must be a list of defence names.');
+  }
+  const unknown = value.filter((name) => !isDefenceName(name));
+  if (unknown.length > 0) throw new HttpError(400, 'unknown_defence', `Unknown defence: ${unknown.join(', ')}.`);
+  return value as DefenceName[];
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/**
+ * The control routes as one middleware: answers `/_lab/*` (with the lab's JSON errors) and passes
+ * everything else on untouched. For apps, like oidc-provider, whose own error handling differs.
+ */
+export function labControlMiddleware(options: LabControlOptions) {
+  const routes = createLabControlRoutes(options).routes();
+  const errors = handleErrors(() => undefined);
+  return (ctx: Context, next: Next): Promise<void> =>
+    ctx.path.startsWith('/_lab/') ? errors(ctx, async () => { await routes(ctx as never, async () => undefined); }) : next();
+}

@@ -1,0 +1,216 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { ServiceName } from './topology.ts';
+import { isSecretName, redactTokens, shortenSecret } from './redact.ts';
+
+/**
+ * The lab's trace: every HTTP exchange a service serves or makes, in one shape, so that the
+ * scenarios can narrate what the browser cannot see and the X-ray can draw it live.
+ * Secrets are shortened when the event is recorded, unless the instructor's full view is on.
+ */
+export type Party = 'user-agent' | 'spa' | 'bff' | 'authserver' | 'resource-api' | 'attacker';
+
+export interface TraceEvent {
+  /** Unique id of the event. */
+  readonly id: string;
+  /** Position in the recording service's buffer (ascending). */
+  readonly seq: number;
+  /** ISO time the request arrived or left. */
+  readonly time: string;
+  /** The service that recorded the event. */
+  readonly service: ServiceName;
+  /** `inbound`: a request the service served; `outbound`: one it made. */
+  readonly direction: 'inbound' | 'outbound';
+  /** `front`: through the browser; `back`: server to server, never seen by the browser. */
+  readonly channel: 'front' | 'back';
+  readonly from: Party;
+  readonly to: Party;
+  readonly method: string;
+  readonly url: string;
+  readonly status?: number;
+  readonly durationMs: number;
+  readonly requestHeaders: Readonly<Record<string, string>>;
+  readonly responseHeaders: Readonly<Record<string, string>>;
+  readonly requestBody?: string;
+  readonly responseBody?: string;
+  /** Ties together the events caused by one user action (an inbound request and its back-channel calls). */
+  readonly correlationId: string;
+  /** Network failure of an outbound call (no response). */
+  readonly error?: string;
+  /** True when secrets were recorded in full (instructor's full view): a real system never shows this. */
+  readonly fullView: boolean;
+}
+
+/** Headers a learner should look at; the rest is noise. */
+const REQUEST_HEADERS = ['authorization', 'cookie', 'content-type', 'origin', 'referer', 'x-csrf', 'sec-fetch-site', 'dpop'];
+const RESPONSE_HEADERS = [
+  'location', 'set-cookie', 'content-type', 'www-authenticate', 'cache-control', 'referrer-policy',
+  'x-frame-options', 'content-security-policy', 'access-control-allow-origin',
+];
+const BODY_LIMIT = 4000;
+
+/** Headers the lab's own services add to back-channel calls so the receiver can trace who called. */
+export const TRACE_HEADERS = { correlation: 'x-correlation-id', caller: 'x-lab-caller' } as const;
+
+const context = new AsyncLocalStorage<{ correlationId: string }>();
+
+export function currentCorrelationId(): string | undefined {
+  return context.getStore()?.correlationId;
+}
+
+export function runWithCorrelation<T>(correlationId: string, fn: () => T): T {
+  return context.run({ correlationId }, fn);
+}
+
+export type TraceListener = (event: TraceEvent) => void;
+
+/** A bounded, in-memory recording of one service's exchanges. */
+export class TraceRecorder {
+  readonly service: ServiceName;
+  /** The instructor's full view: record secrets unshortened. Off unless switched on. */
+  fullView = false;
+  readonly #events: TraceEvent[] = [];
+  readonly #listeners = new Set<TraceListener>();
+  readonly #capacity: number;
+  #seq = 0;
+
+  constructor(service: ServiceName, capacity = 2000) {
+    this.service = service;
+    this.#capacity = capacity;
+  }
+
+  record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView'>): TraceEvent {
+    const full = this.fullView;
+    const recorded: TraceEvent = {
+      ...event,
+      id: randomUUID(),
+      seq: ++this.#seq,
+      service: this.service,
+      fullView: full,
+      url: full ? event.url : redactUrl(event.url),
+      requestHeaders: pickHeaders(event.requestHeaders, REQUEST_HEADERS, full),
+      responseHeaders: pickHeaders(event.responseHeaders, RESPONSE_HEADERS, full),
+      requestBody: excerpt(event.requestBody, full),
+      responseBody: excerpt(event.responseBody, full),
+    };
+    this.#events.push(recorded);
+    if (this.#events.length > this.#capacity) this.#events.splice(0, this.#events.length - this.#capacity);
+    for (const listener of this.#listeners) listener(recorded);
+    return recorded;
+  }
+
+  /** Events after `seq` (exclusive), oldest first. */
+  since(seq = 0): TraceEvent[] {
+    return this.#events.filter((event) => event.seq > seq);
+  }
+
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  clear(): void {
+    this.#events.length = 0;
+  }
+
+  subscribe(listener: TraceListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+function pickHeaders(headers: Readonly<Record<string, string>>, wanted: readonly string[], full: boolean): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!wanted.includes(lower)) continue;
+    picked[lower] = full ? value : redactHeader(lower, value);
+  }
+  return picked;
+}
+
+/** Shortens the secret part of a header, keeping what a learner needs (scheme, cookie attributes). */
+export function redactHeader(name: string, value: string): string {
+  if (name === 'authorization') {
+    const [scheme, credentials = ''] = value.split(' ', 2);
+    if (scheme?.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+      const [user = '', secret = ''] = decoded.split(':', 2);
+      return `Basic base64(${decodeURIComponent(user)}:${shortenSecret(decodeURIComponent(secret), 4)})`;
+    }
+    return `${scheme} ${shortenSecret(credentials)}`;
+  }
+  if (name === 'cookie') {
+    return value.split(/;\s*/).map((pair) => redactCookiePair(pair)).join('; ');
+  }
+  if (name === 'set-cookie') {
+    // Several Set-Cookie headers are joined with ", " by fetch; each keeps its attributes.
+    return value
+      .split(/,\s*(?=[^;=\s]+=)/)
+      .map((cookie) => {
+        const [pair = '', ...attributes] = cookie.split(/;\s*/);
+        return [redactCookiePair(pair), ...attributes].join('; ');
+      })
+      .join(', ');
+  }
+  if (name === 'location') return redactUrl(value);
+  return redactTokens(value);
+}
+
+function redactCookiePair(pair: string): string {
+  const index = pair.indexOf('=');
+  if (index < 0) return pair;
+  const value = pair.slice(index + 1);
+  return `${pair.slice(0, index)}=${value.length > 8 ? shortenSecret(value, 6) : value}`;
+}
+
+/** Shortens secret query parameters (`code`, tokens...) and any JWT in a URL. */
+export function redactUrl(raw: string): string {
+  const hashAt = raw.indexOf('#');
+  const queryAt = raw.indexOf('?');
+  if (queryAt < 0 && hashAt < 0) return redactTokens(raw);
+  const redactParams = (part: string) =>
+    part
+      .split('&')
+      .map((pair) => {
+        const [name = '', value] = pair.split('=', 2);
+        if (value === undefined) return pair;
+        return isSecretName(decodeURIComponent(name)) ? `${name}=${shortenSecret(decodeURIComponent(value))}` : redactTokens(pair);
+      })
+      .join('&');
+  const end = hashAt >= 0 ? hashAt : raw.length;
+  const base = queryAt >= 0 && queryAt < end ? raw.slice(0, queryAt) : raw.slice(0, end);
+  const query = queryAt >= 0 && queryAt < end ? `?${redactParams(raw.slice(queryAt + 1, end))}` : '';
+  const hash = hashAt >= 0 ? `#${redactParams(raw.slice(hashAt + 1))}` : '';
+  return `${base}${query}${hash}`;
+}
+
+/** Shortens secret fields of a JSON or form body and any JWT in it, then cuts it to a readable length. */
+function excerpt(body: string | undefined, full: boolean): string | undefined {
+  if (body === undefined || body === '') return undefined;
+  let text = body;
+  if (!full) {
+    try {
+      text = JSON.stringify(redactJson(JSON.parse(body)));
+    } catch {
+      text = body.includes('=') && !body.includes(' ') ? redactUrl(`?${body}`).slice(1) : redactTokens(body);
+    }
+  }
+  return text.length > BODY_LIMIT ? `${text.slice(0, BODY_LIMIT)}…(${text.length} chars)` : text;
+}
+
+function redactJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactJson);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        typeof inner === 'string' && isSecretName(key) ? shortenSecret(inner) : redactJson(inner),
+      ]),
+    );
+  }
+  return typeof value === 'string' ? redactTokens(value) : value;
+}
+
+export function newCorrelationId(): string {
+  return randomUUID().slice(0, 8);
+}
