@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '@lab/scenarios';
-import { signInThroughSpa } from './support/sign-in.ts';
+import { launchBrowser, signInThroughSpa } from '@lab/scenarios';
 
 const topology = inject('topology');
 const JWT_SHAPE = /eyJ[\w-]+\.[\w-]+\.[\w-]*/;

@@ -17,6 +17,7 @@ import { createHealthRoutes } from './routes/health.ts';
 import { createAuthRoutes } from './routes/auth.ts';
 import { createSessionRoutes } from './routes/session.ts';
 import { createApiProxyRoutes } from './routes/api-proxy.ts';
+import { addSessionStoreBreach } from './routes/lab-breach.ts';
 
 export interface BffDeps {
   readonly store: SessionStore;
@@ -45,7 +46,14 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
     await next();
   });
   app.use(createHealthRoutes().routes());
-  app.use(createLabControlRoutes({ key: config.lab.controlKey, defences: deps.defences, recorder: deps.recorder }).routes());
+  app.use(
+    createLabControlRoutes({
+      key: config.lab.controlKey,
+      defences: deps.defences,
+      recorder: deps.recorder,
+      extraRoutes: (router) => addSessionStoreBreach(router, deps.store),
+    }).routes(),
+  );
   app.use(createSessionMiddleware(app, deps.store, config.sessionTtlSeconds, deps.defences));
   app.use(createAuthRoutes(config, oidc, deps.defences).routes());
   app.use(createSessionRoutes(deps.defences).routes());

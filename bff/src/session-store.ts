@@ -8,6 +8,11 @@ export interface SessionStore {
   get(id: string): Promise<Record<string, unknown> | undefined>;
   set(id: string, data: Record<string, unknown>, maxAgeMs: number): Promise<void>;
   destroy(id: string): Promise<void>;
+  /**
+   * Every live session. Used only by the lab's control routes, to play a breach of the store
+   * (what an attacker who copies it gets); a production store need not offer it.
+   */
+  list?(): Promise<Array<{ id: string; data: Record<string, unknown> }>>;
 }
 
 /** Sessions in this process's memory; each expires after its max age. */
@@ -36,6 +41,11 @@ export class MemorySessionStore implements SessionStore {
 
   async destroy(id: string): Promise<void> {
     this.#sessions.delete(id);
+  }
+
+  async list(): Promise<Array<{ id: string; data: Record<string, unknown> }>> {
+    const now = this.#now();
+    return [...this.#sessions].filter(([, entry]) => entry.expiresAt > now).map(([id, entry]) => ({ id, data: structuredClone(entry.data) }));
   }
 
   /** How many sessions are live (for the health check and the lab's narration). */

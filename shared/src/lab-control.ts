@@ -19,6 +19,8 @@ export interface LabControlOptions {
   readonly defences: DefenceSwitches;
   readonly recorder: TraceRecorder;
   readonly extra?: ExtraSettings;
+  /** More control routes of one service, behind the same key check. */
+  readonly extraRoutes?: (router: Router) => void;
 }
 
 export const LAB_KEY_HEADER = 'x-lab-key';
@@ -79,6 +81,7 @@ export function createLabControlRoutes(options: LabControlOptions): Router {
     ctx.body = readSettings();
   });
 
+  options.extraRoutes?.(router);
   return router;
 }
 

@@ -11,7 +11,7 @@ const PARTIES: ReadonlySet<string> = new Set<Party>(['user-agent', 'spa', 'bff',
  */
 export function traceRequests(recorder: TraceRecorder, self: Party) {
   return async function traceMiddleware(ctx: Context, next: Next): Promise<void> {
-    if (ctx.path === '/healthz' || ctx.path.startsWith('/_lab/')) return next();
+    if (ctx.path === '/healthz' || ctx.path === '/favicon.ico' || ctx.path.startsWith('/_lab/')) return next();
     const caller = ctx.get(TRACE_HEADERS.caller);
     const fromPeer = PARTIES.has(caller);
     const correlationId = (fromPeer && ctx.get(TRACE_HEADERS.correlation)) || newCorrelationId();

@@ -33,6 +33,9 @@ export class NotesPanel extends LitElement {
         border-radius: 6px;
         padding: 0.5rem 0.9rem;
         margin: 0 0 0.5rem;
+      }
+
+      .text {
         white-space: pre-wrap;
         overflow-wrap: anywhere;
       }
@@ -120,7 +123,10 @@ export class NotesPanel extends LitElement {
         ${repeat(
           this.list.notes,
           (note) => note.id,
-          (note) => html`<li data-testid="note">${note.text}<span class="meta">#${note.id} · ${note.owner} · ${formatTime(note.createdAt)}</span></li>`,
+          (note) => html`<li data-testid="note" data-note-id=${note.id}>
+            <span class="text">${note.text}</span>
+            <span class="meta">${note.owner} · ${formatTime(note.createdAt)}</span>
+          </li>`,
         )}
       </ul>
       ${this.list.notes.length === 0 ? html`<p class="empty">No notes yet.</p>` : nothing}

@@ -1,0 +1,23 @@
+/** One line per protocol parameter, for the narration of a redirect or a token request. */
+export const PARAMETER_GLOSSARY: Readonly<Record<string, string>> = {
+  response_type: 'which flow: "code" is the Authorization Code flow (RFC 6749 §4.1)',
+  client_id: 'which registered client asks (here the BFF)',
+  redirect_uri: 'where the code goes back to; must match the registered URI exactly',
+  scope: 'what is asked: OpenID scopes and the notes API scopes',
+  resource: 'which API the access token will be for: its audience (RFC 8707)',
+  state: 'ties the answer to this browser\'s login attempt (CSRF defence, RFC 6749 §10.12)',
+  nonce: 'ties the ID token to this login attempt (OpenID Connect Core §3.1.2.1)',
+  code_challenge: 'hash of the secret code_verifier the BFF keeps (PKCE, RFC 7636)',
+  code_challenge_method: 'S256: the challenge is SHA-256 of the verifier',
+  code: 'the authorization code: one use, short-lived, worthless without the verifier and the client secret',
+  iss: 'who issued this answer: checked against the expected issuer (RFC 9207, mix-up defence)',
+  grant_type: 'what is exchanged at the token endpoint',
+  code_verifier: 'the PKCE secret: proves the redeemer started this login',
+  refresh_token: 'the long-lived token that buys new access tokens',
+  client_secret: 'the confidential client\'s password',
+  post_logout_redirect_uri: 'where to return after sign-out; must be registered',
+  returnTo: 'where the BFF sends the browser after login; a local path only',
+  prompt: 'asks the authorization server to show a page (login, consent) or none',
+  error: 'an OAuth error code',
+  error_description: 'the error explained for humans',
+};

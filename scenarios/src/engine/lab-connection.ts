@@ -1,0 +1,75 @@
+import { LAB_KEY_HEADER, type DefenceName, type LabTopology, type ServiceName, type TraceEvent } from '@lab/shared';
+
+/** The services that record a trace and obey the control routes. */
+const CONTROLLED: readonly ServiceName[] = ['authserver', 'bff', 'resource-api'];
+
+export interface ServiceSettings {
+  readonly service: ServiceName;
+  readonly weakened: DefenceName[];
+  readonly fullView: boolean;
+  readonly [extra: string]: unknown;
+}
+
+/** A scenario's handle on the running lab: its topology and its control routes. */
+export class LabConnection {
+  readonly topology: LabTopology;
+  readonly #key: string;
+  readonly #services: readonly ServiceName[];
+
+  constructor(topology: LabTopology, controlKey: string, services: readonly ServiceName[] = CONTROLLED) {
+    this.topology = topology;
+    this.#key = controlKey;
+    this.#services = services.filter((name) => CONTROLLED.includes(name) || name === 'attacker');
+  }
+
+  get services(): readonly ServiceName[] {
+    return this.#services;
+  }
+
+  async #call(service: ServiceName, path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(`${this.topology[service].url}/_lab${path}`, {
+      ...init,
+      headers: { [LAB_KEY_HEADER]: this.#key, 'Content-Type': 'application/json', ...init.headers },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!response.ok && response.status !== 204) {
+      throw new Error(`lab control ${init.method ?? 'GET'} ${service} /_lab${path}: ${response.status} ${await response.text()}`);
+    }
+    return response;
+  }
+
+  async settings(): Promise<ServiceSettings[]> {
+    return Promise.all(this.#services.map(async (service) => (await (await this.#call(service, '/settings')).json()) as ServiceSettings));
+  }
+
+  async update(service: ServiceName, patch: Record<string, unknown>): Promise<void> {
+    await this.#call(service, '/settings', { method: 'PUT', body: JSON.stringify(patch) });
+  }
+
+  /** Switches off exactly these defences in every service (all others on). */
+  async setWeakened(weakened: readonly DefenceName[]): Promise<void> {
+    await Promise.all(this.#services.map((service) => this.update(service, { weakened })));
+  }
+
+  /** Where each service's trace is now, to read what happens after. */
+  async traceMarks(): Promise<Map<ServiceName, number>> {
+    const marks = await Promise.all(
+      this.#services.map(async (service) => {
+        const body = (await (await this.#call(service, '/trace?after=999999999')).json()) as { lastSeq: number };
+        return [service, body.lastSeq] as const;
+      }),
+    );
+    return new Map(marks);
+  }
+
+  /** Every service's events after the marks, in time order. */
+  async traceSince(marks: Map<ServiceName, number>): Promise<TraceEvent[]> {
+    const lists = await Promise.all(
+      this.#services.map(async (service) => {
+        const body = (await (await this.#call(service, `/trace?after=${marks.get(service) ?? 0}`)).json()) as { events: TraceEvent[] };
+        return body.events;
+      }),
+    );
+    return lists.flat().sort((a, b) => a.time.localeCompare(b.time) || a.seq - b.seq);
+  }
+}

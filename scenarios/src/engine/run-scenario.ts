@@ -1,0 +1,136 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { TRACE_HEADERS, type Party, type TraceEvent } from '@lab/shared';
+import type { LabConnection } from './lab-connection.ts';
+import type {
+  Expectation,
+  Scenario,
+  ScenarioContext,
+  ScenarioResult,
+  StepInput,
+  StepRecord,
+  StepTools,
+  Visibility,
+} from './scenario.ts';
+
+export interface RunOptions {
+  readonly lab: LabConnection;
+  readonly browser: Browser;
+  /** Called before each step starts (the CLI's `--step` waits for Enter here). */
+  readonly beforeStep?: (input: StepInput, number: number) => Promise<void>;
+  /** Called when each step ends, for live narration. */
+  readonly onStep?: (step: StepRecord) => void;
+}
+
+/** Thrown inside a step to end the scenario early; the step records it as its error. */
+class StepFailure extends Error {}
+
+/**
+ * Runs one scenario against the running lab: switches the scenario's defences off, runs its
+ * steps, reads each step's exchanges from the services' traces, and restores the lab after.
+ */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+  const { lab, browser } = options;
+  const started = Date.now();
+  const steps: StepRecord[] = [];
+  const contexts: BrowserContext[] = [];
+  const before = await lab.settings();
+  const weakened = scenario.weaken ?? [];
+  let error: string | undefined;
+
+  await lab.setWeakened(weakened);
+  const context: ScenarioContext = {
+    topology: lab.topology,
+    lab,
+    browser,
+    async newUserAgent() {
+      const created = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+      contexts.push(created);
+      return created;
+    },
+    async step<T>(input: StepInput, body: (tools: StepTools) => Promise<T>): Promise<T> {
+      const number = steps.length + 1;
+      await options.beforeStep?.(input, number);
+      const marks = await lab.traceMarks();
+      const expectations: Expectation[] = [];
+      const notes: string[] = [];
+      let sees: Visibility | undefined;
+      const tools: StepTools = {
+        expect(name, expected, actual) {
+          const pass = isDeepStrictEqual(expected, actual);
+          expectations.push({ name, expected, actual, pass });
+          return pass;
+        },
+        check(name, expected, actual, pass) {
+          expectations.push({ name, expected, actual, pass });
+          return pass;
+        },
+        note(line) {
+          notes.push(line);
+        },
+        sees(visibility) {
+          sees = visibility;
+        },
+        async exchanges() {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          return selectExchanges(await lab.traceSince(marks));
+        },
+      };
+      let result: T | undefined;
+      let stepError: string | undefined;
+      try {
+        result = await body(tools);
+      } catch (thrown) {
+        stepError = thrown instanceof Error ? thrown.message : String(thrown);
+      }
+      // Give the last response's trace event a moment to be recorded (it is written after sending).
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const exchanges = selectExchanges(await lab.traceSince(marks));
+      const record: StepRecord = { number, ...input, notes, exchanges, sees, expectations, error: stepError };
+      steps.push(record);
+      options.onStep?.(record);
+      if (stepError !== undefined) throw new StepFailure(stepError);
+      return result as T;
+    },
+    fetchAs(as: Party, url: string, init: RequestInit = {}) {
+      const headers = new Headers(init.headers);
+      if (as !== 'user-agent') headers.set(TRACE_HEADERS.caller, as);
+      return fetch(url, { redirect: 'manual', ...init, headers, signal: init.signal ?? AbortSignal.timeout(10_000) });
+    },
+  };
+
+  try {
+    await scenario.run(context);
+  } catch (thrown) {
+    error = thrown instanceof Error ? thrown.message : String(thrown);
+  } finally {
+    await Promise.all(contexts.map((created) => created.close().catch(() => undefined)));
+    await Promise.all(
+      before.map(({ service, weakened: initial, fullView, ...extra }) =>
+        lab.update(service, { weakened: initial, fullView, ...extra }).catch(() => undefined),
+      ),
+    );
+  }
+
+  const expectations = steps.flatMap((step) => step.expectations);
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    kind: scenario.kind,
+    pass: error === undefined && expectations.length > 0 && expectations.every((expectation) => expectation.pass),
+    weakened,
+    durationMs: Date.now() - started,
+    steps,
+    expectations,
+    error,
+  };
+}
+
+/**
+ * What a step shows: every request a service served, plus the back-channel calls that got no
+ * answer at all (their target cannot record them). Calls between the lab's services are recorded
+ * twice (sent and served); the served side is shown, with the sender as `from`.
+ */
+function selectExchanges(events: TraceEvent[]): TraceEvent[] {
+  return events.filter((event) => event.direction === 'inbound' || event.error !== undefined || event.to === 'attacker');
+}

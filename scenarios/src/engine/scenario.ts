@@ -1,0 +1,105 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import type { DefenceName, LabTopology, Party, TraceEvent } from '@lab/shared';
+import type { LabConnection } from './lab-connection.ts';
+
+/** Who acts in a step, in the seed's terms (plus the attacker of the theft scenarios). */
+export type Actor =
+  | 'Resource Owner'
+  | 'User Agent'
+  | 'Client: SPA'
+  | 'Client: BFF'
+  | 'Authorization Server'
+  | 'Resource Server'
+  | 'Attacker';
+
+export type ScenarioKind = 'role' | 'flow' | 'attack';
+
+export interface Expectation {
+  readonly name: string;
+  readonly expected: unknown;
+  readonly actual: unknown;
+  readonly pass: boolean;
+}
+
+/** "Who can see what now": one line per party that matters in this step. */
+export type Visibility = Partial<Record<'browser' | 'spa' | 'bff' | 'authserver' | 'api' | 'attacker', string>>;
+
+export interface StepRecord {
+  readonly number: number;
+  readonly actor: Actor;
+  readonly action: string;
+  /** The one thing to look at in this step. */
+  readonly look?: string;
+  /** Explanations added while the step ran (what a parameter means, what was found). */
+  readonly notes: readonly string[];
+  /** The HTTP exchanges the step caused, as the services recorded them (secrets shortened). */
+  readonly exchanges: readonly TraceEvent[];
+  readonly sees?: Visibility;
+  readonly expectations: readonly Expectation[];
+  /** A failure that stopped the step (not an expectation): an exception's message. */
+  readonly error?: string;
+}
+
+export interface StepInput {
+  readonly actor: Actor;
+  readonly action: string;
+  readonly look?: string;
+}
+
+/** What a step's body can do: check expectations, explain, and say who sees what. */
+export interface StepTools {
+  /** Checks that `actual` deep-equals `expected`. */
+  expect(name: string, expected: unknown, actual: unknown): boolean;
+  /** Checks a condition described in words (`expected` is the description). */
+  check(name: string, expected: string, actual: unknown, pass: boolean): boolean;
+  note(line: string): void;
+  sees(visibility: Visibility): void;
+  /** The exchanges recorded so far in this step (to check a redirect's query, a token response...). */
+  exchanges(): Promise<TraceEvent[]>;
+}
+
+export interface ScenarioContext {
+  readonly topology: LabTopology;
+  readonly lab: LabConnection;
+  readonly browser: Browser;
+  /** A fresh browser profile (cookies, storage) for one person; closed after the run. */
+  newUserAgent(): Promise<BrowserContext>;
+  /** Runs one numbered step; an exception inside fails the step and ends the scenario. */
+  step<T>(input: StepInput, body: (tools: StepTools) => Promise<T>): Promise<T>;
+  /** An HTTP request made outside any browser, recorded in the trace as coming from `as`. */
+  fetchAs(as: Party, url: string, init?: RequestInit): Promise<Response>;
+}
+
+export interface Scenario {
+  /** Kebab-case id used on the command line. */
+  readonly id: string;
+  readonly title: string;
+  readonly kind: ScenarioKind;
+  /** What a learner takes away, in one or two sentences. */
+  readonly teaches: string;
+  /** Who is who and what is set up, read before step 1. */
+  readonly prerequisites: readonly string[];
+  /** For attacks: the threat and where it is described (RFC 9700 section or draft). */
+  readonly threat?: string;
+  /** For attacks: the defence this scenario exercises. */
+  readonly defence?: DefenceName;
+  /** Defences switched off for this run (and restored afterwards). */
+  readonly weaken?: readonly DefenceName[];
+  run(context: ScenarioContext): Promise<void>;
+}
+
+export interface ScenarioResult {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: ScenarioKind;
+  readonly pass: boolean;
+  readonly weakened: readonly DefenceName[];
+  readonly durationMs: number;
+  readonly steps: readonly StepRecord[];
+  readonly expectations: readonly Expectation[];
+  readonly error?: string;
+}
+
+export function defineScenario(scenario: Scenario): Scenario {
+  return scenario;
+}

@@ -1,0 +1,20 @@
+import type { BrowserContext, Page } from 'playwright-core';
+
+/** What page scripts (and so an XSS) can read in this browser: cookies and web storage. */
+export async function readableByScripts(page: Page): Promise<{ cookie: string; localStorage: Record<string, string>; sessionStorage: Record<string, string> }> {
+  return page.evaluate(() => ({
+    cookie: document.cookie,
+    localStorage: { ...localStorage },
+    sessionStorage: { ...sessionStorage },
+  }));
+}
+
+/** The cookies the browser keeps for a URL, with their attributes (what DevTools shows). */
+export async function cookiesFor(context: BrowserContext, url: string) {
+  return context.cookies(url);
+}
+
+/** `bff_session` as the browser holds it, or undefined. */
+export async function sessionCookie(context: BrowserContext, url: string) {
+  return (await context.cookies(url)).find((cookie) => cookie.name === 'bff_session');
+}

@@ -1,0 +1,26 @@
+import type { Page } from 'playwright-core';
+import type { LabTopology } from '@lab/shared';
+
+/**
+ * The Resource Owner signs in through the SPA: "Sign in", username and password at the
+ * authorization server, "Allow" on the consent page when it is shown, and back to the app.
+ */
+export async function signInThroughSpa(page: Page, topology: LabTopology, username: string, password = username): Promise<void> {
+  await page.goto(topology.spa.url);
+  await page.getByTestId('login-button').click();
+  await signInAtAuthorizationServer(page, topology, username, password);
+  await page.getByTestId('user-name').waitFor();
+}
+
+/** From the authorization server's login page to the redirect back to the app. */
+export async function signInAtAuthorizationServer(page: Page, topology: LabTopology, username: string, password = username): Promise<void> {
+  await page.waitForURL(`${topology.authserver.url}/interaction/**`);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.origin !== topology.authserver.url || url.pathname.startsWith('/interaction/'));
+  if (new URL(page.url()).origin === topology.authserver.url) {
+    await page.getByRole('button', { name: 'Allow' }).click();
+  }
+  await page.waitForURL((url) => url.origin !== topology.authserver.url);
+}
