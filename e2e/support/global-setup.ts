@@ -6,6 +6,7 @@ import { TEST_PORTS } from './test-ports.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     topology: LabTopology;
+    controlKey: string;
   }
 }
 
@@ -13,8 +14,10 @@ let lab: RunningLab | undefined;
 
 /** Starts the real lab once for all end-to-end tests and stops it afterwards. */
 export async function setup(project: TestProject): Promise<void> {
-  lab = await startLab({ env: makeLabEnv(process.env, { ...TEST_PORTS, LAB_WEAKEN: '' }) });
+  const env = makeLabEnv(process.env, { ...TEST_PORTS, LAB_WEAKEN: '', LAB_CONTROL_KEY: '' });
+  lab = await startLab({ env });
   project.provide('topology', lab.topology);
+  project.provide('controlKey', env.LAB_CONTROL_KEY!);
 }
 
 export async function teardown(): Promise<void> {

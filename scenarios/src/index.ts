@@ -7,3 +7,4 @@ export * from './engine/connect.ts';
 export * from './library/sign-in.ts';
 export * from './registry.ts';
 export * from './library/hold-callback.ts';
+export * from './run-cli.ts';

@@ -1,5 +1,5 @@
 import { makeLabEnv, readRunFile, startLab, type RunningLab } from '@lab/launcher';
-import type { LabTopology } from '@lab/shared';
+import { resolveTopology, type LabTopology } from '@lab/shared';
 import { LabConnection } from './lab-connection.ts';
 
 export interface ConnectedLab {
@@ -10,10 +10,17 @@ export interface ConnectedLab {
 }
 
 /**
- * Uses the lab that `npm start` is running (found through `.lab/run.json`), or starts one for
- * this run and stops it afterwards.
+ * Uses a running lab: the one named by the environment (`LAB_CONTROL_KEY` and the `*_PORT`
+ * variables, as the test suite sets them), else the one `npm start` runs (found through
+ * `.lab/run.json`); else starts one for this run and stops it afterwards.
  */
 export async function connectToLab(env: Readonly<Record<string, string | undefined>> = process.env): Promise<ConnectedLab> {
+  if (env.LAB_CONTROL_KEY) {
+    const topology = resolveTopology(env);
+    if (await allHealthy(topology)) {
+      return { connection: new LabConnection(topology, env.LAB_CONTROL_KEY), startedHere: false, stop: async () => undefined };
+    }
+  }
   const run = readRunFile();
   if (run && (await allHealthy(run.topology))) {
     return { connection: new LabConnection(run.topology, run.controlKey), startedHere: false, stop: async () => undefined };

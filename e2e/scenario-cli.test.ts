@@ -1,0 +1,47 @@
+import { describe, expect, inject, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { SCENARIOS } from '@lab/scenarios';
+import { TEST_PORTS } from './support/test-ports.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const env = { ...process.env, ...TEST_PORTS, LAB_CONTROL_KEY: inject('controlKey'), NO_COLOR: '1' };
+
+function run(script: string, args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('npm run scenario', () => {
+  it('--list prints every scenario id with its title', () => {
+    const result = run('scenarios/src/cli.ts', ['--list']);
+    expect(result.status).toBe(0);
+    for (const scenario of SCENARIOS) expect(result.stdout).toContain(`${scenario.id}  `);
+    expect(result.stdout.trim().split('\n')).toHaveLength(SCENARIOS.length);
+  });
+
+  it('exits 1 and names the expectation that failed, with expected and actual', () => {
+    const result = run('e2e/support/run-broken-scenario.ts', ['broken-on-purpose']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('FAIL broken-on-purpose: 0/1 expectations held');
+    expect(result.stdout).toContain('failed: GET /bff/user answers 200 for an anonymous browser: expected 200, got 401');
+  });
+
+  it('--json prints the contract\'s document: id, title, pass, steps, expectations', () => {
+    const result = run('e2e/support/run-broken-scenario.ts', ['broken-on-purpose', '--json']);
+    expect(result.status).toBe(1);
+    const document = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(document).toMatchObject({
+      id: 'broken-on-purpose',
+      title: 'An expectation that does not hold',
+      pass: false,
+      steps: [expect.objectContaining({ number: 1, actor: 'Client: SPA' })],
+      expectations: [{ name: 'GET /bff/user answers 200 for an anonymous browser', expected: 200, actual: 401, pass: false }],
+    });
+  });
+
+  it('refuses an unknown scenario id with exit 2', () => {
+    const result = run('scenarios/src/cli.ts', ['no-such-scenario']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Unknown scenario: no-such-scenario');
+  });
+});

@@ -1,0 +1,129 @@
+import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline/promises';
+import { DEFENCES } from '@lab/shared';
+import { LabStartError } from '@lab/launcher';
+import { launchBrowser } from './browser.ts';
+import { connectToLab } from './engine/connect.ts';
+import { Narrator } from './engine/narrate.ts';
+import { runScenario } from './engine/run-scenario.ts';
+import type { Scenario, ScenarioResult } from './engine/scenario.ts';
+import { SCENARIOS } from './registry.ts';
+
+const USAGE = `Usage:
+  npm run scenario -- --list              every scenario, with its title (and, for attacks, its defence)
+  npm run scenario -- <id> [<id>...]      run scenarios against the running lab, narrated
+  npm run scenarios                       run them all, then a summary table
+Options:
+  --json      print one JSON document per scenario instead of the narration
+  --step      wait for Enter before each step (for a live demo)
+  --headed    show the browser
+  --no-color  plain output (also when NO_COLOR is set or the output is not a terminal)`;
+
+/**
+ * The scenario command line. Returns the exit status: 0 when every expectation held, 1 when one
+ * did not, 2 for a usage error or a lab that would not start.
+ */
+export async function runCli(argv: readonly string[], registry: readonly Scenario[] = SCENARIOS): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        list: { type: 'boolean' },
+        all: { type: 'boolean' },
+        json: { type: 'boolean' },
+        step: { type: 'boolean' },
+        headed: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.list) {
+    process.stdout.write(`${formatList(registry)}\n`);
+    return 0;
+  }
+  const unknown = positionals.filter((id) => !registry.some((scenario) => scenario.id === id));
+  if (unknown.length > 0) {
+    process.stderr.write(`Unknown scenario: ${unknown.join(', ')}. See: npm run scenario -- --list\n`);
+    return 2;
+  }
+  const selected = values.all ? registry : registry.filter((scenario) => positionals.includes(scenario.id));
+  if (selected.length === 0) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+
+  const colour = !values['no-color'] && !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const narrator = new Narrator((text) => process.stdout.write(text), colour);
+  let lab;
+  try {
+    if (!values.json) process.stdout.write('Connecting to the lab (starting it if it is not running)...\n');
+    lab = await connectToLab();
+  } catch (error) {
+    if (error instanceof LabStartError) {
+      process.stderr.write(`The lab did not start: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const browser = await launchBrowser({ headed: values.headed });
+  const prompt = values.step ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+  const results: ScenarioResult[] = [];
+  try {
+    for (const scenario of selected) {
+      if (!values.json) narrator.intro(scenario);
+      const result = await runScenario(scenario, {
+        lab: lab.connection,
+        browser,
+        beforeStep: prompt
+          ? async (input, number) => {
+              await prompt.question(`\n[Enter] step ${number}: ${input.actor} ${input.action} `);
+            }
+          : undefined,
+        onStep: values.json ? undefined : (step) => narrator.step(step),
+      });
+      results.push(result);
+      if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else narrator.summary(result);
+    }
+  } finally {
+    prompt?.close();
+    await browser.close();
+    await lab.stop();
+  }
+  if (!values.json && results.length > 1) process.stdout.write(`${formatTable(results)}\n`);
+  return results.every((result) => result.pass) ? 0 : 1;
+}
+
+function formatList(registry: readonly Scenario[]): string {
+  const width = Math.max(...registry.map((scenario) => scenario.id.length));
+  return registry
+    .map((scenario) => {
+      const defence = scenario.defence ? `  [defence: ${scenario.defence}: ${DEFENCES[scenario.defence].what}]` : '';
+      return `${scenario.id.padEnd(width)}  ${scenario.title}${defence}`;
+    })
+    .join('\n');
+}
+
+function formatTable(results: readonly ScenarioResult[]): string {
+  const width = Math.max(8, ...results.map((result) => result.id.length));
+  const lines = ['', `${'scenario'.padEnd(width)}  result  seconds  expectations`];
+  for (const result of results) {
+    const held = result.expectations.filter((expectation) => expectation.pass).length;
+    lines.push(`${result.id.padEnd(width)}  ${(result.pass ? 'pass' : 'FAIL').padEnd(6)}  ${(result.durationMs / 1000).toFixed(1).padStart(7)}  ${held}/${result.expectations.length}`);
+  }
+  const passed = results.filter((result) => result.pass).length;
+  const total = results.reduce((sum, result) => sum + result.durationMs, 0);
+  lines.push('', `${passed} passed, ${results.length - passed} failed (${(total / 1000).toFixed(1)} s)`);
+  return lines.join('\n');
+}
