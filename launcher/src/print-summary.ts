@@ -2,7 +2,7 @@ import { DEMO_USERS, DEFENCES, type DefenceName, type LabTopology } from '@lab/s
 
 /** The table `npm start` prints: where each party is, what it plays, who can sign in. */
 export function formatSummary(topology: LabTopology, weakened: readonly DefenceName[], startupMs: number, logDir: string): string {
-  const rows = [topology.spa, topology.bff, topology['resource-api'], topology.authserver];
+  const rows = [topology.spa, topology.bff, topology['resource-api'], topology.authserver, topology.attacker];
   const nameWidth = Math.max(...rows.map((row) => row.name.length));
   const urlWidth = Math.max(...rows.map((row) => row.url.length));
   const lines = [

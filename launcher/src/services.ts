@@ -9,4 +9,5 @@ export const SERVICE_ENTRIES: ReadonlyArray<{ name: ServiceName; entry: string }
   { name: 'resource-api', entry: 'resource-api/src/main.ts' },
   { name: 'bff', entry: 'bff/src/main.ts' },
   { name: 'spa', entry: 'spa/server/main.ts' },
+  { name: 'attacker', entry: 'attacker/src/main.ts' },
 ];

@@ -35,7 +35,7 @@ export async function connectToLab(env: Readonly<Record<string, string | undefin
 }
 
 async function allHealthy(topology: LabTopology): Promise<boolean> {
-  const checks = [topology.spa, topology.bff, topology['resource-api'], topology.authserver].map(async (location) => {
+  const checks = Object.values(topology).map(async (location) => {
     try {
       return (await fetch(`${location.url}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok;
     } catch {

@@ -1,7 +1,7 @@
 import { LAB_KEY_HEADER, type DefenceName, type LabTopology, type ServiceName, type TraceEvent } from '@lab/shared';
 
 /** The services that record a trace and obey the control routes. */
-const CONTROLLED: readonly ServiceName[] = ['authserver', 'bff', 'resource-api'];
+const CONTROLLED: readonly ServiceName[] = ['authserver', 'bff', 'resource-api', 'attacker'];
 
 export interface ServiceSettings {
   readonly service: ServiceName;
@@ -19,7 +19,7 @@ export class LabConnection {
   constructor(topology: LabTopology, controlKey: string, services: readonly ServiceName[] = CONTROLLED) {
     this.topology = topology;
     this.#key = controlKey;
-    this.#services = services.filter((name) => CONTROLLED.includes(name) || name === 'attacker');
+    this.#services = services.filter((name) => CONTROLLED.includes(name));
   }
 
   get services(): readonly ServiceName[] {
@@ -72,4 +72,22 @@ export class LabConnection {
     );
     return lists.flat().sort((a, b) => a.time.localeCompare(b.time) || a.seq - b.seq);
   }
+
+  /** What reached the attacker's collector (exfiltrated storage, Referers, landings). */
+  async loot(): Promise<LootItem[]> {
+    return ((await (await this.#call('attacker', '/loot')).json()) as { loot: LootItem[] }).loot;
+  }
+
+  async clearLoot(): Promise<void> {
+    await this.#call('attacker', '/loot', { method: 'DELETE' });
+  }
+}
+
+export interface LootItem {
+  readonly id: string;
+  readonly time: string;
+  readonly channel: 'collect' | 'pixel' | 'landing';
+  readonly label: string;
+  readonly data: unknown;
+  readonly referer?: string;
 }

@@ -132,5 +132,5 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
  * twice (sent and served); the served side is shown, with the sender as `from`.
  */
 function selectExchanges(events: TraceEvent[]): TraceEvent[] {
-  return events.filter((event) => event.direction === 'inbound' || event.error !== undefined || event.to === 'attacker');
+  return events.filter((event) => event.direction === 'inbound' || event.error !== undefined);
 }
