@@ -32,6 +32,8 @@ export interface BffConfig {
   readonly sessionTtlSeconds: number;
   readonly topology: LabTopology;
   readonly lab: LabRunConfig;
+  /** A third party's tracking pixel, shown only by the weakened callback page (lab: the attacker's). */
+  readonly analyticsPixelUrl: string;
 }
 
 export function loadConfig(env: Env): BffConfig {
@@ -61,5 +63,6 @@ export function loadConfig(env: Env): BffConfig {
     sessionTtlSeconds: readInteger(env, 'BFF_SESSION_TTL', 8 * 3600, 60, 7 * 86_400),
     topology,
     lab: loadLabRunConfig(env),
+    analyticsPixelUrl: `${topology.attacker.url}/pixel.gif?from=callback`,
   };
 }

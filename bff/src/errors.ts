@@ -80,3 +80,10 @@ export class ApiRouteNotAllowedError extends HttpError {
     super(404, 'api_route_not_allowed', `The BFF does not forward ${method} /api${path}.`);
   }
 }
+
+/** 415: the API proxy takes JSON bodies only (a cross-site form cannot send `application/json`). */
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor() {
+    super(415, 'unsupported_media_type', 'Send the body as application/json.');
+  }
+}

@@ -63,7 +63,9 @@ function toHttpError(error: unknown): HttpError {
   const candidate = error as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
   const status = candidate?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (candidate.type === 'entity.parse.failed') return new HttpError(400, 'invalid_json', 'The request body is not valid JSON.');
+    if (error instanceof SyntaxError || candidate.type === 'entity.parse.failed') {
+      return new HttpError(400, 'invalid_json', 'The request body is not valid JSON (an object or an array).');
+    }
     const code = CLIENT_ERROR_CODES[status] ?? 'bad_request';
     const message = candidate.expose === true ? String(candidate.message ?? 'Bad request.') : `The request was refused (${status}).`;
     return new HttpError(status, code, message);

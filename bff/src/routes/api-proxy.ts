@@ -14,6 +14,7 @@ import {
   OAuthError,
   ResourceApiUnavailableError,
   SessionExpiredError,
+  UnsupportedMediaTypeError,
 } from '../errors.ts';
 
 /**
@@ -36,9 +37,10 @@ export function createApiProxyRoutes(
   fetchImpl: typeof fetch = fetch,
 ): Router {
   const router = new Router();
-  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
+  const parseBody = bodyParser({ enableTypes: ['json', 'text'], jsonLimit: '16kb', textLimit: '16kb', encoding: 'utf-8' });
 
-  router.all('/api/{*rest}', requireCsrfHeader(defences), json, async (ctx) => {
+  router.all('/api/{*rest}', requireCsrfHeader(defences), parseBody, async (ctx) => {
+    acceptJsonOnly(ctx, defences.isOn('csrf-header'));
     const upstream = resolveUpstreamUrl(ctx, config.apiUrl, defences.isOn('proxy-allowlist'));
     const tokens = await currentTokens(ctx, refresher);
 
@@ -103,6 +105,21 @@ async function currentTokens(ctx: Context, refresher: TokenRefresher): Promise<S
     // invalid_grant: the refresh token expired, was revoked, or its reuse revoked the grant.
     ctx.session = null;
     throw new SessionExpiredError(error instanceof OAuthError ? error.message : 'the tokens could not be refreshed');
+  }
+}
+
+/**
+ * Bodies must be `application/json`, a type no cross-site form can send. With the CSRF defence
+ * weakened the proxy takes `text/plain` as JSON too, as lenient frameworks do, which is exactly
+ * what a forged cross-site request needs.
+ */
+function acceptJsonOnly(ctx: Context, strict: boolean): void {
+  if (typeof ctx.request.body !== 'string') return;
+  if (strict) throw new UnsupportedMediaTypeError();
+  try {
+    ctx.request.body = JSON.parse(ctx.request.body) as unknown;
+  } catch {
+    throw new UnsupportedMediaTypeError();
   }
 }
 

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import { randomUUID } from 'node:crypto';
 import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from '../config.ts';
@@ -63,7 +64,12 @@ export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: 
     signedIn.signedInAt = Date.now();
     signedIn.user = user;
     signedIn.tokens = tokens;
-    ctx.redirect(attempt.value.returnTo);
+    if (defences.isOn('referrer-policy')) {
+      // A bare redirect: no page is rendered with the code in its URL, so no Referer can carry it.
+      ctx.redirect(attempt.value.returnTo);
+      return;
+    }
+    renderLeakyInterstitial(ctx, attempt.value.returnTo, config.analyticsPixelUrl);
   });
 
   // POST /bff/logout: ends the BFF session here and tells the SPA where the authorization server
@@ -78,6 +84,23 @@ export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: 
   });
 
   return router;
+}
+
+/**
+ * Weakened on purpose (defence `referrer-policy` off): a "signing you in…" page rendered at the
+ * callback URL, with a third-party pixel and `Referrer-Policy: unsafe-url`. The pixel's request
+ * carries the whole callback URL, code included, as its Referer (RFC 9700 §4.2).
+ */
+function renderLeakyInterstitial(ctx: Context, returnTo: string, pixelUrl: string): void {
+  ctx.set('Referrer-Policy', 'unsafe-url');
+  ctx.type = 'html';
+  ctx.body = `<!doctype html><meta charset="utf-8"><title>Signing you in…</title>
+<meta http-equiv="refresh" content="1;url=${escapeAttribute(returnTo)}">
+<p>Signing you in…</p><img alt="" width="1" height="1" src="${escapeAttribute(pixelUrl)}">`;
+}
+
+function escapeAttribute(value: string): string {
+  return value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 function findAttempt(

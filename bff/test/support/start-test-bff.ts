@@ -1,0 +1,26 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DefenceSwitches, TraceRecorder, type DefenceName } from '@lab/shared';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { MemorySessionStore } from '../../src/session-store.ts';
+
+/**
+ * The real BFF on an ephemeral port, configured for the default lab topology. Its authorization
+ * server is not running: these tests cover what the BFF decides on its own, before any back-channel call.
+ */
+export async function startTestBff(weakened: DefenceName[] = []) {
+  const config = loadConfig({ BFF_CLIENT_SECRET: 'x'.repeat(32), AUTHSERVER_PORT: '1', API_PORT: '2' });
+  const defences = new DefenceSwitches(weakened);
+  const logs: string[] = [];
+  const app = createApp(config, { store: new MemorySessionStore(), defences, recorder: new TraceRecorder('bff'), log: (line) => logs.push(line) });
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    defences,
+    logs,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
