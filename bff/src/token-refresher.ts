@@ -16,17 +16,42 @@ export function needsRefresh(tokens: StoredTokens, now = Date.now()): boolean {
  */
 export class TokenRefresher {
   readonly #inFlight = new Map<string, Promise<StoredTokens>>();
+  /**
+   * The last refresh of each session, kept briefly: a request that loaded the session before the
+   * new tokens were saved still holds the rotated-out refresh token, and must get the new tokens
+   * instead of replaying the old one.
+   */
+  readonly #recent = new Map<string, { replaced: string | undefined; tokens: StoredTokens; until: number }>();
   readonly #oidc: OidcClient;
+  readonly #now: () => number;
 
-  constructor(oidc: OidcClient) {
+  constructor(oidc: OidcClient, now: () => number = Date.now) {
     this.#oidc = oidc;
+    this.#now = now;
   }
 
   refresh(sessionId: string, tokens: StoredTokens): Promise<StoredTokens> {
+    const recent = this.#recent.get(sessionId);
+    if (recent && recent.until > this.#now() && recent.replaced === tokens.refreshToken) return Promise.resolve(recent.tokens);
     const running = this.#inFlight.get(sessionId);
     if (running) return running;
-    const refreshing = this.#oidc.refresh(tokens).finally(() => this.#inFlight.delete(sessionId));
+    const refreshing = this.#oidc
+      .refresh(tokens)
+      .then((fresh) => {
+        this.#forgetExpired();
+        this.#recent.set(sessionId, { replaced: tokens.refreshToken, tokens: fresh, until: this.#now() + RECENT_MS });
+        return fresh;
+      })
+      .finally(() => this.#inFlight.delete(sessionId));
     this.#inFlight.set(sessionId, refreshing);
     return refreshing;
   }
+
+  #forgetExpired(): void {
+    const now = this.#now();
+    for (const [sessionId, recent] of this.#recent) if (recent.until <= now) this.#recent.delete(sessionId);
+  }
 }
+
+/** Long enough for any request that started before a refresh to finish; short enough to hold little. */
+const RECENT_MS = 30_000;

@@ -27,9 +27,20 @@ describe('TokenRefresher', () => {
     let calls = 0;
     const oidc = { refresh: async (current: StoredTokens) => ({ ...current, accessToken: `at-${++calls}` }) } as unknown as OidcClient;
     const refresher = new TokenRefresher(oidc);
-    await Promise.all([refresher.refresh('a', tokens), refresher.refresh('b', tokens)]);
-    await refresher.refresh('a', tokens);
+    const [a] = await Promise.all([refresher.refresh('a', tokens), refresher.refresh('b', tokens)]);
+    await refresher.refresh('a', { ...a, refreshToken: 'rt-a-2' });
     expect(calls).toBe(3);
+  });
+
+  it('gives a request that still holds the rotated-out refresh token the new tokens, without a second refresh', async () => {
+    let calls = 0;
+    const oidc = { refresh: async () => ({ ...tokens, accessToken: 'at-2', refreshToken: `rt-${++calls + 1}` }) } as unknown as OidcClient;
+    const refresher = new TokenRefresher(oidc);
+    const first = await refresher.refresh('session-1', tokens);
+    // This request loaded the session before `first` was saved: it still carries rt-1.
+    const late = await refresher.refresh('session-1', tokens);
+    expect(calls).toBe(1);
+    expect(late).toEqual(first);
   });
 });
 

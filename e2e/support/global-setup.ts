@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { makeLabEnv, startLab, type RunningLab } from '@lab/launcher';
 import type { LabTopology } from '@lab/shared';
@@ -15,7 +16,8 @@ let lab: RunningLab | undefined;
 /** Starts the real lab once for all end-to-end tests and stops it afterwards. */
 export async function setup(project: TestProject): Promise<void> {
   const env = makeLabEnv(process.env, { ...TEST_PORTS, LAB_WEAKEN: '', LAB_CONTROL_KEY: '' });
-  lab = await startLab({ env });
+  // Its own log folder: a lab you run with `npm start` keeps its logs in .lab/logs.
+  lab = await startLab({ env, logDir: path.join(import.meta.dirname, '..', '..', '.lab', 'test-logs') });
   project.provide('topology', lab.topology);
   project.provide('controlKey', env.LAB_CONTROL_KEY!);
 }

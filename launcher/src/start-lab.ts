@@ -60,7 +60,7 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
       const log = createWriteStream(logFile, { flags: 'w' });
       const child = spawn(process.execPath, ['--import', 'tsx', entry], {
         cwd: REPO_ROOT,
-        env: options.env,
+        env: envFor(name, options.env),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout?.pipe(log);
@@ -77,6 +77,19 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
     throw error;
   }
   return { topology, env: options.env, logDir, startupMs: Date.now() - started, stop };
+}
+
+/** Secrets go only to the services that need them: the client secret to the authserver and the BFF. */
+const SECRET_HOLDERS: Readonly<Record<string, readonly ServiceName[]>> = {
+  BFF_CLIENT_SECRET: ['authserver', 'bff'],
+};
+
+function envFor(service: ServiceName, env: Record<string, string>): Record<string, string> {
+  const own = { ...env };
+  for (const [variable, holders] of Object.entries(SECRET_HOLDERS)) {
+    if (!holders.includes(service)) delete own[variable];
+  }
+  return own;
 }
 
 async function waitUntilHealthy(name: ServiceName, url: string, child: ChildProcess, timeoutMs: number, logDir: string): Promise<void> {

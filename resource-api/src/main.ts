@@ -32,9 +32,16 @@ const app = createApp(config, {
   recorder,
 });
 
-app.listen(config.port, config.host, () => {
+const server = app.listen(config.port, config.host, () => {
   console.log(`resource-api listening on ${config.audience}`);
   for (const name of defences.weakened()) {
     if (DEFENCES[name].service === 'resource-api') console.warn(`resource-api: WEAKENED on purpose: ${DEFENCES[name].what}`);
   }
 });
+server.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(`resource-api: cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
+  process.exit(1);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
