@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { LabConnection, SCENARIOS, launchBrowser, runScenario, show } from '@lab/scenarios';
+import { LabConnection, SCENARIOS, isWeakenedRun, launchBrowser, runScenario, show } from '@lab/scenarios';
 
 const lab = new LabConnection(inject('topology'), inject('controlKey'));
 
@@ -24,6 +24,19 @@ describe('scenarios', () => {
       expect({ error: result.error, failed }).toEqual({ error: undefined, failed: [] });
       expect(result.expectations.length).toBeGreaterThan(0);
       expect(result.pass).toBe(true);
+    });
+  }
+});
+
+/**
+ * An attack's weakened run asserts the leak. Run against the lab as built (no defence off), each
+ * must fail: proof that its success is due to the switched-off defence, not to a test that cannot fail.
+ */
+describe('weakened attack runs fail when their defences are on', () => {
+  for (const scenario of SCENARIOS.filter(isWeakenedRun)) {
+    it(`${scenario.id} fails with every defence on`, async () => {
+      const result = await runScenario(scenario, { lab, browser, weakenOverride: [] });
+      expect(result.pass).toBe(false);
     });
   }
 });

@@ -8,3 +8,6 @@ export * from './library/sign-in.ts';
 export * from './registry.ts';
 export * from './library/hold-callback.ts';
 export * from './run-cli.ts';
+export * from './engine/define-attack.ts';
+export * from './library/exchanges.ts';
+export * from './library/browser-view.ts';

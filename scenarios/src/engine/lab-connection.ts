@@ -81,6 +81,31 @@ export class LabConnection {
   async clearLoot(): Promise<void> {
     await this.#call('attacker', '/loot', { method: 'DELETE' });
   }
+
+  /**
+   * LAB ONLY: a copy of the BFF's session store with the raw tokens (`GET /_lab/session-store`),
+   * to play "a look inside the BFF" or "an attacker copied the store". A real BFF has no such route.
+   */
+  async sessionStoreBreach(): Promise<StolenSessionStore> {
+    return (await (await this.#call('bff', '/session-store')).json()) as StolenSessionStore;
+  }
+}
+
+/** What the BFF's lab-only breach route returns: every signed-in session with its raw tokens. */
+export interface StolenSessionStore {
+  readonly warning: string;
+  readonly sessions: ReadonlyArray<{
+    readonly sid?: string;
+    readonly sub?: string;
+    readonly tokens: {
+      readonly accessToken: string;
+      readonly refreshToken?: string;
+      readonly idToken?: string;
+      /** Epoch milliseconds. */
+      readonly accessTokenExpiresAt: number;
+      readonly scope: string;
+    };
+  }>;
 }
 
 export interface LootItem {

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { TRACE_HEADERS, type Party, type TraceEvent } from '@lab/shared';
+import { TRACE_HEADERS, type DefenceName, type Party, type TraceEvent } from '@lab/shared';
 import type { LabConnection } from './lab-connection.ts';
 import type {
   Expectation,
@@ -20,6 +20,11 @@ export interface RunOptions {
   readonly beforeStep?: (input: StepInput, number: number) => Promise<void>;
   /** Called when each step ends, for live narration. */
   readonly onStep?: (step: StepRecord) => void;
+  /**
+   * Runs the scenario with these defences off instead of its own `weaken` (the test suite uses
+   * `[]` to prove that a weakened attack run fails against the lab as built).
+   */
+  readonly weakenOverride?: readonly DefenceName[];
 }
 
 /** Thrown inside a step to end the scenario early; the step records it as its error. */
@@ -35,7 +40,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const steps: StepRecord[] = [];
   const contexts: BrowserContext[] = [];
   const before = await lab.settings();
-  const weakened = scenario.weaken ?? [];
+  const weakened = options.weakenOverride ?? scenario.weaken ?? [];
   let error: string | undefined;
 
   await lab.setWeakened(weakened);

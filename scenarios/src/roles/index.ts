@@ -1,4 +1,6 @@
 import type { Scenario } from '../engine/scenario.ts';
+import { resourceOwnerRole } from './resource-owner.ts';
+import { userAgentRole } from './user-agent.ts';
 
 /** One scenario per role of the seed: what it does, holds and never sees. */
-export const ROLE_SCENARIOS: readonly Scenario[] = [];
+export const ROLE_SCENARIOS: readonly Scenario[] = [resourceOwnerRole, userAgentRole];
