@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { LabStartError, makeLabEnv, startLab } from '../src/index.ts';
+import { formatSummary } from '../src/print-summary.ts';
+import { resolveTopology } from '@lab/shared';
+
+const servers: net.Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+async function occupy(host: string): Promise<number> {
+  const server = net.createServer();
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+describe('startLab', () => {
+  it('refuses to start when a port is taken, naming the port, the service and the variable', async () => {
+    const port = await occupy('127.0.0.1');
+    const env = makeLabEnv({}, { BFF_PORT: String(port), SPA_PORT: '25990', API_PORT: '25991', AUTHSERVER_PORT: '25992', ATTACKER_PORT: '25993' });
+    const error = await startLab({ env, services: ['bff'] }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(LabStartError);
+    expect((error as Error).message).toBe(`Port ${port} (bff) is taken. Stop what uses it, or set BFF_PORT to another port.`);
+  });
+});
+
+describe('makeLabEnv', () => {
+  it('makes a fresh client secret and control key for each run, never reusing an empty one', () => {
+    const first = makeLabEnv({}, { LAB_CONTROL_KEY: '' });
+    const second = makeLabEnv({}, { LAB_CONTROL_KEY: '' });
+    expect(first.BFF_CLIENT_SECRET).toMatch(/^[\w-]{43}$/);
+    expect(first.LAB_CONTROL_KEY).not.toBe(second.LAB_CONTROL_KEY);
+    expect(first.BFF_CLIENT_SECRET).not.toBe(second.BFF_CLIENT_SECRET);
+  });
+});
+
+describe('formatSummary', () => {
+  const topology = resolveTopology({});
+
+  it('lists the services with their URLs and roles, and the demo users', () => {
+    const text = formatSummary(topology, [], 1234, '/tmp/logs');
+    expect(text).toContain('spa           http://localhost:5173');
+    expect(text).toContain('authserver    http://127.0.0.1:4000');
+    expect(text).toContain('alice    password: alice');
+    expect(text).toContain('All defences are on');
+    expect(text).not.toContain('WEAKENED');
+  });
+
+  it('says loudly which defences a weakened lab has switched off', () => {
+    const text = formatSummary(topology, ['pkce', 'state'], 1234, '/tmp/logs');
+    expect(text).toContain('!! WEAKENED LAB: these defences are OFF (LAB_WEAKEN)');
+    expect(text).toContain('!!   pkce: PKCE (S256) required');
+    expect(text).toContain('!!   state:');
+  });
+});
