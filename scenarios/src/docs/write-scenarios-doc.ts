@@ -1,0 +1,93 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFENCES } from '@lab/shared';
+import { launchBrowser } from '../browser.ts';
+import { connectToLab } from '../engine/connect.ts';
+import { Narrator } from '../engine/narrate.ts';
+import { runScenario } from '../engine/run-scenario.ts';
+import type { Scenario, ScenarioKind } from '../engine/scenario.ts';
+import { SCENARIOS } from '../registry.ts';
+
+/**
+ * Writes docs/scenarios.md from the scenarios themselves: what each teaches, the command that
+ * runs it, and an excerpt of its narration from a real run against the lab (never hand-written).
+ *
+ *   npm run docs:scenarios
+ */
+const OUTPUT = path.resolve(import.meta.dirname, '../../../docs/scenarios.md');
+const EXCERPT_LINES = 14;
+
+const HEADINGS: Record<ScenarioKind, string> = {
+  role: 'The roles of the seed',
+  flow: 'The flows, step by step',
+  attack: 'Token-theft attempts (each defended, and with its defence off)',
+};
+
+const lab = await connectToLab();
+const browser = await launchBrowser();
+const excerpts = new Map<string, { text: string; pass: boolean; seconds: number }>();
+try {
+  for (const scenario of SCENARIOS) {
+    let text = '';
+    const narrator = new Narrator((chunk) => (text += chunk), false);
+    narrator.intro(scenario);
+    const result = await runScenario(scenario, { lab: lab.connection, browser, onStep: (step) => narrator.step(step) });
+    excerpts.set(scenario.id, { text: excerptOf(text), pass: result.pass, seconds: result.durationMs / 1000 });
+  }
+} finally {
+  await browser.close();
+  await lab.stop();
+}
+
+const lines = [
+  '# Scenarios',
+  '',
+  'Each scenario is a narrated run against the real lab: which role acts, the HTTP exchanges it causes (tokens shortened), who can see what, and the expectations checked. Each is also a test in `npm test`.',
+  '',
+  '```',
+  'npm run scenario -- --list        # every id with its title',
+  'npm run scenario -- <id>          # one, narrated (add --step to go step by step, --headed to watch the browser, --json for a JSON document)',
+  'npm run scenarios                 # all of them, then a summary table',
+  '```',
+  '',
+  'The excerpts below were produced by `npm run docs:scenarios`, which runs every scenario and rewrites this file.',
+  '',
+];
+for (const kind of ['role', 'flow', 'attack'] as const) {
+  const scenarios = SCENARIOS.filter((scenario) => scenario.kind === kind);
+  if (scenarios.length === 0) continue;
+  lines.push(`## ${HEADINGS[kind]}`, '');
+  if (kind === 'attack') lines.push(...defenceTable(scenarios), '');
+  for (const scenario of scenarios) lines.push(...section(scenario));
+}
+writeFileSync(OUTPUT, `${lines.join('\n')}\n`);
+console.log(`wrote ${OUTPUT}`);
+
+function section(scenario: Scenario): string[] {
+  const excerpt = excerpts.get(scenario.id);
+  const out = [`### \`${scenario.id}\`: ${scenario.title}`, '', scenario.teaches, ''];
+  if (scenario.threat) out.push(`Threat: ${scenario.threat}`, '');
+  if (scenario.defence) out.push(`Defence: \`${scenario.defence}\`, ${DEFENCES[scenario.defence].what}.`, '');
+  out.push(`Run it: \`npm run scenario -- ${scenario.id}\`${excerpt ? ` (${excerpt.seconds.toFixed(1)} s, ${excerpt.pass ? 'passed' : 'FAILED'} when this page was written)` : ''}`, '');
+  if (excerpt) out.push('```text', excerpt.text, '```', '');
+  return out;
+}
+
+function defenceTable(scenarios: readonly Scenario[]): string[] {
+  const rows = scenarios.filter((scenario) => !scenario.weaken || scenario.weaken.length === 0);
+  return [
+    '| attack | defence | weakened run |',
+    '| --- | --- | --- |',
+    ...rows.map((scenario) => {
+      const twin = SCENARIOS.find((candidate) => candidate.id === `${scenario.id}-weakened`);
+      return `| \`${scenario.id}\` | ${scenario.defence ? `\`${scenario.defence}\`` : 'none to switch off'} | ${twin ? `\`${twin.id}\` (off: ${twin.weaken?.join(', ')})` : 'none'} |`;
+    }),
+  ];
+}
+
+/** The first step of the narration, cut to a readable length. */
+function excerptOf(text: string): string {
+  const all = text.split('\n');
+  const start = all.findIndex((line) => line.startsWith('Step 1'));
+  return all.slice(start < 0 ? 0 : start, (start < 0 ? 0 : start) + EXCERPT_LINES).join('\n').trimEnd();
+}
