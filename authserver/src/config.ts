@@ -23,6 +23,17 @@ export interface AuthServerConfig {
     readonly redirectUri: string;
     readonly postLogoutRedirectUri: string;
   };
+  /**
+   * The anti-pattern's client: the SPA as a public client (RFC 6749 §2.1, no secret), usable only
+   * while the lab runs in `public-client` mode (`LAB_MODE`, or the `publicClient` setting).
+   */
+  readonly publicClient: {
+    readonly clientId: string;
+    readonly redirectUri: string;
+    readonly postLogoutRedirectUri: string;
+    /** The one origin allowed to call the token endpoint from a browser for it (CORS). */
+    readonly origin: string;
+  };
   /** The resource indicator (RFC 8707) of the notes API, used as the access tokens' `aud`. */
   readonly resourceIndicator: string;
   readonly accessTokenTtlSeconds: number;
@@ -54,6 +65,12 @@ export function loadConfig(env: Env): AuthServerConfig {
       clientSecret,
       redirectUri: `${spa.url}/bff/callback`,
       postLogoutRedirectUri: `${spa.url}/`,
+    },
+    publicClient: {
+      clientId: 'spa-public',
+      redirectUri: `${spa.url}/spa-callback`,
+      postLogoutRedirectUri: `${spa.url}/`,
+      origin: spa.url,
     },
     resourceIndicator: topology['resource-api'].url,
     accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL', 300, 1, 86_400),

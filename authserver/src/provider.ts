@@ -2,6 +2,8 @@ import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'o
 import type { DefenceSwitches } from '@lab/shared';
 import type { AuthServerConfig } from './config.ts';
 import { findAccount } from './accounts.ts';
+import { refusePublicClientWhileOff } from './public-client-switch.ts';
+import type { RunSettings } from './run-settings.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './views/provider-pages.ts';
 
 /** The scopes the notes API understands, and what the consent page says about each. */
@@ -10,8 +12,8 @@ export const RESOURCE_SCOPES = 'notes:read notes:write';
 export interface ProviderDeps {
   readonly signingJwk: Record<string, unknown>;
   readonly defences: DefenceSwitches;
-  /** Mutable at run time, so a scenario can make access tokens expire quickly. */
-  readonly tokenSettings: { accessTokenTtlSeconds: number };
+  /** Mutable at run time: a scenario can make access tokens expire quickly, or allow the public client. */
+  readonly settings: RunSettings;
 }
 
 /**
@@ -19,8 +21,8 @@ export interface ProviderDeps {
  * weaken is read from `defences` on each request, so a scenario can switch one off for one run.
  */
 export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Provider {
-  const { bffClient, resourceIndicator } = config;
-  const { defences, tokenSettings } = deps;
+  const { bffClient, publicClient, resourceIndicator } = config;
+  const { defences, settings } = deps;
 
   const configuration: Configuration = {
     clients: [
@@ -36,7 +38,21 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
+      {
+        // The anti-pattern, for comparison: the SPA as its own OAuth client, in the browser.
+        client_id: publicClient.clientId,
+        client_name: 'OAuth BFF lab (the SPA as a public client: anti-pattern mode)',
+        // RFC 6749 §2.1: a public client cannot keep a secret; PKCE is what binds its code to it.
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [publicClient.redirectUri],
+        post_logout_redirect_uris: [publicClient.postLogoutRedirectUri],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
     ],
+    // The token (and revocation, userinfo) endpoints answer browsers for the public client only,
+    // and only on the app's origin. The BFF calls them server to server: no CORS for it at all.
+    clientBasedCORS: (_ctx, origin, client) => client.clientId === publicClient.clientId && origin === publicClient.origin,
     findAccount,
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     claims: {
@@ -74,7 +90,7 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
             audience: resourceIndicator,
             // RFC 9068: a JWT the resource server validates on its own, without introspection.
             accessTokenFormat: 'jwt',
-            accessTokenTTL: tokenSettings.accessTokenTtlSeconds,
+            accessTokenTTL: settings.accessTokenTtlSeconds,
             jwt: { sign: { alg: 'RS256' } },
           };
         },
@@ -92,7 +108,7 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
     },
     jwks: { keys: [deps.signingJwk as never] },
     ttl: {
-      AccessToken: () => tokenSettings.accessTokenTtlSeconds,
+      AccessToken: () => settings.accessTokenTtlSeconds,
       AuthorizationCode: 60,
       IdToken: 3600,
       RefreshToken: config.refreshTokenTtlSeconds,
@@ -104,5 +120,6 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
   };
 
   const provider = new Provider(config.issuer, configuration);
+  refusePublicClientWhileOff(provider, publicClient.clientId, () => settings.publicClient);
   return provider;
 }

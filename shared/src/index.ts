@@ -9,3 +9,4 @@ export * from './trace-middleware.ts';
 export * from './traced-fetch.ts';
 export * from './lab-control.ts';
 export * from './lab-run-config.ts';
+export * from './xss-payloads.ts';

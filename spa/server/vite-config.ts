@@ -1,11 +1,15 @@
 import { resolve } from 'node:path';
 import type { ServerResponse } from 'node:http';
-import { DEMO_USERS, type DefenceSwitches } from '@lab/shared';
+import { DEMO_USERS } from '@lab/shared';
 import type { InlineConfig, ProxyOptions } from 'vite';
 import type { SpaConfig } from './config.ts';
 import { healthzPlugin } from './healthz-plugin.ts';
+import { labControlPlugin } from './lab-control-plugin.ts';
+import type { SpaSettings } from './lab-settings.ts';
+import { labStatePlugin } from './lab-state-plugin.ts';
 import { securityHeadersPlugin } from './security-headers-plugin.ts';
 import { buildSecurityHeaders } from './security-headers.ts';
+import { xssHookPlugin } from './xss-hook-plugin.ts';
 
 /** `spa/`: where `index.html` is. */
 const SPA_ROOT = resolve(import.meta.dirname, '..');
@@ -17,28 +21,38 @@ const SPA_ROOT = resolve(import.meta.dirname, '..');
 export const BFF_PREFIXES = ['/bff/', '/api/'] as const;
 
 export interface SpaDependencies {
-  /** The defences in force; the SPA reads `spa-csp` on every response. */
-  readonly defences: DefenceSwitches;
+  /**
+   * The run-time settings (defences, mode, XSS hook), read on every request: the SPA reads
+   * `spa-csp` and the mode for each response's CSP.
+   */
+  readonly settings: SpaSettings;
 }
 
 /**
  * The whole Vite configuration, in one place. `main.ts` passes it to `createServer`; with
  * `configFile: false` no `vite.config.ts` is read, and only `main.ts` reads the environment.
  */
-export function createViteConfig(config: SpaConfig, { defences }: SpaDependencies): InlineConfig {
+export function createViteConfig(config: SpaConfig, { settings }: SpaDependencies): InlineConfig {
   const { topology } = config;
   const headersNow = () =>
     buildSecurityHeaders({
       appUrl: topology.spa.url,
       authserverUrl: topology.authserver.url,
-      contentSecurityPolicy: defences.isOn('spa-csp'),
+      contentSecurityPolicy: settings.defences.isOn('spa-csp'),
+      connectTo: settings.mode === 'public-client' ? [topology.authserver.url, topology['resource-api'].url] : [],
     });
   return {
     configFile: false,
     root: SPA_ROOT,
     appType: 'spa',
     clearScreen: false,
-    plugins: [securityHeadersPlugin(headersNow, BFF_PREFIXES), healthzPlugin()],
+    plugins: [
+      securityHeadersPlugin(headersNow, BFF_PREFIXES),
+      healthzPlugin(),
+      labControlPlugin(config.lab.controlKey, settings),
+      labStatePlugin(settings, topology),
+      xssHookPlugin(settings, topology.attacker.url),
+    ],
     define: {
       // The browser cannot import `@lab/shared` (its entry also exports Node-only modules).
       __LAB_DEMO_USERS__: JSON.stringify(DEMO_USERS.map(({ username, password, part }) => ({ username, password, part }))),

@@ -1,16 +1,13 @@
-import type { LabTopology } from '@lab/shared';
+import { XSS_PAYLOAD_NAMES, isXssPayloadName, type LabTopology, type XssPayloadName } from '@lab/shared';
 
 /**
  * The XSS payloads: JavaScript that the SPA's injected-script hook (a stand-in for an XSS bug)
  * runs inside the victim's page, with the page's privileges. Each one reports what it got to the
  * attacker's collector and leaves `window.__labXss` for the scenario to read.
  */
-export const PAYLOAD_NAMES = ['steal-storage', 'silent-authorize', 'proxy-calls', 'persistent-theft'] as const;
-export type PayloadName = (typeof PAYLOAD_NAMES)[number];
-
-export function isPayloadName(value: string): value is PayloadName {
-  return (PAYLOAD_NAMES as readonly string[]).includes(value);
-}
+export const PAYLOAD_NAMES = XSS_PAYLOAD_NAMES;
+export type PayloadName = XssPayloadName;
+export const isPayloadName = isXssPayloadName;
 
 export function renderPayload(name: PayloadName, topology: LabTopology): string {
   const lab = {

@@ -11,6 +11,8 @@ import { requireCsrfHeader } from '../middleware/require-csrf-header.ts';
 
 /** At most this many unfinished logins per browser session (several tabs); the oldest go first. */
 const MAX_PENDING_LOGINS = 3;
+/** A session that only holds login attempts lives as long as a login may take, not a whole day. */
+const ANONYMOUS_SESSION_MS = 10 * 60 * 1000;
 
 /** Login, callback and logout: the only routes that see the authorization server's front channel. */
 export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: DefenceSwitches): Router {
@@ -28,6 +30,7 @@ export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: 
       .sort(([, a], [, b]) => b.startedAt - a.startedAt)
       .slice(0, MAX_PENDING_LOGINS - 1);
     session.loginAttempts = Object.fromEntries([[state, attempt], ...pending]);
+    if (!session.user) session.maxAge = ANONYMOUS_SESSION_MS;
     ctx.set('Cache-Control', 'no-store');
     ctx.redirect(url.toString());
   });
@@ -64,6 +67,7 @@ export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: 
     signedIn.signedInAt = Date.now();
     signedIn.user = user;
     signedIn.tokens = tokens;
+    signedIn.maxAge = config.sessionTtlSeconds * 1000;
     if (defences.isOn('referrer-policy')) {
       // A bare redirect: no page is rendered with the code in its URL, so no Referer can carry it.
       ctx.redirect(attempt.value.returnTo);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type ViteDevServer } from 'vite';
 import { DefenceSwitches } from '@lab/shared';
+import type { SpaSettings } from '../../server/lab-settings.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createViteConfig } from '../../server/vite-config.ts';
 
@@ -13,6 +14,7 @@ let upstreamSeen: { url: string; headers: IncomingHttpHeaders } | undefined;
 let spa: ViteDevServer;
 let spaUrl: string;
 const defences = new DefenceSwitches();
+const settings: SpaSettings = { defences, xss: null, mode: 'bff' };
 
 beforeAll(async () => {
   upstream = createHttpServer((req, res) => {
@@ -28,7 +30,7 @@ beforeAll(async () => {
   const bffPort = (upstream.address() as AddressInfo).port;
 
   const config = loadConfig({ SPA_PORT: '15999', BFF_PORT: String(bffPort) });
-  const viteConfig = createViteConfig(config, { defences });
+  const viteConfig = createViteConfig(config, { settings });
   spa = await createServer({ ...viteConfig, logLevel: 'silent', server: { ...viteConfig.server, port: 0, watch: null } });
   await spa.listen();
   spaUrl = `http://127.0.0.1:${(spa.httpServer!.address() as AddressInfo).port}`;
@@ -102,7 +104,7 @@ describe('GET /bff/user when the BFF is not running', () => {
     await new Promise((resolve) => probe.close(resolve));
 
     const config = loadConfig({ SPA_PORT: '15998', BFF_PORT: String(closedPort) });
-    const viteConfig = createViteConfig(config, { defences: new DefenceSwitches() });
+    const viteConfig = createViteConfig(config, { settings: { defences: new DefenceSwitches(), xss: null, mode: 'bff' } });
     const lonely = await createServer({ ...viteConfig, logLevel: 'silent', server: { ...viteConfig.server, port: 0, watch: null } });
     try {
       await lonely.listen();

