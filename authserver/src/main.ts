@@ -25,6 +25,7 @@ app.on('server_error', (_ctx, error: Error) => {
 
 const server = app.listen(config.port, config.host, () => {
   console.log(`authserver listening on ${config.issuer} (issuer ${config.issuer})`);
+  if (config.lab.mode === 'public-client') console.warn(`authserver: ANTI-PATTERN MODE (LAB_MODE=public-client): the public client ${config.publicClient.clientId} is allowed`);
 });
 server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(`authserver: cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);

@@ -4,11 +4,13 @@ import { createLabControlRoutes, handleErrors, redactTokens, traceRequests } fro
 import type { DefenceSwitches, TraceRecorder } from '@lab/shared';
 import type { ResourceApiConfig } from './config.ts';
 import { AuthServerUnavailableError } from './errors.ts';
+import { allowSpaOrigin } from './middleware/allow-spa-origin.ts';
 import { requireBearerToken } from './middleware/require-bearer-token.ts';
 import { setSecurityHeaders } from './middleware/set-security-headers.ts';
 import type { NotesStore } from './notes-store.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createNotesRouter } from './routes/notes.ts';
+import { controlRunSettings, createRunSettings } from './run-settings.ts';
 import { verifyAccessToken } from './verify-access-token.ts';
 
 export interface AppDeps {
@@ -45,13 +47,17 @@ export function createApp(config: ResourceApiConfig, deps: AppDeps): Koa {
     }
   }
 
+  const settings = createRunSettings(config);
   const app = new Koa();
   if (deps.recorder) app.use(traceRequests(deps.recorder, 'resource-api'));
   app.use(handleErrors((error, ctx) => log(`resource-api: ${ctx.method} ${ctx.path} failed: ${describe(error)}`)));
   app.use(setSecurityHeaders());
+  app.use(allowSpaOrigin(settings, config.topology.spa.url));
   app.use(createHealthRouter().routes());
   if (deps.recorder) {
-    app.use(createLabControlRoutes({ key: config.lab.controlKey, defences: deps.defences, recorder: deps.recorder }).routes());
+    app.use(
+      createLabControlRoutes({ key: config.lab.controlKey, defences: deps.defences, recorder: deps.recorder, extra: controlRunSettings(settings) }).routes(),
+    );
   }
   app.use(createNotesRouter({ notes: deps.notes, authenticate: requireBearerToken(verify) }).routes());
   return app;

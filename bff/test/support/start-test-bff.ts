@@ -10,10 +10,11 @@ import { MemorySessionStore } from '../../src/session-store.ts';
  * server is not running: these tests cover what the BFF decides on its own, before any back-channel call.
  */
 export async function startTestBff(weakened: DefenceName[] = []) {
-  const config = loadConfig({ BFF_CLIENT_SECRET: 'x'.repeat(32), AUTHSERVER_PORT: '1', API_PORT: '2' });
+  const config = loadConfig({ BFF_CLIENT_SECRET: 'x'.repeat(32), BFF_SESSION_KEYS: 'k'.repeat(32), AUTHSERVER_PORT: '1', API_PORT: '2' });
   const defences = new DefenceSwitches(weakened);
   const logs: string[] = [];
-  const app = createApp(config, { store: new MemorySessionStore(), defences, recorder: new TraceRecorder('bff'), log: (line) => logs.push(line) });
+  const store = new MemorySessionStore();
+  const app = createApp(config, { store, defences, recorder: new TraceRecorder('bff'), log: (line) => logs.push(line) });
   const server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -21,6 +22,8 @@ export async function startTestBff(weakened: DefenceName[] = []) {
     url,
     defences,
     logs,
+    store,
+    sessionKey: config.sessionKeys[0]!,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
