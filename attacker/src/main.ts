@@ -1,4 +1,4 @@
-import { ConfigError, DefenceSwitches, TraceRecorder } from '@lab/shared';
+import { ConfigError, DefenceSwitches, TraceRecorder, createJwtVerifier, createXrayKeySet } from '@lab/shared';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { LootStore } from './loot.ts';
@@ -16,6 +16,9 @@ try {
 
 const recorder = new TraceRecorder('attacker');
 recorder.fullView = config.lab.fullView;
+// The X-ray shows whether a token that reached the attacker is a genuine one of the authorization server.
+const issuer = config.topology.authserver.url;
+recorder.verifier = createJwtVerifier({ issuer, keys: createXrayKeySet(`${issuer}/jwks`) });
 const app = createApp(config, { loot: new LootStore(), recorder, defences: new DefenceSwitches(config.lab.weakened) });
 const server = app.listen(config.port, config.host, () => {
   console.log(`attacker listening on ${config.origin}`);

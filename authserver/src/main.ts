@@ -1,4 +1,4 @@
-import { ConfigError, DefenceSwitches, TraceRecorder } from '@lab/shared';
+import { ConfigError, DefenceSwitches, TraceRecorder, createJwtVerifier, localKeySetOf } from '@lab/shared';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { generateSigningJwk } from './signing-key.ts';
@@ -17,6 +17,8 @@ try {
 const signingJwk = config.signingJwk ?? (await generateSigningJwk());
 const recorder = new TraceRecorder('authserver');
 recorder.fullView = config.lab.fullView;
+// The X-ray shows whether each token it records was signed by this server's key.
+recorder.verifier = createJwtVerifier({ issuer: config.issuer, keys: localKeySetOf(signingJwk) });
 const app = createApp(config, { signingJwk, defences: new DefenceSwitches(config.lab.weakened), recorder });
 
 app.on('server_error', (_ctx, error: Error) => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   ConfigError,
   loadLabRunConfig,
+  readFlag,
   readInteger,
   readSecret,
   resolveTopology,
@@ -32,6 +33,8 @@ export interface BffConfig {
   readonly sessionTtlSeconds: number;
   readonly topology: LabTopology;
   readonly lab: LabRunConfig;
+  /** LAB ONLY: the X-ray's trace stream `GET /bff/xray/stream` (`LAB_XRAY`, on unless set to off). */
+  readonly xray: boolean;
   /** A third party's tracking pixel, shown only by the weakened callback page (lab: the attacker's). */
   readonly analyticsPixelUrl: string;
 }
@@ -63,6 +66,7 @@ export function loadConfig(env: Env): BffConfig {
     sessionTtlSeconds: readInteger(env, 'BFF_SESSION_TTL', 8 * 3600, 60, 7 * 86_400),
     topology,
     lab: loadLabRunConfig(env),
+    xray: readFlag(env, 'LAB_XRAY', true),
     analyticsPixelUrl: `${topology.attacker.url}/pixel.gif?from=callback`,
   };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, DefenceSwitches, TraceRecorder } from '@lab/shared';
+import { ConfigError, DefenceSwitches, TraceRecorder, createJwtVerifier, createXrayKeySet } from '@lab/shared';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { MemorySessionStore } from './session-store.ts';
@@ -16,6 +16,8 @@ try {
 
 const recorder = new TraceRecorder('bff');
 recorder.fullView = config.lab.fullView;
+// The X-ray shows whether each token it records was signed by the authorization server (its JWKS, fetched apart from the flow).
+recorder.verifier = createJwtVerifier({ issuer: config.issuer, keys: createXrayKeySet(`${config.issuer}/jwks`) });
 const app = createApp(config, {
   store: new MemorySessionStore(),
   defences: new DefenceSwitches(config.lab.weakened),

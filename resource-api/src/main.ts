@@ -1,5 +1,14 @@
 import { createRemoteJWKSet, customFetch } from 'jose';
-import { ConfigError, DEFENCES, DefenceSwitches, TraceRecorder, createTracedFetch, partyOfUrl } from '@lab/shared';
+import {
+  ConfigError,
+  DEFENCES,
+  DefenceSwitches,
+  TraceRecorder,
+  createJwtVerifier,
+  createTracedFetch,
+  createXrayKeySet,
+  partyOfUrl,
+} from '@lab/shared';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import type { ResourceApiConfig } from './config.ts';
@@ -19,6 +28,8 @@ const config = loadConfigOrExit();
 const defences = new DefenceSwitches(config.lab.weakened);
 const recorder = new TraceRecorder('resource-api');
 recorder.fullView = config.lab.fullView;
+// The X-ray's own check of the tokens it records (its own JWKS fetch, left out of the trace); the API's validation is verify-access-token.ts.
+recorder.verifier = createJwtVerifier({ issuer: config.issuer, keys: createXrayKeySet(config.jwksUrl) });
 
 const app = createApp(config, {
   // Fetched on first use and cached; an unknown `kid` triggers a refetch (key rotation), at most

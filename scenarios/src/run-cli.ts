@@ -79,6 +79,17 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   const browser = await launchBrowser({ headed: values.headed });
   const prompt = values.step ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
   const results: ScenarioResult[] = [];
+  // Ctrl-C in the middle of a demo: put the lab's defences back before leaving.
+  const initial = await lab.connection.settings();
+  const interrupt = async () => {
+    process.stderr.write('\nInterrupted: restoring the lab\'s settings...\n');
+    await Promise.all(initial.map(({ service, ...settings }) => lab.connection.update(service, settings).catch(() => undefined)));
+    await browser.close().catch(() => undefined);
+    await lab.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
+  prompt?.once('SIGINT', interrupt);
   try {
     for (const scenario of selected) {
       if (!values.json) narrator.intro(scenario);
@@ -97,6 +108,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
       else narrator.summary(result);
     }
   } finally {
+    process.off('SIGINT', interrupt);
     prompt?.close();
     await browser.close();
     await lab.stop();

@@ -10,3 +10,5 @@ export * from './traced-fetch.ts';
 export * from './lab-control.ts';
 export * from './lab-run-config.ts';
 export * from './xss-payloads.ts';
+export * from './trace-jwts.ts';
+export * from './jwt-verifier.ts';

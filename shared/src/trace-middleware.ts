@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Party, TraceRecorder } from './trace.ts';
-import { TRACE_HEADERS, newCorrelationId, runWithCorrelation } from './trace.ts';
+import { TRACE_HEADERS, XRAY_CALLER, newCorrelationId, runWithCorrelation } from './trace.ts';
 
 const PARTIES: ReadonlySet<string> = new Set<Party>(['user-agent', 'spa', 'bff', 'authserver', 'resource-api', 'attacker']);
 
@@ -12,6 +12,8 @@ const PARTIES: ReadonlySet<string> = new Set<Party>(['user-agent', 'spa', 'bff',
 export function traceRequests(recorder: TraceRecorder, self: Party) {
   return async function traceMiddleware(ctx: Context, next: Next): Promise<void> {
     if (ctx.path === '/healthz' || ctx.path === '/favicon.ico' || ctx.path.startsWith('/_lab/')) return next();
+    // The X-ray's own key fetches (to show "signature verified") are no exchange of the flow it shows.
+    if (ctx.method === 'GET' && ctx.path === '/jwks' && ctx.get(TRACE_HEADERS.caller) === XRAY_CALLER) return next();
     const caller = ctx.get(TRACE_HEADERS.caller);
     const fromPeer = PARTIES.has(caller);
     const correlationId = (fromPeer && ctx.get(TRACE_HEADERS.correlation)) || newCorrelationId();

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { ServiceName } from './topology.ts';
 import { isSecretName, redactTokens, shortenSecret } from './redact.ts';
+import { decodeFoundJwt, findJwts, type DecodedJwt, type JwtVerifier } from './trace-jwts.ts';
 
 /**
  * The lab's trace: every HTTP exchange a service serves or makes, in one shape, so that the
@@ -39,6 +40,12 @@ export interface TraceEvent {
   readonly error?: string;
   /** True when secrets were recorded in full (instructor's full view): a real system never shows this. */
   readonly fullView: boolean;
+  /**
+   * The JWTs of the exchange, decoded from the raw values when the event was recorded (header and
+   * claims only, never the token). Their `signature` changes from `unchecked` once the service's
+   * verifier has checked them.
+   */
+  readonly jwts?: readonly DecodedJwt[];
 }
 
 /** Headers a learner should look at; the rest is noise. */
@@ -52,6 +59,9 @@ const BODY_LIMIT = 4000;
 /** Headers the lab's own services add to back-channel calls so the receiver can trace who called. */
 export const TRACE_HEADERS = { correlation: 'x-correlation-id', caller: 'x-lab-caller' } as const;
 
+/** `X-Lab-Caller` of the X-ray's own key fetches (`GET /jwks`), which the trace leaves out: they are part of no flow. */
+export const XRAY_CALLER = 'x-ray';
+
 const context = new AsyncLocalStorage<{ correlationId: string }>();
 
 export function currentCorrelationId(): string | undefined {
@@ -62,13 +72,20 @@ export function runWithCorrelation<T>(correlationId: string, fn: () => T): T {
   return context.run({ correlationId }, fn);
 }
 
-export type TraceListener = (event: TraceEvent) => void;
+/**
+ * Called with each event as it is recorded (`recorded`), and again with the same event when the
+ * signatures of its JWTs have been checked (`verified`).
+ */
+export type TraceListener = (event: TraceEvent, change: 'recorded' | 'verified') => void;
 
 /** A bounded, in-memory recording of one service's exchanges. */
 export class TraceRecorder {
   readonly service: ServiceName;
   /** The instructor's full view: record secrets unshortened. Off unless switched on. */
   fullView = false;
+  /** Checks the signature of each JWT recorded (set by the service's `main.ts`); without one they stay `unchecked`. */
+  verifier: JwtVerifier | undefined;
+  readonly #pending = new Set<Promise<void>>();
   readonly #events: TraceEvent[] = [];
   readonly #listeners = new Set<TraceListener>();
   readonly #capacity: number;
@@ -79,8 +96,13 @@ export class TraceRecorder {
     this.#capacity = capacity;
   }
 
-  record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView'>): TraceEvent {
+  record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts'>): TraceEvent {
     const full = this.fullView;
+    // Decoded from the raw values, before they are shortened; the tokens themselves are not kept.
+    const found = findJwts(event).flatMap((jwt) => {
+      const decoded = decodeFoundJwt(jwt);
+      return decoded ? [{ decoded, token: jwt.token }] : [];
+    });
     const recorded: TraceEvent = {
       ...event,
       id: randomUUID(),
@@ -92,11 +114,31 @@ export class TraceRecorder {
       responseHeaders: pickHeaders(event.responseHeaders, RESPONSE_HEADERS, full),
       requestBody: excerpt(event.requestBody, full),
       responseBody: excerpt(event.responseBody, full),
+      ...(found.length > 0 ? { jwts: found.map(({ decoded }) => decoded) } : {}),
     };
     this.#events.push(recorded);
     if (this.#events.length > this.#capacity) this.#events.splice(0, this.#events.length - this.#capacity);
-    for (const listener of this.#listeners) listener(recorded);
+    for (const listener of this.#listeners) listener(recorded, 'recorded');
+    if (found.length > 0 && this.verifier) this.#verify(recorded, found, this.verifier);
     return recorded;
+  }
+
+  /** Checks the event's JWTs after the fact (`record` stays synchronous), then tells the listeners. */
+  #verify(event: TraceEvent, found: ReadonlyArray<{ decoded: DecodedJwt; token: string }>, verifier: JwtVerifier): void {
+    const checked = Promise.all(
+      found.map(async ({ decoded, token }) => {
+        decoded.signature = await verifier(token).catch(() => 'unchecked' as const);
+      }),
+    ).then(() => {
+      this.#pending.delete(checked);
+      for (const listener of this.#listeners) listener(event, 'verified');
+    });
+    this.#pending.add(checked);
+  }
+
+  /** Resolves once every signature check started so far has finished. */
+  async verified(): Promise<void> {
+    await Promise.all([...this.#pending]);
   }
 
   /** Events after `seq` (exclusive), oldest first. */

@@ -69,6 +69,7 @@ export const authorizationServerRole = defineScenario({
     const browser = await newUserAgent();
     const page = await browser.newPage();
     let nonce = '';
+    let state = '';
     await step(
       { actor: 'Authorization Server', action: 'receives the authorization request and asks who the user is', look: 'the 303 from /auth to its own login page' },
       async (s) => {
@@ -79,6 +80,7 @@ export const authorizationServerRole = defineScenario({
         const authorize = findExchange(exchanges, { to: 'authserver', path: '/auth' });
         const request = queryOf(authorize?.url);
         nonce = request.nonce ?? '';
+        state = request.state ?? '';
         s.expect('the request names the registered client and its exact redirect_uri', { client_id: 'bff', redirect_uri: `${spa}/bff/callback` }, { client_id: request.client_id, redirect_uri: request.redirect_uri });
         s.expect('the authorization server sends the browser to an interaction (303)', 303, authorize?.status);
         s.check('at its own login page', '/interaction/<uid>', authorize?.responseHeaders.location, /^\/interaction\/[\w-]+$/.test(authorize?.responseHeaders.location ?? ''));
@@ -119,7 +121,7 @@ export const authorizationServerRole = defineScenario({
         const answer = queryOf(location);
         s.expect('the answer goes to the registered redirect_uri, nowhere else', `${spa}/bff/callback`, location.split('?')[0]);
         s.check('with a one-time authorization code', 'a code', answer.code, typeof answer.code === 'string' && answer.code !== '');
-        s.check('the client\'s state, returned unchanged', 'a state', answer.state, typeof answer.state === 'string' && answer.state !== '');
+        s.expect('the client\'s state from the request, returned unchanged', state, answer.state);
         s.expect('and iss, so the client can tell which server answered (RFC 9207)', issuer, answer.iss);
         s.note('The code is bound to client bff, this redirect_uri, the code_challenge and the grant; it expires in 60 s and works once.');
         s.sees({ browser: 'the code, in the URL it is about to open', authserver: 'the grant (alice → bff: scopes, resource) and the code' });
