@@ -5,7 +5,7 @@ import { launchBrowser } from '../browser.ts';
 import { connectToLab } from '../engine/connect.ts';
 import { Narrator } from '../engine/narrate.ts';
 import { runScenario } from '../engine/run-scenario.ts';
-import type { Scenario, ScenarioKind } from '../engine/scenario.ts';
+import type { Scenario, ScenarioKind, ScenarioResult } from '../engine/scenario.ts';
 import { SCENARIOS } from '../registry.ts';
 
 /**
@@ -15,6 +15,7 @@ import { SCENARIOS } from '../registry.ts';
  *   npm run docs:scenarios
  */
 const OUTPUT = path.resolve(import.meta.dirname, '../../../docs/scenarios.md');
+const ATTACKS_OUTPUT = path.resolve(import.meta.dirname, '../../../docs/attacks.md');
 const EXCERPT_LINES = 14;
 
 const HEADINGS: Record<ScenarioKind, string> = {
@@ -26,6 +27,7 @@ const HEADINGS: Record<ScenarioKind, string> = {
 const lab = await connectToLab();
 const browser = await launchBrowser();
 const excerpts = new Map<string, { text: string; pass: boolean; seconds: number }>();
+const results = new Map<string, ScenarioResult>();
 try {
   for (const scenario of SCENARIOS) {
     let text = '';
@@ -33,6 +35,7 @@ try {
     narrator.intro(scenario);
     const result = await runScenario(scenario, { lab: lab.connection, browser, onStep: (step) => narrator.step(step) });
     excerpts.set(scenario.id, { text: excerptOf(text), pass: result.pass, seconds: result.durationMs / 1000 });
+    results.set(scenario.id, result);
   }
 } finally {
   await browser.close();
@@ -62,6 +65,45 @@ for (const kind of ['role', 'flow', 'attack'] as const) {
 }
 writeFileSync(OUTPUT, `${lines.join('\n')}\n`);
 console.log(`wrote ${OUTPUT}`);
+writeFileSync(ATTACKS_OUTPUT, `${attacksDocument().join('\n')}\n`);
+console.log(`wrote ${ATTACKS_OUTPUT}`);
+
+/**
+ * docs/attacks.md: per attack, the threat, the defence, the command for each run, the steps with
+ * what to look at, and how each run ended; then the attack × defence table.
+ */
+function attacksDocument(): string[] {
+  const attacks = SCENARIOS.filter((scenario) => scenario.kind === 'attack' && !(scenario.weaken && scenario.weaken.length > 0));
+  const out = [
+    '# Attacks',
+    '',
+    'Each attack is a scenario that runs twice: against the lab as built, where a named defence refuses it with the exact error, and with that defence switched off, where it visibly succeeds. The test suite runs both, and proves that each weakened run fails when its defence is on. This page is written by `npm run docs:scenarios` from the scenarios themselves and a real run of each.',
+    '',
+    'Switch a defence off for a whole lab with `LAB_WEAKEN=name,name npm start` (the start-up table and a red banner in the app name what is off); a scenario switches its own for one run and restores them after.',
+    '',
+    ...defenceTable(SCENARIOS.filter((scenario) => scenario.kind === 'attack')),
+    '',
+  ];
+  for (const attack of attacks) {
+    const twin = SCENARIOS.find((candidate) => candidate.id === `${attack.id}-weakened`);
+    out.push(`## \`${attack.id}\``, '', `**${attack.title}**`, '');
+    if (attack.threat) out.push(`Threat: ${attack.threat}`, '');
+    out.push(attack.teaches, '');
+    if (attack.defence) out.push(`Defence: \`${attack.defence}\`, ${DEFENCES[attack.defence].what}.`, '');
+    out.push('Run it:', '', '```', `npm run scenario -- ${attack.id}${twin ? `\nnpm run scenario -- ${twin.id}` : ''}`, '```', '');
+    for (const run of [attack, twin]) {
+      if (!run) continue;
+      const result = results.get(run.id);
+      out.push(`### ${run === attack ? 'As built' : `With ${run.weaken?.join(' + ')} off`} (\`${run.id}\`)`, '');
+      for (const step of result?.steps ?? []) {
+        out.push(`${step.number}. **${step.actor}** ${step.action}.${step.look ? ` Look at: ${step.look}.` : ''}`);
+      }
+      const held = result?.expectations.filter((expectation) => expectation.pass).length ?? 0;
+      out.push('', `Checked: ${result?.expectations.map((expectation) => expectation.name).join('; ') ?? 'not run'} (${held}/${result?.expectations.length ?? 0} held when this page was written).`, '');
+    }
+  }
+  return out;
+}
 
 function section(scenario: Scenario): string[] {
   const excerpt = excerpts.get(scenario.id);
