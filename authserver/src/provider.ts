@@ -23,6 +23,9 @@ export interface ProviderDeps {
 export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Provider {
   const { bffClient, publicClient, resourceIndicator } = config;
   const { defences, settings } = deps;
+  // Mallory's own app and API (attack-wrong-audience), registered like any other tenant's: another
+  // resource server that uses the same scope names, so its tokens look like notes tokens but for `aud`.
+  const rogueApp = { clientId: 'mallory-app', redirectUri: `${config.topology.attacker.url}/callback`, resource: `${config.topology.attacker.url}/api` };
 
   const configuration: Configuration = {
     clients: [
@@ -49,6 +52,15 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
+      {
+        // Another app at the same authorization server: Mallory's, a public client for her own API only.
+        client_id: rogueApp.clientId,
+        client_name: 'Mallory\'s app',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [rogueApp.redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
     ],
     // The token (and revocation, userinfo) endpoints answer browsers for the public client only,
     // and only on the app's origin. The BFF calls them server to server: no CORS for it at all.
@@ -65,6 +77,8 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
     conformIdTokenClaims: false,
     // RFC 7636 + RFC 9700 §2.1.1: PKCE for every client, confidential ones included. Only S256.
     pkce: { required: () => defences.isOn('pkce') },
+    // Only what the lab's clients use: HTTP Basic for the confidential BFF, none for public clients.
+    clientAuthMethods: ['client_secret_basic', 'none'],
     // Authorization Code only: no implicit or hybrid flows (RFC 9700 §2.1.2).
     responseTypes: ['code'],
     features: {
@@ -78,16 +92,18 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
       },
       resourceIndicators: {
         enabled: true,
-        // RFC 8707: the notes API is the only resource; a client that names none gets it.
-        defaultResource: () => resourceIndicator,
+        // RFC 8707: each client has one resource (the lab's clients the notes API, Mallory's app
+        // her own API); a client that names none gets its own.
+        defaultResource: (_ctx, client) => (client?.clientId === rogueApp.clientId ? rogueApp.resource : resourceIndicator),
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: KoaContextWithOIDC, resource: string) => {
-          if (resource !== resourceIndicator) {
+        getResourceServerInfo: (_ctx: KoaContextWithOIDC, resource: string, client) => {
+          const allowed = client.clientId === rogueApp.clientId ? rogueApp.resource : resourceIndicator;
+          if (resource !== allowed) {
             throw new errors.InvalidTarget(`unknown resource ${resource}`);
           }
           return {
             scope: RESOURCE_SCOPES,
-            audience: resourceIndicator,
+            audience: allowed,
             // RFC 9068: a JWT the resource server validates on its own, without introspection.
             accessTokenFormat: 'jwt',
             accessTokenTTL: settings.accessTokenTtlSeconds,

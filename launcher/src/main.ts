@@ -1,4 +1,4 @@
-import { ConfigError, parseDefenceList } from '@lab/shared';
+import { ConfigError, loadLabRunConfig } from '@lab/shared';
 import { makeLabEnv } from './lab-env.ts';
 import { LabStartError, startLab } from './start-lab.ts';
 import { formatSummary } from './print-summary.ts';
@@ -7,11 +7,12 @@ import { removeRunFile, writeRunFile } from './run-file.ts';
 // `npm start`: the four services, together, until Ctrl-C.
 try {
   const env = makeLabEnv(process.env);
-  const weakened = parseDefenceList(env.LAB_WEAKEN);
+  // Checked here first, so a bad LAB_WEAKEN or LAB_MODE is one clear line, not five failed services.
+  const { weakened, mode } = loadLabRunConfig(env);
   console.log('Starting the OAuth BFF lab...');
   const lab = await startLab({ env });
   writeRunFile({ pid: process.pid, startedAt: new Date().toISOString(), topology: lab.topology, controlKey: env.LAB_CONTROL_KEY! });
-  console.log(formatSummary(lab.topology, weakened, lab.startupMs, lab.logDir));
+  console.log(formatSummary(lab.topology, weakened, lab.startupMs, lab.logDir, mode));
 
   let stopping = false;
   const shutdown = async () => {

@@ -1,7 +1,7 @@
-import { DEMO_USERS, DEFENCES, type DefenceName, type LabTopology } from '@lab/shared';
+import { DEMO_USERS, DEFENCES, type DefenceName, type LabMode, type LabTopology } from '@lab/shared';
 
 /** The table `npm start` prints: where each party is, what it plays, who can sign in. */
-export function formatSummary(topology: LabTopology, weakened: readonly DefenceName[], startupMs: number, logDir: string): string {
+export function formatSummary(topology: LabTopology, weakened: readonly DefenceName[], startupMs: number, logDir: string, mode: LabMode = 'bff'): string {
   const rows = [topology.spa, topology.bff, topology['resource-api'], topology.authserver, topology.attacker];
   const nameWidth = Math.max(...rows.map((row) => row.name.length));
   const urlWidth = Math.max(...rows.map((row) => row.url.length));
@@ -23,6 +23,12 @@ export function formatSummary(topology: LabTopology, weakened: readonly DefenceN
     );
   } else {
     lines.push('All defences are on (set LAB_WEAKEN=name,name to switch some off).', '');
+  }
+  if (mode === 'public-client') {
+    lines.push(
+      '!! ANTI-PATTERN MODE (LAB_MODE=public-client): the SPA is a public client and keeps its tokens in localStorage.',
+      '',
+    );
   }
   lines.push(`Service logs: ${logDir}`, 'Press Ctrl-C to stop all services.', '');
   return lines.join('\n');

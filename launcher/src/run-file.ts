@@ -28,6 +28,12 @@ export function readRunFile(file = RUN_FILE): RunFile | undefined {
   }
 }
 
-export function removeRunFile(file = RUN_FILE): void {
-  rmSync(file, { force: true });
+/** Removes the run file, if it is this process's (another lab may have written its own since). */
+export function removeRunFile(file = RUN_FILE, pid = process.pid): void {
+  try {
+    const run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
+    if (run.pid === pid) rmSync(file, { force: true });
+  } catch {
+    // no run file: nothing to remove
+  }
 }

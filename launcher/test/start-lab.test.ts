@@ -53,5 +53,11 @@ describe('formatSummary', () => {
     expect(text).toContain('!! WEAKENED LAB: these defences are OFF (LAB_WEAKEN)');
     expect(text).toContain('!!   pkce: PKCE (S256) required');
     expect(text).toContain('!!   state:');
+    expect(text).not.toContain('ANTI-PATTERN');
+  });
+
+  it('says loudly that the app runs in the anti-pattern mode', () => {
+    const text = formatSummary(topology, [], 1234, '/tmp/logs', 'public-client');
+    expect(text).toContain('!! ANTI-PATTERN MODE (LAB_MODE=public-client): the SPA is a public client and keeps its tokens in localStorage.');
   });
 });

@@ -75,15 +75,17 @@ export class Narrator {
   #exchange(event: TraceEvent, explained: Set<string>): string[] {
     const channel = event.channel === 'back' ? this.#paint('magenta', '[back channel] ') : '';
     const status = event.error ? this.#paint('red', `no answer (${event.error})`) : String(event.status ?? '');
-    const parameters = explainedParameters(event).filter(([name]) => !explained.has(name));
-    const url = event.url.includes('?') && parameters.length > 0 ? `${event.url.slice(0, event.url.indexOf('?'))}?…` : event.url;
+    const explainable = explainedParameters(event);
+    const parameters = explainable.filter(([name]) => !explained.has(name));
+    // The query is listed parameter by parameter (here or earlier in the step): no need to print it twice.
+    const url = event.url.includes('?') && explainable.length > 0 ? `${event.url.slice(0, event.url.indexOf('?'))}?…` : event.url;
     const lines = [`  ${channel}${PARTY_NAMES[event.from]} → ${PARTY_NAMES[event.to]}: ${event.method} ${url} ${this.#paint('bold', status)}`];
     const location = event.responseHeaders.location;
     const details: Array<[string, string | undefined]> = [
       ['Authorization', event.requestHeaders.authorization],
       ['Cookie', event.requestHeaders.cookie && summariseCookieHeader(event.requestHeaders.cookie)],
       ['request body', event.requestBody && clip(event.requestBody)],
-      ['Location', location && (location.includes('?') && parameters.length > 0 ? `${location.slice(0, location.indexOf('?'))}?…` : location)],
+      ['Location', location && (location.includes('?') && explainable.length > 0 ? `${location.slice(0, location.indexOf('?'))}?…` : location)],
       ['Set-Cookie', event.responseHeaders['set-cookie'] && summariseSetCookie(event.responseHeaders['set-cookie'])],
       ['WWW-Authenticate', event.responseHeaders['www-authenticate']],
       ['response body', event.responseBody && !event.responseBody.startsWith('(HTML') ? clip(event.responseBody) : undefined],
