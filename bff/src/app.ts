@@ -18,12 +18,16 @@ import { createAuthRoutes } from './routes/auth.ts';
 import { createSessionRoutes } from './routes/session.ts';
 import { createApiProxyRoutes } from './routes/api-proxy.ts';
 import { addSessionStoreBreach } from './routes/lab-breach.ts';
+import { serveXray } from './routes/xray.ts';
+import type { TraceFeed } from './xray/trace-feed.ts';
 
 export interface BffDeps {
   readonly store: SessionStore;
   readonly defences: DefenceSwitches;
   readonly recorder: TraceRecorder;
   readonly log?: (line: string) => void;
+  /** LAB ONLY: the X-ray's merged trace; given when the X-ray is on (`LAB_XRAY`), else its routes do not exist. */
+  readonly xrayFeed?: TraceFeed;
 }
 
 /** The Backend-for-Frontend: a confidential OAuth client with a session cookie for the SPA. */
@@ -35,6 +39,8 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
   const tracedFetch = createTracedFetch(deps.recorder, 'bff', (url) => partyOfUrl(config.topology, url));
   const oidc = new OidcClient(config, deps.defences, tracedFetch);
 
+  // In front of the trace: the X-ray does not record itself watching.
+  if (deps.xrayFeed) app.use(serveXray(deps.xrayFeed, deps.defences, log));
   app.use(traceRequests(deps.recorder, 'bff'));
   app.use(
     handleErrors((error, ctx) => {

@@ -2,6 +2,7 @@ import { ConfigError, DefenceSwitches, TraceRecorder, createJwtVerifier, createX
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { MemorySessionStore } from './session-store.ts';
+import { createXrayFeed } from './xray/trace-feed.ts';
 
 let config;
 try {
@@ -18,7 +19,9 @@ const recorder = new TraceRecorder('bff');
 recorder.fullView = config.lab.fullView;
 // The X-ray shows whether each token it records was signed by the authorization server (its JWKS, fetched apart from the flow).
 recorder.verifier = createJwtVerifier({ issuer: config.issuer, keys: createXrayKeySet(`${config.issuer}/jwks`) });
+const xrayFeed = config.xray ? createXrayFeed(config, recorder) : undefined;
 const app = createApp(config, {
+  xrayFeed,
   store: new MemorySessionStore(),
   defences: new DefenceSwitches(config.lab.weakened),
   recorder,
@@ -31,6 +34,9 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(`bff: cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
   process.exit(1);
 });
-const stop = () => server.close(() => process.exit(0));
+const stop = () => {
+  xrayFeed?.close(); // ends the X-ray streams, which would keep the server open
+  server.close(() => process.exit(0));
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -12,3 +12,5 @@ export * from './lab-run-config.ts';
 export * from './xss-payloads.ts';
 export * from './trace-jwts.ts';
 export * from './jwt-verifier.ts';
+export * from './trace-view.ts';
+export * from './trace-holdings.ts';

@@ -17,6 +17,10 @@ export function securityHeadersPlugin(headersNow: () => Readonly<Record<string, 
         const url = req.url ?? '/';
         if (!passThroughPrefixes.some((prefix) => url.startsWith(prefix))) {
           for (const [name, value] of Object.entries(headersNow())) res.setHeader(name, value);
+          // The page's headers change at run time (the CSP when `spa-csp` is switched), while its
+          // body may not. A 304 would let the browser keep the cached page with its old headers
+          // (a header missing from a 304 is not removed): the page is always sent in full.
+          if (req.headers.accept?.includes('text/html')) delete req.headers['if-none-match'];
         }
         next();
       });

@@ -6,12 +6,15 @@ import { sharedStyles } from './shared-styles.ts';
 interface VisibleEntry {
   readonly name: string;
   readonly value: string;
-  /** The value is, or contains, a JWT. */
+  /** The value is, or contains, a JWT, or the name says it is a token. */
   readonly token: boolean;
 }
 
 /** A compact JWS (`eyJ…` header, payload, signature; the signature may be empty for `alg: none`). */
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/;
+
+/** Names that say "token" (`lab.refresh_token`): a refresh token is opaque, no JWT, and the most valuable of all. */
+const TOKEN_NAME_PATTERN = /(^|[._-])(access|refresh|id)_?token$/i;
 
 /** Long values are cut on screen (a JWT is hundreds of characters); the length says how long. */
 const SHOWN_CHARACTERS = 60;
@@ -176,7 +179,7 @@ export class BrowserStoragePanel extends LitElement {
     const tokens = [...this.cookies, ...this.local, ...this.session].filter((entry) => entry.token).length;
     if (tokens > 0) {
       return html`<p class="verdict exposed" role="alert" data-testid="token-verdict">
-        TOKEN VISIBLE TO SCRIPTS: ${tokens === 1 ? 'one value' : `${tokens} values`} above ${tokens === 1 ? 'looks' : 'look'} like a JWT.
+        TOKEN VISIBLE TO SCRIPTS: ${tokens === 1 ? 'one value' : `${tokens} values`} above ${tokens === 1 ? 'is a token' : 'are tokens'} (a JWT, or named as a token).
         Any script on this page, an injected one included, can read ${tokens === 1 ? 'it' : 'them'} and send ${tokens === 1 ? 'it' : 'them'} away.
       </p>`;
     }
@@ -231,7 +234,7 @@ function readStorage(getStorage: () => Storage): VisibleEntry[] {
 }
 
 function toEntry(name: string, value: string): VisibleEntry {
-  return { name, value, token: JWT_PATTERN.test(value) || JWT_PATTERN.test(safeDecode(value)) };
+  return { name, value, token: TOKEN_NAME_PATTERN.test(name) || JWT_PATTERN.test(value) || JWT_PATTERN.test(safeDecode(value)) };
 }
 
 function safeDecode(value: string): string {

@@ -1,10 +1,13 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { BffError, fetchUser, logout, type BffUser } from './bff-client.ts';
+import { getAppClient } from './app-client.ts';
+import { BffError, type BffUser } from './bff-client.ts';
+import type { LabMode } from './lab-state.ts';
 import { sharedStyles } from './shared-styles.ts';
 import './browser-storage-panel.ts';
 import './notes-panel.ts';
 import './sign-in-card.ts';
+import './xray-panel.ts';
 
 /** What the app shows: it asks the BFF first, then knows. */
 type View =
@@ -88,6 +91,7 @@ export class LabApp extends LitElement {
 
   @state() private view: View = { kind: 'loading' };
   @state() private signingOut = false;
+  @state() private mode: LabMode = 'bff';
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -106,7 +110,8 @@ export class LabApp extends LitElement {
         <div>
           <h1>OAuth BFF lab</h1>
           <p class="role">
-            You are in the Client's front end (SPA) at <code>${location.origin}</code>. It holds no token: the BFF keeps them.
+            You are in the Client's front end (SPA) at <code>${location.origin}</code>.
+            ${this.mode === 'bff' ? 'It holds no token: the BFF keeps them.' : 'Anti-pattern mode: it is a public client and keeps the tokens itself.'}
           </p>
         </div>
         ${this.view.kind === 'signed-in' ? this.renderWho(this.view.user) : nothing}
@@ -115,6 +120,7 @@ export class LabApp extends LitElement {
         <div>${this.renderMain()}</div>
         <browser-storage-panel></browser-storage-panel>
       </main>
+      <xray-panel></xray-panel>
     `;
   }
 
@@ -152,17 +158,19 @@ export class LabApp extends LitElement {
   private async loadUser(): Promise<void> {
     this.view = { kind: 'loading' };
     try {
-      const user = await fetchUser();
+      const client = await getAppClient();
+      this.mode = client.mode;
+      const user = await client.fetchUser();
       this.view = user ? { kind: 'signed-in', user } : { kind: 'signed-out' };
     } catch (error) {
-      this.view = { kind: 'error', title: 'The BFF could not say who is signed in', error: toBffError(error) };
+      this.view = { kind: 'error', title: this.mode === 'bff' ? 'The BFF could not say who is signed in' : 'The sign-in could not be completed', error: toBffError(error) };
     }
   }
 
   private async signOut(): Promise<void> {
     this.signingOut = true;
     try {
-      const { logoutUrl } = await logout();
+      const { logoutUrl } = await (await getAppClient()).logout();
       // RP-initiated logout: the authorization server ends its session too, then sends the browser back.
       if (logoutUrl) location.assign(logoutUrl);
       else this.view = { kind: 'signed-out', notice: 'You are signed out.' };

@@ -1,13 +1,16 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { BffError, addNote, listNotes, type NoteList } from './bff-client.ts';
+import { getAppClient } from './app-client.ts';
+import { BffError, type NoteList } from './bff-client.ts';
+import type { LabMode } from './lab-state.ts';
 import { sharedStyles } from './shared-styles.ts';
 
 /**
  * The signed-in user's notes, read and written through the BFF. The browser calls `/api/notes` on
  * its own origin with the session cookie; the BFF adds `Authorization: Bearer <access token>` and
  * forwards the call to the resource API. The list says whose notes came back (`owner`).
+ * (In the anti-pattern mode the browser calls the resource API itself, with the token it keeps.)
  *
  * @fires session-ended - The BFF answered 401: there is no session any more (it expired, or the
  * user signed out in another tab). The app shows the signed-out view.
@@ -78,6 +81,7 @@ export class NotesPanel extends LitElement {
   ];
 
   @state() private list?: NoteList;
+  @state() private mode: LabMode = 'bff';
   @state() private error?: BffError;
   @state() private loading = false;
   @state() private saving = false;
@@ -94,8 +98,11 @@ export class NotesPanel extends LitElement {
         <h2>Notes from the resource API</h2>
         <p class="lead">
           ${this.list
-            ? html`Notes owned by <span class="owner" data-testid="notes-owner">${this.list.owner}</span>, the user in the access token the BFF sent.`
-            : 'Fetched through the BFF, which adds the access token.'}
+            ? html`Notes owned by <span class="owner" data-testid="notes-owner">${this.list.owner}</span>, the user in the access token
+                ${this.mode === 'bff' ? 'the BFF sent' : 'this page sent from localStorage'}.`
+            : this.mode === 'bff'
+              ? 'Fetched through the BFF, which adds the access token.'
+              : 'Fetched by this page straight from the API, with the access token it keeps in localStorage.'}
         </p>
         ${this.error ? html`<p class="error" role="alert" data-testid="error"><code>${this.error.code}</code>: ${this.error.message}</p>` : nothing}
         ${this.renderList()}
@@ -136,7 +143,9 @@ export class NotesPanel extends LitElement {
   private async load(): Promise<void> {
     this.loading = true;
     try {
-      this.list = await listNotes();
+      const client = await getAppClient();
+      this.mode = client.mode;
+      this.list = await client.listNotes();
       this.error = undefined;
     } catch (error) {
       this.fail(error);
@@ -151,7 +160,7 @@ export class NotesPanel extends LitElement {
     if (text === '' || this.saving) return;
     this.saving = true;
     try {
-      await addNote(text);
+      await (await getAppClient()).addNote(text);
       this.draft = '';
       this.error = undefined;
       await this.load();

@@ -1,11 +1,14 @@
 import { LitElement, html, css, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import { startLogin } from './bff-client.ts';
+import { customElement, property, state } from 'lit/decorators.js';
+import { getAppClient } from './app-client.ts';
+import { BffError } from './bff-client.ts';
+import type { LabMode } from './lab-state.ts';
 import { sharedStyles } from './shared-styles.ts';
 
 /**
- * The signed-out view: one button that sends the browser to the BFF's `/bff/login`, which starts
- * the Authorization Code flow with PKCE at the authorization server.
+ * The signed-out view: one button that starts the Authorization Code flow with PKCE at the
+ * authorization server: through the BFF's `/bff/login`, or, in the anti-pattern mode, from the
+ * browser itself.
  */
 @customElement('sign-in-card')
 export class SignInCard extends LitElement {
@@ -54,15 +57,27 @@ export class SignInCard extends LitElement {
   /** Why the user is signed out, when there is something to say (e.g. "Your session has ended."). */
   @property() notice = '';
 
+  @state() private mode: LabMode = 'bff';
+  @state() private error?: BffError;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void getAppClient().then((client) => (this.mode = client.mode), () => undefined);
+  }
+
   override render() {
     return html`
       <section class="card">
         ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
         <h2>You are signed out</h2>
         <p class="lead">
-          Signing in takes you to the authorization server. After you log in there, it sends you back to the BFF,
-          which keeps the tokens and gives this browser only an HttpOnly session cookie.
+          ${this.mode === 'bff'
+            ? `Signing in takes you to the authorization server. After you log in there, it sends you back to the BFF,
+          which keeps the tokens and gives this browser only an HttpOnly session cookie.`
+            : `Signing in takes you to the authorization server. After you log in there, it sends you back to this page,
+          which redeems the code itself and keeps the tokens in localStorage (the anti-pattern).`}
         </p>
+        ${this.error ? html`<p class="error" role="alert" data-testid="error"><code>${this.error.code}</code>: ${this.error.message}</p>` : nothing}
         <div class="actions">
           <button data-testid="login-button" @click=${this.signIn}>Sign in</button>
         </div>
@@ -81,9 +96,13 @@ export class SignInCard extends LitElement {
     `;
   }
 
-  private signIn(): void {
-    // Come back to this very page after the login.
-    startLogin(location.pathname + location.search);
+  private async signIn(): Promise<void> {
+    try {
+      // Come back to this very page after the login.
+      await (await getAppClient()).startLogin(location.pathname + location.search);
+    } catch (error) {
+      this.error = error instanceof BffError ? error : new BffError(0, 'client_error', String(error));
+    }
   }
 }
 

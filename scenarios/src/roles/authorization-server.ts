@@ -82,7 +82,7 @@ export const authorizationServerRole = defineScenario({
         nonce = request.nonce ?? '';
         state = request.state ?? '';
         s.expect('the request names the registered client and its exact redirect_uri', { client_id: 'bff', redirect_uri: `${spa}/bff/callback` }, { client_id: request.client_id, redirect_uri: request.redirect_uri });
-        s.expect('the authorization server sends the browser to an interaction (303)', 303, authorize?.status);
+        s.expect('the authorization server answers with a redirect', 303, authorize?.status);
         s.check('at its own login page', '/interaction/<uid>', authorize?.responseHeaders.location, /^\/interaction\/[\w-]+$/.test(authorize?.responseHeaders.location ?? ''));
         s.expect('which asks for a password', 1, await page.locator('#password').count());
         s.note('Before asking anything, it checked the client_id, that redirect_uri is registered for it, the scopes, the resource and the PKCE challenge.');

@@ -24,6 +24,12 @@ describe('buildSecurityHeaders', () => {
     });
   });
 
+  it('lets scripts call the authorization server and the API only when told to (public-client mode)', () => {
+    const headers = buildSecurityHeaders({ ...defaults, contentSecurityPolicy: true, connectTo: ['http://127.0.0.1:4000', 'http://localhost:4001'] });
+    expect(headers['Content-Security-Policy']).toContain("connect-src 'self' ws://localhost:5173 http://127.0.0.1:4000 http://localhost:4001;");
+    expect(headers['Content-Security-Policy']).toContain("script-src 'self';");
+  });
+
   it('follows the ports of the topology', () => {
     const headers = buildSecurityHeaders({ appUrl: 'http://localhost:15173', authserverUrl: 'http://127.0.0.1:14000', contentSecurityPolicy: true });
     expect(headers['Content-Security-Policy']).toContain("connect-src 'self' ws://localhost:15173;");

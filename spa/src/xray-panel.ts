@@ -1,0 +1,375 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { Party, TraceEvent } from '@lab/shared';
+import { LANES, LANE_NAMES, exchangesOf, groupByAction, senderOf } from '@lab/shared/trace-view';
+import { deriveHoldings } from '@lab/shared/trace-holdings';
+import { sharedStyles } from './shared-styles.ts';
+import { loadXrayPrefs, saveXrayPrefs, type XrayPrefs } from './xray-prefs.ts';
+import type { ExchangeSelectEvent } from './xray-sequence.ts';
+import './xray-sequence.ts';
+import './xray-exchange.ts';
+import './xray-holdings.ts';
+
+type Connection = 'closed' | 'connecting' | 'live' | 'reconnecting' | 'off';
+
+const STREAM_URL = '/bff/xray/stream';
+const STATE_URL = '/bff/xray/state';
+const RENDER_EVERY_MS = 150;
+const STATE_EVERY_MS = 5_000;
+
+/**
+ * LAB ONLY, the X-ray: the whole flow, live, as the lab's services record it. A button opens a
+ * panel docked below the app (or filling the window) with the sequence of exchanges between the
+ * parties, the selected exchange opened, and who holds which secret. It reads the BFF's trace
+ * stream (`GET /bff/xray/stream`, Server-Sent Events) and is no part of the app's pattern.
+ */
+@customElement('xray-panel')
+export class XrayPanel extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+
+      .opener {
+        position: fixed;
+        right: 1rem;
+        bottom: 1rem;
+        z-index: 50;
+        box-shadow: 0 4px 14px rgba(15, 42, 71, 0.35);
+        background: #0f2a47;
+        border-color: #0f2a47;
+      }
+
+      .spacer {
+        height: 45vh;
+      }
+
+      .drawer {
+        position: fixed;
+        left: 0;
+        right: 0;
+        bottom: 0;
+        height: 45vh;
+        z-index: 50;
+        display: grid;
+        grid-template-rows: auto auto minmax(0, 1fr);
+        background: #fff;
+        border-top: 4px solid #0f2a47;
+        box-shadow: 0 -6px 20px rgba(15, 42, 71, 0.25);
+        font-size: 1rem;
+      }
+
+      .drawer.full {
+        top: 0;
+        height: auto;
+        border-top: 0;
+      }
+
+      .toolbar {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.35rem 0.45rem;
+        padding: 0.35rem 0.6rem;
+        background: #0f2a47;
+        color: #fff;
+      }
+
+      .toolbar h2 {
+        margin: 0 0.5rem 0 0;
+        font-size: 1.15rem;
+      }
+
+      .toolbar button,
+      .toolbar select {
+        font: inherit;
+        font-size: 0.85rem;
+        padding: 0.15rem 0.55rem;
+        border-radius: 6px;
+      }
+
+      .toolbar button {
+        background: transparent;
+        color: #fff;
+        border: 2px solid #8fb3db;
+      }
+
+      .toolbar button:hover,
+      .toolbar button[aria-pressed='true'] {
+        background: #fff;
+        color: #0f2a47;
+      }
+
+      .toolbar select {
+        border: 2px solid #8fb3db;
+        background: #fff;
+        color: var(--ink);
+        max-width: 9.5rem;
+      }
+
+      .toolbar label {
+        font-size: 0.85rem;
+        display: flex;
+        gap: 0.25rem;
+        align-items: center;
+      }
+
+      .grow {
+        flex: 1;
+      }
+
+      .connection {
+        font-size: 0.8rem;
+        color: #dbe4ef;
+      }
+
+      .connection.live::before {
+        content: '● ';
+        color: #4cd07d;
+      }
+
+      .banner {
+        margin: 0;
+        padding: 0.4rem 0.75rem;
+        background: var(--danger);
+        color: #fff;
+        font-weight: 700;
+        text-align: center;
+      }
+
+      .body {
+        display: grid;
+        grid-template-columns: minmax(0, 1.45fr) minmax(0, 1fr);
+        min-height: 0;
+      }
+
+      .body.holdings {
+        grid-template-columns: minmax(0, 1fr);
+      }
+
+      xray-sequence {
+        min-height: 0;
+        border-right: 2px solid var(--line);
+      }
+
+      .detail {
+        overflow: auto;
+        padding: 0.5rem 0.9rem 1rem;
+        min-height: 0;
+      }
+
+      xray-holdings {
+        display: block;
+        padding: 0.5rem 0.75rem;
+        min-height: 0;
+      }
+
+      .notice {
+        padding: 1rem 1.25rem;
+      }
+    `,
+  ];
+
+  @state() private prefs: XrayPrefs = { open: false, size: 'docked' };
+  @state() private connection: Connection = 'closed';
+  @state() private fullView = false;
+  @state() private paused = false;
+  @state() private tab: 'sequence' | 'holdings' = 'sequence';
+  @state() private service: Party | 'all' = 'all';
+  @state() private action = 0;
+  @state() private selectedId?: string;
+  /** Bumped (at most every RENDER_EVERY_MS) when events arrive; the events themselves are kept out of Lit's state. */
+  @state() private revision = 0;
+
+  readonly #events = new Map<string, TraceEvent>();
+  readonly #waiting = new Map<string, TraceEvent>();
+  #source?: EventSource;
+  #renderTimer?: ReturnType<typeof setTimeout>;
+  #stateTimer?: ReturnType<typeof setInterval>;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void loadXrayPrefs().then((prefs) => {
+      this.prefs = prefs;
+      if (prefs.open) void this.start();
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stop();
+  }
+
+  override render() {
+    if (!this.prefs.open) {
+      return html`<button class="opener" data-testid="xray-toggle" aria-expanded="false" @click=${this.toggle}>X-ray: watch the flow</button>`;
+    }
+    const visible = [...this.#events.values()].filter((event) => !this.prefs.clearedAt || event.time >= this.prefs.clearedAt);
+    const exchanges = exchangesOf(visible);
+    const groups = groupByAction(exchanges);
+    const attacker = exchanges.some((event) => event.to === 'attacker' || event.from === 'attacker');
+    const lanes = LANES.filter((lane) => lane !== 'attacker' || attacker);
+    const shown = groups
+      .filter((group) => this.action === 0 || group.number === this.action)
+      .map((group) => ({ ...group, events: group.events.filter((event) => this.touches(event)) }))
+      .filter((group) => group.events.length > 0);
+    const selected = this.selectedId ? this.#events.get(this.selectedId) : undefined;
+    const fullView = this.fullView || visible.some((event) => event.fullView);
+    return html`
+      ${this.prefs.size === 'docked' ? html`<div class="spacer"></div>` : nothing}
+      <section class="drawer ${this.prefs.size}" data-testid="xray-panel" data-revision=${this.revision} aria-label="X-ray">
+        <div class="toolbar">
+          <h2 title="LAB ONLY: the lab's trace of every exchange, live">X-ray</h2>
+          <button aria-pressed=${this.tab === 'sequence'} data-testid="xray-tab-sequence" @click=${() => (this.tab = 'sequence')}>Sequence</button>
+          <button aria-pressed=${this.tab === 'holdings'} data-testid="xray-tab-holdings" @click=${() => (this.tab = 'holdings')}>Who holds what</button>
+          <label>
+            Service
+            <select data-testid="xray-filter-service" @change=${(event: Event) => (this.service = (event.target as HTMLSelectElement).value as Party | 'all')}>
+              <option value="all" ?selected=${this.service === 'all'}>all</option>
+              ${lanes.map((lane) => html`<option value=${lane} ?selected=${this.service === lane}>${LANE_NAMES[lane]}</option>`)}
+            </select>
+          </label>
+          <label>
+            Action
+            <select data-testid="xray-filter-action" @change=${(event: Event) => (this.action = Number((event.target as HTMLSelectElement).value))}>
+              <option value="0" ?selected=${this.action === 0}>all (${groups.length})</option>
+              ${groups.map((group) => html`<option value=${group.number} ?selected=${this.action === group.number}>${group.number}. ${group.label}</option>`)}
+            </select>
+          </label>
+          <span class="grow"></span>
+          <span class="connection ${this.connection}" data-testid="xray-connection" title="${this.#events.size} events received">${this.describeConnection()}</span>
+          <button aria-pressed=${this.paused} data-testid="xray-pause" @click=${this.togglePause}>${this.paused ? `Resume (${this.#waiting.size} new)` : 'Pause'}</button>
+          <button data-testid="xray-clear" @click=${this.clear}>Clear</button>
+          <button data-testid="xray-size" @click=${this.toggleSize}>${this.prefs.size === 'full' ? 'Dock' : 'Full window'}</button>
+          <button data-testid="xray-toggle" aria-expanded="true" @click=${this.toggle}>Close</button>
+        </div>
+        ${fullView
+          ? html`<p class="banner" role="alert" data-testid="xray-full-view">FULL VIEW: secrets shown unshortened. A real system never exposes this.</p>`
+          : html`<span></span>`}
+        ${this.connection === 'off'
+          ? html`<p class="notice">The X-ray is switched off for this run (<code>LAB_XRAY=off</code>): the BFF has no trace stream.</p>`
+          : this.tab === 'sequence'
+            ? html`<div class="body">
+                <xray-sequence .groups=${shown} .lanes=${lanes} .selectedId=${this.selectedId} @exchange-select=${this.onSelect}></xray-sequence>
+                <div class="detail"><xray-exchange .event=${selected} .sender=${selected ? senderOf(selected, location.origin) : undefined}></xray-exchange></div>
+              </div>`
+            : html`<div class="body holdings">
+                <xray-holdings .holdings=${deriveHoldings(exchanges)} ?attacker=${attacker} @exchange-select=${this.onSelect}></xray-holdings>
+              </div>`}
+      </section>
+    `;
+  }
+
+  private touches(event: TraceEvent): boolean {
+    return this.service === 'all' || event.to === this.service || senderOf(event, location.origin) === this.service;
+  }
+
+  private describeConnection(): string {
+    switch (this.connection) {
+      case 'live':
+        return 'live';
+      case 'connecting':
+        return 'connecting…';
+      case 'reconnecting':
+        return 'reconnecting…';
+      default:
+        return '';
+    }
+  }
+
+  private toggle = async (): Promise<void> => {
+    const open = !this.prefs.open;
+    this.prefs = { ...this.prefs, open };
+    await saveXrayPrefs({ open });
+    if (open) await this.start();
+    else this.stop();
+  };
+
+  private toggleSize = (): void => {
+    const size = this.prefs.size === 'full' ? 'docked' : 'full';
+    this.prefs = { ...this.prefs, size };
+    void saveXrayPrefs({ size });
+  };
+
+  private togglePause = (): void => {
+    this.paused = !this.paused;
+    if (!this.paused) {
+      for (const [id, event] of this.#waiting) this.#events.set(id, event);
+      this.#waiting.clear();
+      this.revision++;
+    }
+  };
+
+  private clear = (): void => {
+    const clearedAt = new Date().toISOString();
+    this.#events.clear();
+    this.#waiting.clear();
+    this.selectedId = undefined;
+    this.action = 0;
+    this.prefs = { ...this.prefs, clearedAt };
+    void saveXrayPrefs({ clearedAt });
+  };
+
+  private onSelect = (event: ExchangeSelectEvent): void => {
+    this.selectedId = event.detail.id;
+    this.tab = 'sequence';
+  };
+
+  private async start(): Promise<void> {
+    if (this.#source) return;
+    this.connection = 'connecting';
+    if (!(await this.readState())) {
+      this.connection = 'off';
+      return;
+    }
+    const source = new EventSource(STREAM_URL);
+    this.#source = source;
+    source.onopen = () => {
+      this.connection = 'live';
+    };
+    source.onmessage = (message: MessageEvent<string>) => this.receive(JSON.parse(message.data) as TraceEvent);
+    source.onerror = () => {
+      this.connection = source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting';
+    };
+    this.#stateTimer = setInterval(() => void this.readState(), STATE_EVERY_MS);
+  }
+
+  private stop(): void {
+    this.#source?.close();
+    this.#source = undefined;
+    clearInterval(this.#stateTimer);
+    clearTimeout(this.#renderTimer);
+    this.#renderTimer = undefined;
+    this.connection = 'closed';
+  }
+
+  /** Whether the X-ray is on (the BFF answers its state), and whether the full view is. */
+  private async readState(): Promise<boolean> {
+    try {
+      const response = await fetch(STATE_URL, { headers: { 'X-CSRF': '1', Accept: 'application/json' }, credentials: 'same-origin' });
+      if (response.status === 404) return false;
+      if (response.ok) this.fullView = ((await response.json()) as { fullView?: boolean }).fullView === true;
+      return true;
+    } catch {
+      return true; // the BFF is not reachable now; the stream will keep trying
+    }
+  }
+
+  /** A new event, or a known one again with its JWT signatures checked: the same id replaces it. */
+  private receive(event: TraceEvent): void {
+    if (this.paused && !this.#events.has(event.id)) this.#waiting.set(event.id, event);
+    else this.#events.set(event.id, event);
+    this.#renderTimer ??= setTimeout(() => {
+      this.#renderTimer = undefined;
+      this.revision++;
+    }, RENDER_EVERY_MS);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'xray-panel': XrayPanel;
+  }
+}
