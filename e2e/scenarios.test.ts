@@ -35,7 +35,7 @@ describe('scenarios', () => {
 describe('weakened attack runs fail when their defences are on', () => {
   for (const scenario of SCENARIOS.filter(isWeakenedRun)) {
     it(`${scenario.id} fails with every defence on`, async () => {
-      const result = await runScenario(scenario, { lab, browser, weakenOverride: [] });
+      const result = await runScenario(scenario, { lab, browser, setupOverride: scenario.attack!.defended });
       expect(result.pass).toBe(false);
     });
   }

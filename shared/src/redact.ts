@@ -18,8 +18,11 @@ const SECRET_NAMES = new Set([
   'token', 'subject_token', 'actor_token', 'assertion', 'client_assertion', 'xsrf',
 ]);
 
+/** Also names like `lab.access_token` or `refreshToken`, as apps name what they store. */
+const SECRET_NAME_PATTERN = /(^|[._-])(access|refresh|id)[._-]?token$|(access|refresh|id)Token$/i;
+
 export function isSecretName(name: string): boolean {
-  return SECRET_NAMES.has(name.toLowerCase());
+  return SECRET_NAMES.has(name.toLowerCase()) || SECRET_NAME_PATTERN.test(name);
 }
 
 /** Replaces every JWT-shaped substring with its shortened form. */

@@ -41,6 +41,8 @@ export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log
     const res = ctx.res;
     ctx.req.socket.setTimeout(0);
     ctx.req.socket.setNoDelay(true);
+    // Once the stream ends (the BFF stops), the connection closes too, instead of lingering idle.
+    res.shouldKeepAlive = false;
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',

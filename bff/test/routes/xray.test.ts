@@ -14,7 +14,13 @@ const feeds: TraceFeed[] = [];
 
 afterEach(async () => {
   for (const feed of feeds.splice(0)) feed.close();
-  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  await Promise.all(
+    servers.splice(0).map((server) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      return closed;
+    }),
+  );
 });
 
 async function listen(app: Koa): Promise<string> {
@@ -101,9 +107,7 @@ describe('GET /bff/xray/stream', () => {
 
   it('is not itself recorded in the trace', async () => {
     const bff = await startBff({ xray: true });
-    let t = Date.now();
     await readEvents(`${bff.url}/bff/xray/stream`, 0);
-    console.log("stream", Date.now() - t); t = Date.now();
     await fetch(`${bff.url}/bff/xray/state`, { headers: { 'X-CSRF': '1' } });
     expect(bff.recorder.since().map((event) => new URL(event.url).pathname)).toEqual([]);
   });

@@ -1,8 +1,8 @@
-import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
 import { defineAttack } from '../engine/define-attack.ts';
 import { findExchange, fieldsOf, queryOf } from '../library/exchanges.ts';
 import { deliverHeldCallback, signInUntilCallback } from '../library/held-sign-in.ts';
 import { ScriptedUserAgent, readJson } from '../library/scripted-user-agent.ts';
+import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
 import { msUntil } from '../library/attack-tools.ts';
 
 /** Access tokens are short in this run, so the end of the story can show a refresh. */
@@ -126,13 +126,13 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
     await step(
       { actor: 'Resource Owner', action: 'is let go: her browser delivers her code to the BFF, late', look: 'whether alice\'s own login still works' },
       async (s) => {
-        const shownName = await deliverHeldCallback(alicesBrowser, page, hold, topology);
+        const signedIn = await deliverHeldCallback(alicesBrowser, page, hold, topology);
         const exchanges = await s.exchanges();
         const callback = findExchange(exchanges, { to: 'bff', path: '/bff/callback' });
         const token = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
         if (defended) {
           s.expect('the code was still unused: the BFF redeems it for alice', 200, token?.status);
-          s.expect('and alice is signed in', 'alice', shownName);
+          s.expect('and alice is signed in', 'alice', signedIn);
           s.note('A failed PKCE check does not spend the code: Mallory\'s attempt cost alice nothing.');
         } else {
           s.expect('the authorization server refuses the code: already consumed', { status: 400, error: 'invalid_grant' }, { status: token?.status, error: fieldsOf(token?.responseBody).error });
@@ -145,7 +145,7 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
 
     if (!defended) {
       await step(
-        { actor: 'Attacker', action: 'one access-token lifetime later, loads the notes again: the BFF must refresh', look: 'the refresh_token grant, refused' },
+        { actor: 'Attacker', action: 'loads the notes again once the access token is due for a refresh', look: 'the refresh_token grant, refused' },
         async (s) => {
           const user = await mallory.callApp(`${spa}/bff/user`);
           const expiresAt = Date.parse(String((user.body.session as { accessTokenExpiresAt?: string } | undefined)?.accessTokenExpiresAt ?? ''));

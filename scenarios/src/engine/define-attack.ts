@@ -1,5 +1,5 @@
-import type { DefenceName } from '@lab/shared';
-import type { Scenario, ScenarioContext } from './scenario.ts';
+import type { DefenceName, LabMode } from '@lab/shared';
+import type { LabSetup, Scenario, ScenarioContext } from './scenario.ts';
 
 export interface AttackSpec {
   /** Kebab-case id; the two runs are `<id>` (defended) and `<id>-weakened`. */
@@ -9,8 +9,19 @@ export interface AttackSpec {
   readonly threat: string;
   /** The defence this attack exercises (the one named in `--list`). */
   readonly defence: DefenceName;
-  /** Everything switched off for the weakened run; defaults to `[defence]`. */
+  /** Everything switched off for the weakened run; defaults to `[defence]` (none when `weakenedMode` is set). */
   readonly weaken?: readonly DefenceName[];
+  /**
+   * For attacks on the BFF pattern itself: the weakened run uses this mode instead (the anti-pattern,
+   * a public client holding tokens in the browser).
+   */
+  readonly weakenedMode?: LabMode;
+  /**
+   * Switched off in BOTH runs, so that the run shows the defence under test and not another one
+   * (e.g. the SPA's CSP, which would otherwise stop an XSS payload's report before it is sent).
+   * Narrate why.
+   */
+  readonly alwaysWeaken?: readonly DefenceName[];
   readonly teaches: string;
   readonly prerequisites: readonly string[];
   /**
@@ -22,28 +33,38 @@ export interface AttackSpec {
 
 /** One attack, two scenarios: the lab as built stops it; with its defence off, it succeeds. */
 export function defineAttack(spec: AttackSpec): readonly [Scenario, Scenario] {
-  const weaken = spec.weaken ?? [spec.defence];
+  const always = spec.alwaysWeaken ?? [];
+  const weakenedMode = spec.weakenedMode ?? 'bff';
+  const weaken = [...always, ...(spec.weaken ?? (spec.weakenedMode ? [] : [spec.defence]))];
+  const defended: LabSetup = { weaken: always, mode: 'bff' };
+  const switchedOff = [...(spec.weaken ?? (spec.weakenedMode ? [] : [spec.defence])), ...(spec.weakenedMode ? ['the BFF pattern (anti-pattern mode: a public client holding tokens in the browser)'] : [])];
   const base = { kind: 'attack' as const, threat: spec.threat, defence: spec.defence, teaches: spec.teaches };
+  const alwaysLine = always.length > 0 ? [`Switched off in both runs, so this run shows its own defence: ${always.join(', ')}.`] : [];
   return [
     {
       ...base,
       id: spec.id,
       title: `${spec.title}: stopped by ${spec.defence}`,
-      prerequisites: [...spec.prerequisites],
+      prerequisites: [...spec.prerequisites, ...alwaysLine],
+      weaken: always,
+      mode: 'bff',
+      attack: { run: 'defended', defended },
       run: (context) => spec.run(context, { defended: true }),
     },
     {
       ...base,
       id: `${spec.id}-weakened`,
-      title: `${spec.title}: succeeds with ${weaken.join(' + ')} off`,
-      prerequisites: [...spec.prerequisites, `The defence${weaken.length > 1 ? 's' : ''} ${weaken.join(', ')} ${weaken.length > 1 ? 'are' : 'is'} switched OFF for this run.`],
+      title: `${spec.title}: succeeds with ${switchedOff.join(' + ')} off`,
+      prerequisites: [...spec.prerequisites, ...alwaysLine, `Switched OFF for this run: ${switchedOff.join(', ')}.`],
       weaken,
+      mode: weakenedMode,
+      attack: { run: 'weakened', defended },
       run: (context) => spec.run(context, { defended: false }),
     },
   ];
 }
 
-/** The weakened twin of an attack, or undefined for a defended run or another kind of scenario. */
+/** True for the weakened twin of an attack: the run that must show the attack succeed. */
 export function isWeakenedRun(scenario: Scenario): boolean {
-  return scenario.kind === 'attack' && (scenario.weaken?.length ?? 0) > 0;
+  return scenario.attack?.run === 'weakened';
 }

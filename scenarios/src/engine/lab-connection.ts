@@ -1,7 +1,7 @@
-import { LAB_KEY_HEADER, type DefenceName, type LabTopology, type ServiceName, type TraceEvent } from '@lab/shared';
+import { LAB_KEY_HEADER, type DefenceName, type LabMode, type LabTopology, type ServiceName, type TraceEvent } from '@lab/shared';
 
 /** The services that record a trace and obey the control routes. */
-const CONTROLLED: readonly ServiceName[] = ['authserver', 'bff', 'resource-api', 'attacker'];
+const CONTROLLED: readonly ServiceName[] = ['authserver', 'bff', 'resource-api', 'attacker', 'spa'];
 
 export interface ServiceSettings {
   readonly service: ServiceName;
@@ -49,6 +49,19 @@ export class LabConnection {
   /** Switches off exactly these defences in every service (all others on). */
   async setWeakened(weakened: readonly DefenceName[]): Promise<void> {
     await Promise.all(this.#services.map((service) => this.update(service, { weakened })));
+  }
+
+  /**
+   * The lab's mode: `bff` (the pattern) or `public-client` (the anti-pattern: the SPA holds the
+   * tokens). The SPA changes its behaviour; the authserver and the API admit the public client.
+   */
+  async setMode(mode: LabMode): Promise<void> {
+    const publicClient = mode === 'public-client';
+    await Promise.all([
+      this.update('spa', { mode }),
+      this.update('authserver', { publicClient }),
+      this.update('resource-api', { publicClient }),
+    ]);
   }
 
   /** Where each service's trace is now, to read what happens after. */

@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { TRACE_HEADERS, type DefenceName, type Party, type TraceEvent } from '@lab/shared';
+import { TRACE_HEADERS, type Party, type TraceEvent } from '@lab/shared';
 import type { LabConnection } from './lab-connection.ts';
 import type {
   Expectation,
+  LabSetup,
   Scenario,
   ScenarioContext,
   ScenarioResult,
@@ -21,10 +22,10 @@ export interface RunOptions {
   /** Called when each step ends, for live narration. */
   readonly onStep?: (step: StepRecord) => void;
   /**
-   * Runs the scenario with these defences off instead of its own `weaken` (the test suite uses
-   * `[]` to prove that a weakened attack run fails against the lab as built).
+   * Runs the scenario with this set-up instead of its own (the test suite runs each weakened
+   * attack with its defended twin's set-up, to prove the attack then fails).
    */
-  readonly weakenOverride?: readonly DefenceName[];
+  readonly setupOverride?: LabSetup;
 }
 
 /** Thrown inside a step to end the scenario early; the step records it as its error. */
@@ -40,10 +41,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const steps: StepRecord[] = [];
   const contexts: BrowserContext[] = [];
   const before = await lab.settings();
-  const weakened = options.weakenOverride ?? scenario.weaken ?? [];
+  const weakened = options.setupOverride?.weaken ?? scenario.weaken ?? [];
+  const mode = options.setupOverride?.mode ?? scenario.mode ?? 'bff';
   let error: string | undefined;
 
   await lab.setWeakened(weakened);
+  await lab.setMode(mode);
   const context: ScenarioContext = {
     topology: lab.topology,
     lab,
@@ -124,6 +127,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     kind: scenario.kind,
     pass: error === undefined && expectations.length > 0 && expectations.every((expectation) => expectation.pass),
     weakened,
+    mode,
     durationMs: Date.now() - started,
     steps,
     expectations,

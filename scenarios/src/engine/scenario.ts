@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import type { DefenceName, LabTopology, Party, TraceEvent } from '@lab/shared';
+import type { DefenceName, LabMode, LabTopology, Party, TraceEvent } from '@lab/shared';
 import type { LabConnection } from './lab-connection.ts';
 
 /** Who acts in a step, in the seed's terms (plus the attacker of the theft scenarios). */
@@ -85,7 +85,17 @@ export interface Scenario {
   readonly defence?: DefenceName;
   /** Defences switched off for this run (and restored afterwards). */
   readonly weaken?: readonly DefenceName[];
+  /** The lab's mode for this run: the BFF (default) or the anti-pattern, a public client holding tokens. */
+  readonly mode?: LabMode;
+  /** For attacks: which of the two runs this is, and how the lab is set up for the defended one. */
+  readonly attack?: { readonly run: 'defended' | 'weakened'; readonly defended: LabSetup };
   run(context: ScenarioContext): Promise<void>;
+}
+
+/** The switches a scenario run sets: defences off, and the mode. */
+export interface LabSetup {
+  readonly weaken: readonly DefenceName[];
+  readonly mode: LabMode;
 }
 
 export interface ScenarioResult {
@@ -94,6 +104,7 @@ export interface ScenarioResult {
   readonly kind: ScenarioKind;
   readonly pass: boolean;
   readonly weakened: readonly DefenceName[];
+  readonly mode: LabMode;
   readonly durationMs: number;
   readonly steps: readonly StepRecord[];
   readonly expectations: readonly Expectation[];

@@ -89,19 +89,6 @@ export class ScriptedUserAgent {
     return (await this.request(callbackUrl)).status;
   }
 
-  /** Follows redirects from `url` until `stop` says so; returns where it stopped (not requested). */
-  async followRedirects(url: string, stop: (next: URL) => boolean): Promise<{ url: string; response?: Response }> {
-    let current = url;
-    for (let hop = 0; hop < MAX_HOPS; hop += 1) {
-      if (hop > 0 && stop(new URL(current))) return { url: current };
-      const response = await this.request(current);
-      const location = response.headers.get('location');
-      if (!location) return { url: current, response };
-      current = new URL(location, current).toString();
-    }
-    throw new Error(`more than ${MAX_HOPS} redirects from ${url}`);
-  }
-
   #remember(url: string, setCookies: string[]): void {
     const host = new URL(url).hostname;
     const jar = this.#cookies.get(host) ?? new Map<string, string>();
