@@ -17,7 +17,7 @@ for (const s of scenarios) {
   for (const [label, override] of runs) {
     if (!quiet) narrator.intro(s);
     console.log(`  start at ${Date.now() % 100000}`);
-    const r = await runScenario(s, { lab, browser, weakenOverride: override as never, onStep: (st) => { if (quiet) console.log(`  step ${st.number} at ${Date.now() % 100000}`); else narrator.step(st); } });
+    const r = await runScenario(s, { lab, browser, setupOverride: override ? s.attack?.defended : undefined, onStep: (st) => { if (quiet) console.log(`  step ${st.number} at ${Date.now() % 100000}`); else narrator.step(st); } });
     console.log(`  end at ${Date.now() % 100000}`);
     if (!quiet) narrator.summary(r);
     const expectPass = label !== 'override';

@@ -21,6 +21,8 @@ export interface AuthServerConfig {
     readonly clientId: string;
     readonly clientSecret: string;
     readonly redirectUri: string;
+    /** The seed's variant sends the code to the SPA instead; accepted only while the lab runs that flow. */
+    readonly seedRedirectUri: string;
     readonly postLogoutRedirectUri: string;
   };
   /**
@@ -64,6 +66,7 @@ export function loadConfig(env: Env): AuthServerConfig {
       clientId: env.BFF_CLIENT_ID || 'bff',
       clientSecret,
       redirectUri: `${spa.url}/bff/callback`,
+      seedRedirectUri: `${spa.url}/callback`,
       postLogoutRedirectUri: `${spa.url}/`,
     },
     publicClient: {

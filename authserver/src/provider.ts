@@ -3,6 +3,7 @@ import type { DefenceSwitches } from '@lab/shared';
 import type { AuthServerConfig } from './config.ts';
 import { findAccount } from './accounts.ts';
 import { refusePublicClientWhileOff } from './public-client-switch.ts';
+import { acceptSeedRedirectOnlyInSeedFlow } from './seed-flow-switch.ts';
 import type { RunSettings } from './run-settings.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './views/provider-pages.ts';
 
@@ -36,7 +37,8 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
         // RFC 6749 §2.3.1: the BFF is a confidential client and authenticates with HTTP Basic.
         token_endpoint_auth_method: 'client_secret_basic',
         // Exact string matching of the one registered redirect URI (RFC 9700 §4.1.3).
-        redirect_uris: [bffClient.redirectUri],
+        // The second one is the seed's variant, refused unless the lab runs that flow (seed-flow-switch.ts).
+        redirect_uris: [bffClient.redirectUri, bffClient.seedRedirectUri],
         post_logout_redirect_uris: [bffClient.postLogoutRedirectUri],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
@@ -137,5 +139,6 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
 
   const provider = new Provider(config.issuer, configuration);
   refusePublicClientWhileOff(provider, publicClient.clientId, () => settings.publicClient);
+  acceptSeedRedirectOnlyInSeedFlow(provider, bffClient.seedRedirectUri, () => settings.flow === 'seed');
   return provider;
 }

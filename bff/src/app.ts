@@ -18,6 +18,8 @@ import { createAuthRoutes } from './routes/auth.ts';
 import { createSessionRoutes } from './routes/session.ts';
 import { createApiProxyRoutes } from './routes/api-proxy.ts';
 import { addSessionStoreBreach } from './routes/lab-breach.ts';
+import { createSeedCodeRoutes } from './routes/seed-code.ts';
+import { controlFlowSetting, type FlowSetting } from './flow-setting.ts';
 import { serveXray } from './routes/xray.ts';
 import type { TraceFeed } from './xray/trace-feed.ts';
 
@@ -38,6 +40,7 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
   // Every back-channel call (token endpoint, notes API) goes through the trace.
   const tracedFetch = createTracedFetch(deps.recorder, 'bff', (url) => partyOfUrl(config.topology, url));
   const oidc = new OidcClient(config, deps.defences, tracedFetch);
+  const flow: FlowSetting = { current: config.lab.flow };
 
   // In front of the trace: the X-ray does not record itself watching.
   if (deps.xrayFeed) app.use(serveXray(deps.xrayFeed, deps.defences, log));
@@ -57,11 +60,13 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
       key: config.lab.controlKey,
       defences: deps.defences,
       recorder: deps.recorder,
+      extra: controlFlowSetting(flow),
       extraRoutes: (router) => addSessionStoreBreach(router, deps.store),
     }).routes(),
   );
   app.use(createSessionMiddleware(app, deps.store, config.sessionTtlSeconds, deps.defences));
-  app.use(createAuthRoutes(config, oidc, deps.defences).routes());
+  app.use(createAuthRoutes(config, oidc, deps.defences, flow).routes());
+  app.use(createSeedCodeRoutes(config, oidc, deps.defences, flow).routes());
   app.use(createSessionRoutes(deps.defences).routes());
   app.use(createApiProxyRoutes(config, new TokenRefresher(oidc), deps.defences, tracedFetch).routes());
   return app;

@@ -19,6 +19,8 @@ export interface BffConfig {
   readonly publicOrigin: string;
   /** The registered redirect URI, on the app's origin. */
   readonly redirectUri: string;
+  /** The seed variant's redirect URI: a page of the SPA, which hands the code to the BFF. */
+  readonly seedRedirectUri: string;
   readonly postLogoutRedirectUri: string;
   readonly issuer: string;
   readonly clientId: string;
@@ -55,6 +57,7 @@ export function loadConfig(env: Env): BffConfig {
     port: bff.port,
     publicOrigin: spa.url,
     redirectUri: `${spa.url}/bff/callback`,
+    seedRedirectUri: `${spa.url}/callback`,
     postLogoutRedirectUri: `${spa.url}/`,
     issuer: authserver.url,
     clientId: env.BFF_CLIENT_ID || 'bff',

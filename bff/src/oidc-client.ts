@@ -56,14 +56,15 @@ export class OidcClient {
    * Step 1 of the Authorization Code flow with PKCE (RFC 6749 §4.1.1, RFC 7636 §4):
    * fresh `state`, `nonce` and `code_verifier` for this attempt; only the challenge leaves the BFF.
    */
-  async startLogin(returnTo: string): Promise<{ url: URL; state: string; attempt: LoginAttempt }> {
+  async startLogin(returnTo: string, redirectUri: string): Promise<{ url: URL; state: string; attempt: LoginAttempt }> {
     const server = await this.#server();
-    const attempt: { codeVerifier?: string; nonce?: string; returnTo: string; startedAt: number } = {
+    const attempt: { redirectUri: string; codeVerifier?: string; nonce?: string; returnTo: string; startedAt: number } = {
+      redirectUri,
       returnTo,
       startedAt: Date.now(),
     };
     const parameters: Record<string, string> = {
-      redirect_uri: this.#config.redirectUri,
+      redirect_uri: redirectUri,
       scope: this.#config.scope,
       // RFC 8707: the token will be for the notes API (its `aud`), not for anyone else.
       resource: this.#config.resource,

@@ -8,6 +8,8 @@ export const SESSION_COOKIE = 'bff_session';
 
 /** One login in progress: what the BFF needs to check the callback, kept server-side only. */
 export interface LoginAttempt {
+  /** The redirect_uri of the authorization request (the token request must repeat it). */
+  readonly redirectUri?: string;
   readonly codeVerifier?: string;
   readonly nonce?: string;
   readonly returnTo: string;

@@ -11,3 +11,6 @@ export * from './run-cli.ts';
 export * from './engine/define-attack.ts';
 export * from './library/exchanges.ts';
 export * from './library/browser-view.ts';
+export * from './report/trace-to-mermaid.ts';
+export * from './report/render-report.ts';
+export * from './report/sequence-svg.ts';

@@ -8,6 +8,7 @@ import { Narrator } from './engine/narrate.ts';
 import { runScenario } from './engine/run-scenario.ts';
 import type { Scenario, ScenarioResult } from './engine/scenario.ts';
 import { SCENARIOS } from './registry.ts';
+import { writeReport } from './report/write-report.ts';
 
 const USAGE = `Usage:
   npm run scenario -- --list              every scenario, with its title (and, for attacks, its defence)
@@ -17,6 +18,7 @@ Options:
   --json      print one JSON document per scenario instead of the narration
   --step      wait for Enter before each step (for a live demo)
   --headed    show the browser
+  --report    also write reports/<id>.html: the run as one self-contained page (steps, exchanges, diagram, screenshots)
   --no-color  plain output (also when NO_COLOR is set or the output is not a terminal)`;
 
 /**
@@ -35,6 +37,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
         json: { type: 'boolean' },
         step: { type: 'boolean' },
         headed: { type: 'boolean' },
+        report: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -102,10 +105,15 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
             }
           : undefined,
         onStep: values.json ? undefined : (step) => narrator.step(step),
+        reportScreenshots: values.report,
       });
       results.push(result);
-      if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (values.json) process.stdout.write(`${JSON.stringify(result, withoutPictures, 2)}\n`);
       else narrator.summary(result);
+      if (values.report) {
+        const file = writeReport(scenario, result, lab.connection.topology.spa.url);
+        if (!values.json) process.stdout.write(`Report: ${file}\n`);
+      }
     }
   } finally {
     process.off('SIGINT', interrupt);
@@ -115,6 +123,11 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   }
   if (!values.json && results.length > 1) process.stdout.write(`${formatTable(results)}\n`);
   return results.every((result) => result.pass) ? 0 : 1;
+}
+
+/** The JSON output names the screenshots; the pictures themselves are in the report. */
+function withoutPictures(key: string, value: unknown): unknown {
+  return key === 'png' && typeof value === 'string' ? `(PNG, ${value.length} base64 characters: see the report)` : value;
 }
 
 function formatList(registry: readonly Scenario[]): string {

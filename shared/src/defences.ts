@@ -21,6 +21,9 @@ export const DEFENCES = {
   'referrer-policy': { service: 'bff', what: 'the callback answers with `Referrer-Policy: no-referrer`' },
   'frame-protection': { service: 'authserver', what: 'login and consent pages refuse to be framed (CSP frame-ancestors, X-Frame-Options)' },
   'spa-csp': { service: 'spa', what: 'a Content-Security-Policy on the SPA limits where scripts load from and data goes' },
+  // The pattern itself. Weakening it means the anti-pattern mode (LAB_MODE=public-client): the attacks on it
+  // (XSS token theft) use it as their weakened twin. LAB_WEAKEN=bff-pattern starts the lab in that mode.
+  'bff-pattern': { service: 'bff', what: 'tokens stay in the BFF; the browser holds only an opaque HttpOnly cookie' },
 } as const;
 
 export type DefenceName = keyof typeof DEFENCES;

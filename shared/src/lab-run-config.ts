@@ -18,6 +18,19 @@ export function isLabMode(value: unknown): value is LabMode {
   return typeof value === 'string' && (LAB_MODES as readonly string[]).includes(value);
 }
 
+/**
+ * Where the authorization server sends the code back:
+ * - `recommended`: straight to the BFF's callback (`/bff/callback`); the code never meets page scripts.
+ * - `seed`: the seed text's variant: to the SPA (`/callback`), whose script posts the code to the
+ *   BFF (`POST /bff/code`), which redeems it. PKCE and state still bind it to this login.
+ */
+export const LAB_FLOWS = ['recommended', 'seed'] as const;
+export type LabFlow = (typeof LAB_FLOWS)[number];
+
+export function isLabFlow(value: unknown): value is LabFlow {
+  return typeof value === 'string' && (LAB_FLOWS as readonly string[]).includes(value);
+}
+
 /** What every service reads about the lab run it belongs to. */
 export interface LabRunConfig {
   /** Defences switched off for this run (`LAB_WEAKEN=pkce,state`). */
@@ -28,6 +41,8 @@ export interface LabRunConfig {
   readonly fullView: boolean;
   /** The mode the run starts in (`LAB_MODE`, default `bff`); the control routes can switch it. */
   readonly mode: LabMode;
+  /** The flow the run starts with (`LAB_FLOW`, default `recommended`); the control routes can switch it. */
+  readonly flow: LabFlow;
 }
 
 export function loadLabRunConfig(env: Env): LabRunConfig {
@@ -36,6 +51,7 @@ export function loadLabRunConfig(env: Env): LabRunConfig {
     controlKey: env.LAB_CONTROL_KEY || undefined,
     fullView: readFlag(env, 'LAB_XRAY_FULL', false),
     mode: readLabMode(env),
+    flow: readLabFlow(env),
   };
 }
 
@@ -43,5 +59,12 @@ function readLabMode(env: Env): LabMode {
   const raw = env.LAB_MODE?.trim();
   if (raw === undefined || raw === '') return 'bff';
   if (!isLabMode(raw)) throw new ConfigError('LAB_MODE', `expected ${LAB_MODES.join(' or ')}, got "${raw}"`);
+  return raw;
+}
+
+function readLabFlow(env: Env): LabFlow {
+  const raw = env.LAB_FLOW?.trim();
+  if (raw === undefined || raw === '') return 'recommended';
+  if (!isLabFlow(raw)) throw new ConfigError('LAB_FLOW', `expected ${LAB_FLOWS.join(' or ')}, got "${raw}"`);
   return raw;
 }

@@ -51,6 +51,7 @@ export class BffError extends Error {
  * @returns the user's claims, or `null` when no one is (401: the BFF has no session for this browser).
  */
 export async function fetchUser(): Promise<BffUser | null> {
+  if (location.pathname === SEED_CALLBACK_PATH) await handOverCode();
   try {
     const body = await callBff<Record<string, unknown>>('GET', '/bff/user');
     // Claims at the top level, or under `claims` next to other session facts: both are accepted.
@@ -61,6 +62,22 @@ export async function fetchUser(): Promise<BffUser | null> {
     if (error instanceof BffError && error.status === 401) return null;
     throw error;
   }
+}
+
+/** The seed variant's redirect URI: a page of this app (the recommended flow uses /bff/callback). */
+const SEED_CALLBACK_PATH = '/callback';
+
+/**
+ * The seed text's variant of the flow: the authorization server sent the browser here, to the
+ * SPA, with `code`, `state` and `iss` in the URL. This page script (and any other script on the
+ * page) can read the code; it hands it to the BFF, which redeems it with its secret and PKCE verifier.
+ */
+async function handOverCode(): Promise<void> {
+  const response = Object.fromEntries(new URLSearchParams(location.search));
+  // Out of the address bar and the history at once, before anything else runs.
+  history.replaceState(null, '', '/');
+  const { returnTo } = await callBff<{ returnTo: string }>('POST', '/bff/code', response);
+  history.replaceState(null, '', returnTo);
 }
 
 /**

@@ -1,12 +1,13 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { randomUUID } from 'node:crypto';
 import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from '../config.ts';
 import type { OidcClient } from '../oidc-client.ts';
 import { readSession, type LoginAttempt } from '../session.ts';
 import { toLocalPath } from '../return-to.ts';
-import { InvalidReturnToError, InvalidStateError } from '../errors.ts';
+import { InvalidReturnToError } from '../errors.ts';
+import { completeLogin } from '../complete-login.ts';
+import type { FlowSetting } from '../flow-setting.ts';
 import { requireCsrfHeader } from '../middleware/require-csrf-header.ts';
 
 /** At most this many unfinished logins per browser session (several tabs); the oldest go first. */
@@ -15,7 +16,7 @@ const MAX_PENDING_LOGINS = 3;
 const ANONYMOUS_SESSION_MS = 10 * 60 * 1000;
 
 /** Login, callback and logout: the only routes that see the authorization server's front channel. */
-export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: DefenceSwitches): Router {
+export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: DefenceSwitches, flow: FlowSetting): Router {
   const router = new Router({ prefix: '/bff' });
 
   // GET /bff/login?returnTo=/path: a navigation, not a JSON call, so no X-CSRF here.
@@ -24,7 +25,9 @@ export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: 
     const returnTo = defences.isOn('return-to-validation') ? toLocalPath(requested, config.publicOrigin) : requested;
     if (returnTo === undefined) throw new InvalidReturnToError();
 
-    const { url, state, attempt } = await oidc.startLogin(returnTo);
+    // The seed's variant sends the code to the SPA's page instead of the BFF (see seed-code.ts).
+    const redirectUri = flow.current === 'seed' ? config.seedRedirectUri : config.redirectUri;
+    const { url, state, attempt } = await oidc.startLogin(returnTo, redirectUri);
     const session = readSession(ctx);
     const pending = Object.entries<LoginAttempt>(session.loginAttempts ?? {})
       .sort(([, a], [, b]) => b.startedAt - a.startedAt)
@@ -40,40 +43,13 @@ export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: 
     // RFC 9700 §4.2.4: no Referer may carry the code onwards from here.
     if (defences.isOn('referrer-policy')) ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cache-Control', 'no-store');
-
-    const session = readSession(ctx);
-    const attempts = session.loginAttempts ?? {};
-    const state = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
-    const attempt = findAttempt(attempts, state, defences.isOn('state'));
-    if (!attempt) {
-      throw new InvalidStateError(
-        state
-          ? 'This callback does not belong to a login started in this browser (unknown or already used state).'
-          : 'The callback has no state parameter.',
-      );
-    }
-    // One use only, whatever happens next: a replayed callback finds nothing.
-    delete attempts[attempt.key];
-    session.loginAttempts = attempts;
-
-    const callbackUrl = new URL(`${config.redirectUri}?${ctx.querystring}`);
-    const { user, tokens } = await oidc.finishLogin(callbackUrl, attempt.value, attempt.key);
-
-    // Session fixation defence (OWASP): the signed-in session gets a new id; the old one is gone.
-    if (defences.isOn('session-regeneration')) await session.regenerate();
-    const signedIn = readSession(ctx);
-    signedIn.loginAttempts = undefined;
-    signedIn.sid = randomUUID();
-    signedIn.signedInAt = Date.now();
-    signedIn.user = user;
-    signedIn.tokens = tokens;
-    signedIn.maxAge = config.sessionTtlSeconds * 1000;
+    const returnTo = await completeLogin(ctx, { config, oidc, defences }, new URLSearchParams(ctx.querystring));
     if (defences.isOn('referrer-policy')) {
       // A bare redirect: no page is rendered with the code in its URL, so no Referer can carry it.
-      ctx.redirect(attempt.value.returnTo);
+      ctx.redirect(returnTo);
       return;
     }
-    renderLeakyInterstitial(ctx, attempt.value.returnTo, config.analyticsPixelUrl);
+    renderLeakyInterstitial(ctx, returnTo, config.analyticsPixelUrl);
   });
 
   // POST /bff/logout: ends the BFF session here and tells the SPA where the authorization server
@@ -105,19 +81,4 @@ function renderLeakyInterstitial(ctx: Context, returnTo: string, pixelUrl: strin
 
 function escapeAttribute(value: string): string {
   return value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
-
-function findAttempt(
-  attempts: Record<string, LoginAttempt>,
-  state: string | undefined,
-  checkState: boolean,
-): { key: string; value: LoginAttempt } | undefined {
-  if (checkState) {
-    if (state === undefined || !Object.hasOwn(attempts, state)) return undefined;
-    return { key: state, value: attempts[state] as LoginAttempt };
-  }
-  // Weakened: take the newest login of this browser, or finish a login it never started.
-  const newest = Object.entries<LoginAttempt>(attempts).sort(([, a], [, b]) => b.startedAt - a.startedAt)[0];
-  if (newest) return { key: newest[0], value: newest[1] };
-  return { key: state ?? 'none', value: { returnTo: '/', startedAt: Date.now() } };
 }

@@ -39,7 +39,8 @@ export const [refreshReplay, refreshReplayWeakened] = defineAttack({
     'Mallory (Attacker) got a copy of alice\'s refresh token: in this mode it sits in localStorage, where any injected script reads it (see the XSS scenarios).',
   ],
   async run({ topology, lab, step, fetchAs }, { defended }) {
-    await lab.update('authserver', { publicClient: true });
+    // Both runs, not only the weakened one: the defence under test is rotation, not the BFF pattern.
+    await lab.setMode('public-client');
     const spa = topology.spa.url;
     const issuer = topology.authserver.url;
     const api = topology['resource-api'].url;

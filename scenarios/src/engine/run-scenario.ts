@@ -10,6 +10,7 @@ import type {
   ScenarioResult,
   StepInput,
   StepRecord,
+  StepScreenshot,
   StepTools,
   Visibility,
 } from './scenario.ts';
@@ -26,6 +27,8 @@ export interface RunOptions {
    * attack with its defended twin's set-up, to prove the attack then fails).
    */
   readonly setupOverride?: LabSetup;
+  /** Keep the steps' screenshots (`StepTools.screenshot`), for a report (`--report`). */
+  readonly reportScreenshots?: boolean;
 }
 
 /** Thrown inside a step to end the scenario early; the step records it as its error. */
@@ -62,6 +65,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       const marks = await lab.traceMarks();
       const expectations: Expectation[] = [];
       const notes: string[] = [];
+      const screenshots: StepScreenshot[] = [];
       let sees: Visibility | undefined;
       const tools: StepTools = {
         expect(name, expected, actual) {
@@ -79,6 +83,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         sees(visibility) {
           sees = visibility;
         },
+        async screenshot(page, caption) {
+          if (!options.reportScreenshots) return;
+          try {
+            screenshots.push({ caption, png: (await page.screenshot({ type: 'png' })).toString('base64') });
+          } catch (thrown) {
+            // A picture is an illustration: the story goes on without it.
+            notes.push(`(no screenshot "${caption}": ${thrown instanceof Error ? thrown.message.split('\n')[0] : String(thrown)})`);
+          }
+        },
         async exchanges() {
           await new Promise((resolve) => setTimeout(resolve, 30));
           return selectExchanges(await lab.traceSince(marks));
@@ -94,7 +107,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       // Give the last response's trace event a moment to be recorded (it is written after sending).
       await new Promise((resolve) => setTimeout(resolve, 30));
       const exchanges = selectExchanges(await lab.traceSince(marks));
-      const record: StepRecord = { number, ...input, notes, exchanges, sees, expectations, error: stepError };
+      const record: StepRecord = {
+        number,
+        ...input,
+        notes,
+        exchanges,
+        sees,
+        expectations,
+        error: stepError,
+        ...(screenshots.length > 0 ? { screenshots } : {}),
+      };
       steps.push(record);
       options.onStep?.(record);
       if (stepError !== undefined) throw new StepFailure(stepError);

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DefenceName, LabMode, LabTopology, Party, TraceEvent } from '@lab/shared';
 import type { LabConnection } from './lab-connection.ts';
 
@@ -38,6 +38,14 @@ export interface StepRecord {
   readonly expectations: readonly Expectation[];
   /** A failure that stopped the step (not an expectation): an exception's message. */
   readonly error?: string;
+  /** Pictures of the browser taken in the step, for the report (only when the run keeps them). */
+  readonly screenshots?: readonly StepScreenshot[];
+}
+
+export interface StepScreenshot {
+  readonly caption: string;
+  /** The PNG, base64. */
+  readonly png: string;
 }
 
 export interface StepInput {
@@ -56,6 +64,8 @@ export interface StepTools {
   sees(visibility: Visibility): void;
   /** The exchanges recorded so far in this step (to check a redirect's query, a token response...). */
   exchanges(): Promise<TraceEvent[]>;
+  /** A picture of the browser at this point, for the run's report; nothing unless the run keeps screenshots (`--report`). */
+  screenshot(page: Page, caption: string): Promise<void>;
 }
 
 export interface ScenarioContext {

@@ -30,6 +30,7 @@ export const recommendedFlow = defineScenario({
     await step({ actor: 'Resource Owner', action: `opens the app at ${spa}`, look: 'the 401 from /bff/user: nobody is signed in' }, async (s) => {
       await page.goto(spa);
       await page.getByTestId('login-button').waitFor();
+      await s.screenshot(page, 'The app, signed out: a "Sign in" button and nothing in the browser\'s storage');
       const user = findExchange(await s.exchanges(), { to: 'bff', path: '/bff/user' });
       s.expect('the SPA asks the BFF who is signed in and hears 401', 401, user?.status);
       s.sees({ browser: 'the SPA\'s code; no cookie yet', bff: 'nothing about this browser' });
@@ -67,6 +68,7 @@ export const recommendedFlow = defineScenario({
       s.expect('the login page is served by the authorization server', issuer, new URL(page.url()).origin);
       await page.locator('#username').fill('alice');
       await page.locator('#password').fill('alice');
+      await s.screenshot(page, `The authorization server's own login page, at ${issuer}: the app never sees the password`);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await Promise.race([page.getByRole('button', { name: 'Allow' }).waitFor(), hold.held()]);
       const form = findExchange(await s.exchanges(), { to: 'authserver', method: 'POST', path: /\/interaction\/.+\/login$/ });
@@ -79,6 +81,7 @@ export const recommendedFlow = defineScenario({
       { actor: 'Resource Owner', action: 'allows the BFF to read and write notes; the authorization server redirects back with a code', look: 'code, state and iss in the callback URL' },
       async (s) => {
         const consent = page.getByRole('button', { name: 'Allow' });
+        if (await consent.isVisible()) await s.screenshot(page, 'The consent page: which client asks, for which scopes, on which API');
         // Not awaited: the click's navigation stays pending while the callback is held.
         if (await consent.isVisible()) void consent.click().catch(() => undefined);
         callbackUrl = await hold.held();
@@ -131,6 +134,7 @@ export const recommendedFlow = defineScenario({
       async (s) => {
         await page.reload();
         await page.getByTestId('note').first().waitFor();
+        await s.screenshot(page, 'Signed in: alice\'s notes, fetched through the BFF; the browser holds no token');
         const exchanges = await s.exchanges();
         const proxied = findExchange(exchanges, { to: 'bff', path: '/api/notes' });
         const api = findExchange(exchanges, { to: 'resource-api', path: '/notes' });
