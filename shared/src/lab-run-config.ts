@@ -46,19 +46,25 @@ export interface LabRunConfig {
 }
 
 export function loadLabRunConfig(env: Env): LabRunConfig {
+  const weakened = parseDefenceList(env.LAB_WEAKEN);
   return {
-    weakened: parseDefenceList(env.LAB_WEAKEN),
+    weakened,
     controlKey: env.LAB_CONTROL_KEY || undefined,
     fullView: readFlag(env, 'LAB_XRAY_FULL', false),
-    mode: readLabMode(env),
+    mode: readLabMode(env, weakened),
     flow: readLabFlow(env),
   };
 }
 
-function readLabMode(env: Env): LabMode {
+/** `LAB_WEAKEN=bff-pattern` is another way to say `LAB_MODE=public-client`: the pattern switched off is the anti-pattern. */
+function readLabMode(env: Env, weakened: readonly DefenceName[]): LabMode {
   const raw = env.LAB_MODE?.trim();
-  if (raw === undefined || raw === '') return 'bff';
+  const patternOff = weakened.includes('bff-pattern');
+  if (raw === undefined || raw === '') return patternOff ? 'public-client' : 'bff';
   if (!isLabMode(raw)) throw new ConfigError('LAB_MODE', `expected ${LAB_MODES.join(' or ')}, got "${raw}"`);
+  if (patternOff && raw === 'bff') {
+    throw new ConfigError('LAB_MODE', 'LAB_WEAKEN=bff-pattern runs the anti-pattern mode (public-client), but LAB_MODE says bff: drop one of the two');
+  }
   return raw;
 }
 
