@@ -64,39 +64,35 @@ export function createSessionMiddleware(
   ttlSeconds: number,
   defences: DefenceSwitches,
 ): Middleware {
-  const build = (httpOnly: boolean, sameSite: 'lax' | 'none') =>
-    session(
-      {
-        key: SESSION_COOKIE,
-        maxAge: ttlSeconds * 1000,
-        httpOnly,
-        sameSite,
-        signed: true,
-        // SameSite=None is only accepted with Secure; Chromium accepts Secure cookies on http://localhost.
-        secure: sameSite === 'none',
-        rolling: false,
-        renew: true,
-        store: {
-          get: (id: string) => store.get(id),
-          set: (id: string, data: Record<string, unknown>, maxAge: number) => store.set(id, data, maxAge),
-          destroy: (id: string) => store.destroy(id),
-        },
+  // One koa-session instance: a second one on the same app is ignored (it finds `ctx.session`
+  // already defined on the app's context), so per-variant instances never take effect.
+  const middleware = session(
+    {
+      key: SESSION_COOKIE,
+      maxAge: ttlSeconds * 1000,
+      httpOnly: true,
+      sameSite: 'lax',
+      signed: true,
+      rolling: false,
+      renew: true,
+      store: {
+        get: (id: string) => store.get(id),
+        set: (id: string, data: Record<string, unknown>, maxAge: number) => store.set(id, data, maxAge),
+        destroy: (id: string) => store.destroy(id),
       },
-      app,
-    );
-  const variants = new Map<string, Middleware>();
+    },
+    app,
+  ) as Middleware;
   return (ctx, next) => {
-    const httpOnly = defences.isOn('cookie-httponly');
+    // koa-session copies its options into each request's session: this response's cookie attributes are set there.
+    const options = ctx.sessionOptions as { httpOnly?: boolean; sameSite?: string; secure?: boolean };
+    options.httpOnly = defences.isOn('cookie-httponly');
     // Weakened: SameSite=None, the cookie goes with every cross-site request.
-    const sameSite = defences.isOn('cookie-samesite') ? 'lax' : 'none';
+    options.sameSite = defences.isOn('cookie-samesite') ? 'lax' : 'none';
+    // SameSite=None is only accepted with Secure; Chromium accepts Secure cookies on http://localhost.
+    options.secure = options.sameSite === 'none';
     // Koa refuses to set a Secure cookie on a request it believes is plain http.
-    if (sameSite === 'none') ctx.cookies.secure = true;
-    const key = `${httpOnly}/${sameSite}`;
-    let middleware = variants.get(key);
-    if (!middleware) {
-      middleware = build(httpOnly, sameSite) as Middleware;
-      variants.set(key, middleware);
-    }
+    if (options.secure) ctx.cookies.secure = true;
     return middleware(ctx, next);
   };
 }

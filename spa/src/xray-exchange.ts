@@ -56,15 +56,15 @@ export class XrayExchange extends LitElement {
         font-weight: 700;
       }
 
-      .status.ok {
+      .status.status-ok {
         color: var(--safe);
       }
 
-      .status.redirect {
+      .status.status-redirect {
         color: var(--accent);
       }
 
-      .status.error {
+      .status.status-error {
         color: var(--danger);
       }
 
@@ -146,7 +146,7 @@ export class XrayExchange extends LitElement {
 
         <h3>Response</h3>
         ${event.error
-          ? html`<p class="status error">No answer: ${event.error}</p>`
+          ? html`<p class="status status-error">No answer: ${event.error}</p>`
           : html`<p><span class="status ${statusClass(event.status)}">${event.status}</span> <span class="muted">after ${event.durationMs} ms</span></p>`}
         ${location ? html`<p class="request-line mono">Location: ${withoutQuery(location)}</p>${this.renderParams('Redirect parameters', location)}` : nothing}
         ${cookieTable('Cookies set', setCookiesOf(event.responseHeaders['set-cookie']))}
@@ -224,9 +224,8 @@ function renderBody(body: string) {
 }
 
 function statusClass(status: number | undefined): string {
-  if (status === undefined) return 'error';
-  if (status >= 400) return 'error';
-  return status >= 300 ? 'redirect' : 'ok';
+  if (status === undefined || status >= 400) return 'status-error';
+  return status >= 300 ? 'status-redirect' : 'status-ok';
 }
 
 declare global {

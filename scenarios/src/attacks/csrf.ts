@@ -40,7 +40,7 @@ export const [csrf, csrfWeakened] = defineAttack({
   prerequisites: [
     'alice (Resource Owner) is signed in to the app in her browser (User Agent).',
     'In another tab of the same browser she opens a page of Mallory\'s site ("You won a prize!", http://[::1]:6660/csrf by default), a third site.',
-    `That page sends POST /api/notes with a text/plain body {"text":"${FORGED_NOTE} …"} (a body an HTML form can send too) and GET /api/notes, with credentials: 'include', and reports what it got to its own /collect/csrf.`,
+    `That page makes her browser send POST /api/notes with a text/plain body {"text":"${FORGED_NOTE} …"} (the kind of body a plain HTML form sends) and GET /api/notes, with her cookies wherever the browser allows, and reports what it could read to its own /collect/csrf.`,
   ],
   async run({ topology, lab, step, newUserAgent }, { defended }) {
     const spa = topology.spa.url;

@@ -85,6 +85,7 @@ export const [proxyTokenLeak, proxyTokenLeakWeakened] = defineAttack({
           answers.push({ request: `${trick.method} ${trick.path}`, status: response.status, error: errorCodeOf(response.body) });
         }
         const forwarded = findExchanges(await s.exchanges(), { from: 'bff' }).filter((event) => event.to === 'resource-api' || event.to === 'attacker');
+        s.note('The app\'s origin (the dev server\'s proxy) turns "\\" into "/" on the way, so the backslash trick reaches the BFF as "//host".');
         if (defended) {
           s.expect(
             'each is refused with the exact error',
@@ -93,11 +94,11 @@ export const [proxyTokenLeak, proxyTokenLeakWeakened] = defineAttack({
           );
           s.expect('and the BFF forwards none of them', [], forwarded.map((event) => `${event.method} ${event.url}`));
           s.note('400 invalid_api_path: the path has a character or sequence that could change the host or climb out of the API. 404 api_route_not_allowed: a clean path, but not a route (or method) the BFF forwards.');
-          s.sees({ bff: 'seven requests it would not build a URL for', api: 'nothing', attacker: 'nothing' });
+          s.sees({ bff: 'seven requests it refused to forward', api: 'nothing', attacker: 'nothing' });
         } else {
           s.expect('the BFF refuses none of them', [], answers.filter(({ error }) => error === 'invalid_api_path' || error === 'api_route_not_allowed'));
           s.check('it forwards them, each with alice\'s token: to the API\'s other routes, or to the attacker', 'Bearer eyJ… on every forwarded call', forwarded.map((event) => `${event.method} ${event.url}`), forwarded.length > 0 && forwarded.every((event) => event.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false));
-          s.note('The app\'s origin turned "\\" into "/" on the way, so the backslash trick reached the BFF as "//host" and went to Mallory too. The others stayed on the API host, but with alice\'s token on routes the app never meant to expose.');
+          s.note('The backslash trick went to Mallory too. The others stayed on the API host, but carried alice\'s token to routes the app never meant to expose.');
           s.sees({ bff: 'no opinion about where requests go', api: 'alice\'s token on routes the app never calls' });
         }
       },

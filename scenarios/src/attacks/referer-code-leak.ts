@@ -34,7 +34,7 @@ export const [refererCodeLeak, refererCodeLeakWeakened] = defineAttack({
         await signInAtAuthorizationServer(page, topology, 'alice');
         // The interstitial of the weakened run moves on after one second.
         const landed = await page.waitForURL(`${spa}/`, { timeout: ATTACK_TIMEOUT_MS }).then(() => true, () => false);
-        await page.waitForLoadState('networkidle');
+        await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);
         const exchanges = await s.exchanges();
         const callback = findExchange(exchanges, { to: 'bff', path: '/bff/callback' });
         const pixel = findExchange(exchanges, { to: 'attacker', path: '/pixel.gif' });

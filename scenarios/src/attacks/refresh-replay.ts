@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Party } from '@lab/shared';
 import { defineAttack } from '../engine/define-attack.ts';
 import type { ScenarioContext } from '../engine/scenario.ts';
 import { queryOf } from '../library/exchanges.ts';
@@ -63,7 +64,7 @@ export const [refreshReplay, refreshReplayWeakened] = defineAttack({
           code_challenge_method: 'S256',
         }).toString();
         const callbackUrl = await alice.signInAtAuthorizationServer(authorize.toString(), 'alice');
-        const tokens = await redeem(alice, issuer, {
+        const tokens = await redeem(fetchAs, 'user-agent', issuer, {
           grant_type: 'authorization_code',
           code: queryOf(callbackUrl).code ?? '',
           redirect_uri: `${spa}/spa-callback`,
@@ -82,7 +83,7 @@ export const [refreshReplay, refreshReplayWeakened] = defineAttack({
     const refreshed = await step(
       { actor: 'Client: SPA', action: 'alice\'s app refreshes its access token, as it does whenever it expires', look: 'the refresh token in the answer: new, or the same?' },
       async (s) => {
-        const tokens = await refresh(alice, issuer, stolen.refreshToken, api, spa);
+        const tokens = await refresh(fetchAs, 'user-agent', issuer, stolen.refreshToken, api, spa);
         s.expect('the authorization server issues a new access token', 200, tokens.status);
         if (defended) {
           s.check('and a NEW refresh token: the one Mallory copied is now spent', 'a different refresh token', tokens.refreshToken === stolen.refreshToken ? 'the same' : 'a different one', tokens.refreshToken !== undefined && tokens.refreshToken !== stolen.refreshToken);
@@ -100,7 +101,7 @@ export const [refreshReplay, refreshReplayWeakened] = defineAttack({
       await step(
         { actor: 'Attacker', action: `replays the copied refresh token at the token endpoint from her own machine (${attempt} time)`, look: 'the token endpoint\'s answer' },
         async (s) => {
-          const tokens = await refresh(mallory(fetchAs), issuer, stolen.refreshToken, api);
+          const tokens = await refresh(fetchAs, 'attacker', issuer, stolen.refreshToken, api);
           if (defended) {
             s.expect('the authorization server refuses the spent refresh token', { status: 400, error: 'invalid_grant' }, { status: tokens.status, error: tokens.error });
             s.expect('and issues no access token', undefined, tokens.accessToken);
@@ -130,7 +131,7 @@ export const [refreshReplay, refreshReplayWeakened] = defineAttack({
     await step(
       { actor: 'Client: SPA', action: 'alice\'s app refreshes again, with its current refresh token', look: 'whether alice\'s own session survived' },
       async (s) => {
-        const tokens = await refresh(alice, issuer, refreshed.refreshToken, api, spa);
+        const tokens = await refresh(fetchAs, 'user-agent', issuer, refreshed.refreshToken, api, spa);
         if (defended) {
           s.expect('refused too: the grant is revoked', { status: 400, error: 'invalid_grant' }, { status: tokens.status, error: tokens.error });
           s.note('alice\'s app signs her out; she signs in again and gets a new grant, of which Mallory holds nothing. Rotation did not prevent the theft: it made the stolen copy die at its first use, and the grant with it.');
@@ -143,20 +144,18 @@ export const [refreshReplay, refreshReplayWeakened] = defineAttack({
   },
 });
 
-/** Mallory's own client: plain HTTP from her machine, no cookies, no Origin. */
-function mallory(fetchAs: ScenarioContext['fetchAs']): ScriptedUserAgent {
-  return new ScriptedUserAgent(fetchAs, 'attacker');
-}
-
 /** A refresh_token grant for the public client (RFC 6749 §6): no client authentication, only client_id. */
-function refresh(agent: ScriptedUserAgent, issuer: string, refreshToken: string | undefined, resource: string, origin?: string): Promise<TokenAnswer> {
-  return redeem(agent, issuer, { grant_type: 'refresh_token', refresh_token: refreshToken ?? '', client_id: PUBLIC_CLIENT, resource }, origin);
+function refresh(fetchAs: ScenarioContext['fetchAs'], as: Party, issuer: string, refreshToken: string | undefined, resource: string, origin?: string): Promise<TokenAnswer> {
+  return redeem(fetchAs, as, issuer, { grant_type: 'refresh_token', refresh_token: refreshToken ?? '', client_id: PUBLIC_CLIENT, resource }, origin);
 }
 
-async function redeem(agent: ScriptedUserAgent, issuer: string, fields: Record<string, string>, origin?: string): Promise<TokenAnswer> {
-  const response = await agent.request(`${issuer}/token`, {
+/**
+ * A token request as the public client sends it. The SPA's are cross-origin fetches from the app's
+ * origin, without the authorization server's cookies; Mallory's come from her own machine.
+ */
+async function redeem(fetchAs: ScenarioContext['fetchAs'], as: Party, issuer: string, fields: Record<string, string>, origin?: string): Promise<TokenAnswer> {
+  const response = await fetchAs(as, `${issuer}/token`, {
     method: 'POST',
-    // The SPA's requests are cross-origin fetches from the app's origin; Mallory's carry no Origin.
     headers: origin ? { Origin: origin } : {},
     body: new URLSearchParams(fields),
   });

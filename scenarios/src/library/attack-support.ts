@@ -19,7 +19,8 @@ export async function signInThroughBff(page: Page, topology: LabTopology, userna
   await page.goto(`${topology.spa.url}/bff/login?returnTo=${encodeURIComponent(returnTo)}`);
   await signInAtAuthorizationServer(page, topology, username);
   await page.waitForURL((url) => url.origin === topology.spa.url);
-  await page.waitForLoadState('networkidle');
+  // Bounded: a page that polls would otherwise keep the network busy for ever.
+  await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);
 }
 
 /** Polls `probe` until it returns something other than undefined, or `timeoutMs` passes (then undefined). */

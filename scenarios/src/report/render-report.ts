@@ -111,7 +111,10 @@ function exchangeTable(exchanges: readonly TraceEvent[], firstNumber: number, ap
     if (cookie) details.push(`Cookie: ${cookie}`);
     if (event.requestBody) details.push(`request body: ${clip(event.requestBody)}`);
     if (event.responseHeaders.location) details.push(`Location: ${event.responseHeaders.location}`);
-    if (event.responseHeaders['set-cookie']) details.push(`Set-Cookie: ${event.responseHeaders['set-cookie']}`);
+    // One line per cookie set; the `.sig` twins (their signatures) only repeat the cookie's name.
+    for (const cookie of (event.responseHeaders['set-cookie'] ?? '').split(/,\s*(?=[^;=\s]+=)/)) {
+      if (cookie && !cookie.split('=')[0]?.endsWith('.sig')) details.push(`Set-Cookie: ${cookie}`);
+    }
     if (event.responseBody && !event.responseBody.startsWith('(HTML')) details.push(`response body: ${clip(event.responseBody)}`);
     for (const jwt of event.jwts ?? []) {
       details.push(`JWT in ${jwt.where}: ${JSON.stringify(jwt.payload).slice(0, 160)}… signature ${jwt.signature}`);

@@ -1,5 +1,5 @@
 import type { Party, TraceEvent } from '@lab/shared';
-import { LANES, LANE_NAMES, displayPathOf, exchangesOf, groupByAction, senderOf } from '@lab/shared';
+import { LANES, LANE_NAMES, displayPathOf, exchangesOf, groupByAction, senderOf, urlPathOf } from '@lab/shared';
 
 /** A titled part of a diagram: a scenario step, or a user action. */
 export interface DiagramSection {
@@ -43,22 +43,38 @@ export function sectionsToMermaid(sections: readonly DiagramSection[], options: 
     const keyword = party === 'user-agent' ? 'actor' : 'participant';
     lines.push(`    ${keyword} ${IDS[party]} as ${clean(LANE_NAMES[party])}`);
   }
+  const ids = new Map<string, string>();
   const span = parties.length > 1 ? `${IDS[parties[0]!]},${IDS[parties.at(-1)!]}` : IDS[parties[0] ?? 'user-agent'];
   for (const section of drawn) {
     lines.push(`    Note over ${span}: ${clean(section.title)}`);
     for (const event of section.events) {
       const arrow = event.channel === 'back' ? '-->>' : '->>';
-      lines.push(`    ${IDS[senderOf(event, appOrigin)]}${arrow}${IDS[event.to]}: ${clean(labelOf(event))}`);
+      lines.push(`    ${IDS[senderOf(event, appOrigin)]}${arrow}${IDS[event.to]}: ${clean(labelOf(event, (url) => stablePathOf(url, ids)))}`);
     }
   }
   return lines.join('\n');
 }
 
 /** `GET /auth?… → 303`, `POST /token → 200 (back channel)`. */
-export function labelOf(event: TraceEvent): string {
+export function labelOf(event: TraceEvent, pathOf: (url: string) => string = displayPathOf): string {
   const query = /[?#]/.test(event.url) ? '?…' : '';
   const outcome = event.error ? `no answer (${event.error})` : String(event.status ?? '');
-  return `${event.method} ${displayPathOf(event.url)}${query} → ${outcome}${event.channel === 'back' ? ' (back channel)' : ''}`;
+  return `${event.method} ${pathOf(event.url)}${query} → ${outcome}${event.channel === 'back' ? ' (back channel)' : ''}`;
+}
+
+/**
+ * A path with its random ids (interaction uids) named in order of appearance, `{uid}`, `{uid2}`:
+ * the same diagram from every run, and the two interactions of a login (sign-in, consent) told apart.
+ */
+function stablePathOf(url: string, ids: Map<string, string>): string {
+  return urlPathOf(url)
+    .split('/')
+    .map((segment) => {
+      if (segment.length <= 16) return segment;
+      if (!ids.has(segment)) ids.set(segment, ids.size === 0 ? '{uid}' : `{uid${ids.size + 1}}`);
+      return ids.get(segment)!;
+    })
+    .join('/');
 }
 
 /** Mermaid reads `;` as a line break and `#` as an entity, and the text lands in HTML. */

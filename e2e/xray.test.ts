@@ -1,0 +1,184 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { TraceEvent } from '@lab/shared';
+import { LabConnection, launchBrowser, signInThroughSpa } from '@lab/scenarios';
+
+const topology = inject('topology');
+const controlKey = inject('controlKey');
+const SCREENSHOT = path.resolve(import.meta.dirname, '..', 'test-results', 'xray-after-login.png');
+/** A whole JWT (header.payload.signature): the trace shortens every token to `eyJhbGciOi…(812 chars)`. */
+const FULL_JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
+
+interface Arrow {
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly channel: string | null;
+  readonly path: string | null;
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+function arrowsOf(page: Page): Promise<Arrow[]> {
+  return page.getByTestId('xray-arrow').evaluateAll((elements) =>
+    elements.map((element) => ({
+      from: element.getAttribute('data-from'),
+      to: element.getAttribute('data-to'),
+      channel: element.getAttribute('data-channel'),
+      path: element.getAttribute('data-path'),
+    })),
+  );
+}
+
+/** Each holder's cell for each artifact: `held`, `spent`, `gone` or `none`. */
+async function holdingsOf(page: Page, party: string): Promise<Record<string, string>> {
+  const cells = await page.locator(`[data-testid="xray-holding"][data-party="${party}"]`).evaluateAll((elements) =>
+    elements.map((element) => [element.getAttribute('data-artifact') ?? '', element.getAttribute('data-state') ?? ''] as const),
+  );
+  return Object.fromEntries(cells);
+}
+
+/** Opens the app with the X-ray open and emptied, so that only what follows shows. */
+async function openXray(page: Page): Promise<void> {
+  await page.goto(topology.spa.url);
+  await page.getByTestId('xray-toggle').click();
+  await page.getByTestId('xray-panel').waitFor();
+  await page.getByTestId('xray-connection').filter({ hasText: /^live$/ }).waitFor();
+  await page.getByTestId('xray-clear').click();
+}
+
+describe('the X-ray (BFF mode)', () => {
+  let alice: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    alice = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    page = await alice.newPage();
+    await openXray(page);
+    // The X-ray stays open through the sign-in: the page goes to the authorization server and comes back.
+    await signInThroughSpa(page, topology, 'alice');
+    await page.getByTestId('note').first().waitFor();
+  });
+  afterAll(async () => {
+    await alice?.close();
+  });
+
+  it('draws the sign-in as it happened: authorize redirect, callback, back-channel token request, API call', async () => {
+    await expect.poll(async () => (await arrowsOf(page)).some((arrow) => arrow.path === '/notes')).toBe(true);
+    const arrows = await arrowsOf(page);
+    const authorize = arrows.findIndex((arrow) => arrow.path === '/auth' && arrow.to === 'authserver' && arrow.channel === 'front');
+    const callback = arrows.findIndex((arrow, index) => index > authorize && arrow.path === '/bff/callback' && arrow.to === 'bff');
+    const token = arrows.findIndex((arrow, index) => index > callback && arrow.path === '/token' && arrow.channel === 'back');
+    const notes = arrows.findIndex((arrow, index) => index > token && arrow.path === '/notes' && arrow.to === 'resource-api');
+    expect({ authorize, callback, token, notes }).toEqual({
+      authorize: expect.any(Number),
+      callback: expect.any(Number),
+      token: expect.any(Number),
+      notes: expect.any(Number),
+    });
+    expect([authorize, callback, token, notes].every((index) => index >= 0)).toBe(true);
+    expect(arrows[authorize]).toEqual({ from: 'user-agent', to: 'authserver', channel: 'front', path: '/auth' });
+    expect(arrows[callback]).toEqual({ from: 'user-agent', to: 'bff', channel: 'front', path: '/bff/callback' });
+    expect(arrows[token]).toEqual({ from: 'bff', to: 'authserver', channel: 'back', path: '/token' });
+    expect(arrows[notes]).toEqual({ from: 'bff', to: 'resource-api', channel: 'back', path: '/notes' });
+  });
+
+  it('opens the token response with its JWTs decoded and their signatures verified', async () => {
+    await page.getByTestId('xray-size').click();
+    await page.locator('[data-testid="xray-arrow"][data-path="/token"][data-channel="back"]').first().click();
+    await page.getByTestId('xray-exchange').waitFor();
+    const jwts = page.getByTestId('xray-jwt');
+    await expect.poll(() => jwts.count()).toBe(2);
+    await expect.poll(() => page.locator('[data-testid="xray-jwt"][data-signature="verified"]').count()).toBe(2);
+    expect(await jwts.first().textContent()).toContain('Access token (JWT)');
+    expect(await jwts.nth(1).textContent()).toContain('ID token (JWT)');
+    await jwts.first().scrollIntoViewIfNeeded();
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+  });
+
+  it('shows that the browser holds only the session cookie; the tokens are the BFF\'s', async () => {
+    await page.getByTestId('xray-tab-holdings').click();
+    await page.getByTestId('xray-holdings').waitFor();
+    const browserRow = await holdingsOf(page, 'user-agent');
+    expect(browserRow['session-cookie']).toBe('held');
+    expect({ access: browserRow['access-token'], refresh: browserRow['refresh-token'], id: browserRow['id-token'] }).toEqual({ access: 'none', refresh: 'none', id: 'none' });
+    const bffRow = await holdingsOf(page, 'bff');
+    expect({ access: bffRow['access-token'], refresh: bffRow['refresh-token'], id: bffRow['id-token'] }).toEqual({ access: 'held', refresh: 'held', id: 'held' });
+    await page.getByTestId('xray-tab-sequence').click();
+  });
+});
+
+describe('GET /bff/xray/stream', () => {
+  it('carries no full token while the full view is off', async () => {
+    const state = await fetch(`${topology.spa.url}/bff/xray/state`, { headers: { 'X-CSRF': '1' } });
+    expect(await state.json()).toEqual({ fullView: false });
+
+    const controller = new AbortController();
+    const response = await fetch(`${topology.spa.url}/bff/xray/stream`, { signal: controller.signal });
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    let text = '';
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      const reader = response.body!.getReader();
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+      }
+    })();
+
+    const eventsOf = () =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => JSON.parse(line.slice(6)) as TraceEvent);
+    const started = new Date().toISOString();
+    const bob = await browser.newContext();
+    try {
+      await signInThroughSpa(await bob.newPage(), topology, 'bob');
+      // Bob's sign-in, to its API call, has come through the stream (after the backlog).
+      const apiCallOfBob = () => eventsOf().some((event) => event.time >= started && event.service === 'resource-api' && new URL(event.url).pathname === '/notes');
+      await expect.poll(apiCallOfBob, { timeout: 10_000 }).toBe(true);
+    } finally {
+      await bob.close();
+      controller.abort();
+      await reading;
+    }
+
+    const events = eventsOf();
+    expect(events.some((event) => event.time >= started && (event.jwts ?? []).length > 0)).toBe(true);
+    expect(events.every((event) => !event.fullView)).toBe(true);
+    expect(text).not.toMatch(FULL_JWT);
+  });
+});
+
+describe('the X-ray (anti-pattern: the SPA as a public client)', () => {
+  const lab = new LabConnection(topology, controlKey);
+
+  it('shows the tokens in the browser\'s row', async () => {
+    await lab.setMode('public-client');
+    const carol = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    try {
+      const page = await carol.newPage();
+      await openXray(page);
+      await signInThroughSpa(page, topology, 'alice');
+      await page.getByTestId('xray-panel').waitFor();
+      await page.getByTestId('xray-tab-holdings').click();
+      await expect.poll(async () => (await holdingsOf(page, 'user-agent'))['access-token'], { timeout: 10_000 }).toBe('held');
+      const browserRow = await holdingsOf(page, 'user-agent');
+      expect({ access: browserRow['access-token'], refresh: browserRow['refresh-token'], id: browserRow['id-token'] }).toEqual({ access: 'held', refresh: 'held', id: 'held' });
+    } finally {
+      await carol.close();
+      await lab.setMode('bff');
+    }
+  });
+});
