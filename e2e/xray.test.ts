@@ -99,7 +99,7 @@ describe('the X-ray (BFF mode)', () => {
     await expect.poll(() => page.locator('[data-testid="xray-jwt"][data-signature="verified"]').count()).toBe(2);
     expect(await jwts.first().textContent()).toContain('Access token (JWT)');
     expect(await jwts.nth(1).textContent()).toContain('ID token (JWT)');
-    await jwts.first().scrollIntoViewIfNeeded();
+    await jwts.first().evaluate((element) => element.scrollIntoView({ block: 'start' }));
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
     expect(existsSync(SCREENSHOT)).toBe(true);

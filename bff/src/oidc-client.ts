@@ -188,14 +188,15 @@ function toLoginError(error: unknown): Error {
   if (error instanceof client.AuthorizationResponseError) return new OAuthError(error.error, error.error_description);
   if (error instanceof client.ResponseBodyError) return new OAuthError(error.error, error.error_description);
   if (error instanceof client.ClientError) {
-    const attribute = (error.cause as { attribute?: unknown } | undefined)?.attribute;
-    const claim = (error.cause as { claim?: unknown } | undefined)?.claim;
-    if (attribute === 'iss' || /"iss" \(issuer\) response parameter/.test(error.message)) {
-      return new InvalidIssuerError(`The authorization response did not come from ${'our authorization server'}: ${error.message}.`);
+    // openid-client puts a generic message on the error and the reason on its cause.
+    const cause = error.cause as { attribute?: unknown; claim?: unknown; message?: unknown } | undefined;
+    const reason = `${error.message} ${typeof cause?.message === 'string' ? cause.message : ''}`;
+    if (cause?.attribute === 'iss' || /"iss" \(issuer\)/.test(reason)) {
+      return new InvalidIssuerError(`The authorization response was not issued by the authorization server this login went to (RFC 9207): ${reason.trim()}.`);
     }
-    if (attribute === 'state' || /"state"/.test(error.message)) return new InvalidStateError(`The callback's state does not match this login: ${error.message}.`);
-    if (claim === 'nonce' || /nonce/.test(error.message)) return new LoginRejectedError(`The ID token does not belong to this login: ${error.message}.`);
-    return new LoginRejectedError(`The login response failed a check: ${error.message}.`);
+    if (cause?.attribute === 'state' || /"state"/.test(reason)) return new InvalidStateError(`The callback's state does not match this login: ${reason.trim()}.`);
+    if (cause?.claim === 'nonce' || /nonce/.test(reason)) return new LoginRejectedError(`The ID token does not belong to this login: ${reason.trim()}.`);
+    return new LoginRejectedError(`The login response failed a check: ${reason.trim()}.`);
   }
   return new AuthServerUnavailableError(error);
 }

@@ -101,6 +101,11 @@ export class XrayJwt extends LitElement {
 
       .meaning {
         color: var(--muted);
+        width: 45%;
+      }
+
+      .date {
+        color: var(--ink);
       }
     `,
   ];
@@ -124,8 +129,12 @@ export class XrayJwt extends LitElement {
           ${Object.entries(jwt.payload).map(
             ([name, value]) => html`<tr>
               <td class="name mono">${name}</td>
-              <td class="mono">${TIME_CLAIMS.has(name) && typeof value === 'number' ? html`${value}<br />${describeNumericDate(value)}` : show(value)}</td>
-              <td class="meaning">${CLAIM_GLOSSARY[name] ?? ''}</td>
+              <td class="mono">${show(value)}</td>
+              <td class="meaning">
+                ${CLAIM_GLOSSARY[name] ?? ''}${TIME_CLAIMS.has(name) && typeof value === 'number'
+                  ? html`: <strong class="date" data-testid="xray-jwt-date">${describeNumericDate(value)}</strong>`
+                  : nothing}
+              </td>
             </tr>`,
           )}
         </table>

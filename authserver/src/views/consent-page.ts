@@ -23,7 +23,7 @@ export interface ConsentPageInput {
 export function renderConsentPage(input: ConsentPageInput): string {
   const item = (scope: string) => `<li><code>${escapeHtml(scope)}</code>: ${escapeHtml(SCOPE_MEANINGS[scope] ?? scope)}</li>`;
   const resources = Object.entries(input.resourceScopes).map(
-    ([resource, scopes]) => `<p>On the resource <code>${escapeHtml(resource)}</code> (the notes API):</p>
+    ([resource, scopes]) => `<p>On the resource <code>${escapeHtml(resource)}</code>:</p>
 <ul class="scopes">${scopes.map(item).join('')}</ul>`,
   );
   return renderPage(
