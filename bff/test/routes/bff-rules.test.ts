@@ -132,3 +132,11 @@ describe('ANY /api/* (the proxy allow-list)', () => {
     expect(response.body).toMatchObject({ error: 'not_authenticated' });
   });
 });
+
+describe('POST /bff/code (the seed variant)', () => {
+  it('does not exist while the lab runs the recommended flow: 404 not_found', async () => {
+    const response = await call('/bff/code', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body: '{"code":"c","state":"s"}' });
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ error: 'not_found' });
+  });
+});

@@ -113,7 +113,7 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
       const reports = await lootFrom(lab, 'persistent-theft');
       newest = stolenRefreshTokens(reports).at(-1);
       if (defended) {
-        s.check('reports arrived, and none holds a token', 'no token in any report', reports.map((report) => JSON.stringify(report.data).slice(0, 60)), reports.length > 0 && reports.every((report) => !JSON_HAS_TOKEN(report)));
+        s.check('reports arrived, and none holds a token', 'no token in any report', reports.map((report) => JSON.stringify(report.data).slice(0, 60)), reports.length > 0 && reports.every((report) => !carriesToken(report)));
         s.expect('no refresh token at all', [], stolenRefreshTokens(reports));
         s.sees({ attacker: 'reports of an empty storage', bff: 'alice\'s current tokens, as always' });
       } else {
@@ -141,7 +141,7 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
         const tokens = (await response.json().catch(() => ({}))) as { access_token?: string; refresh_token?: string; error?: string };
         s.expect('200: new tokens, no reuse detected', 200, response.status);
         s.check('a new access token and a new refresh token for Mallory', 'both', tokens.error ?? Object.keys(tokens), JWT_SHAPE.test(tokens.access_token ?? '') && typeof tokens.refresh_token === 'string');
-        s.note('The newest refresh token had never been used, so to the authorization server this is the app refreshing as usual. The grant now continues in Mallory\'s hands, rotation and all, for as long as the refresh token lifetime allows. (When alice comes back, her app\'s stored refresh token is the one Mallory just used: that reuse revokes the grant, if alice ever comes back.)');
+        s.note('The newest refresh token had never been used, so to the authorization server this is the app refreshing as usual. The grant now continues in Mallory\'s hands, rotation and all, for as long as the refresh token lifetime allows. (If alice comes back, her app will refresh with the token Mallory has just used; that reuse revokes the grant, Mallory\'s part included. Until then, the grant is Mallory\'s.)');
         const notes = await fetchAs('attacker', `${api}/notes`, { headers: { Authorization: `Bearer ${tokens.access_token ?? ''}` } });
         const list = readNotes(await notes.json().catch(() => ({})));
         s.expect('and with the new access token, alice\'s notes: 200', { status: 200, owner: 'alice' }, { status: notes.status, owner: list.owner });
@@ -153,7 +153,7 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
 });
 
 /** True when a report carries anything that looks like a token (a JWT, or a refresh token entry). */
-function JSON_HAS_TOKEN(report: LootItem): boolean {
+function carriesToken(report: LootItem): boolean {
   const text = JSON.stringify(report.data);
   return JWT_SHAPE.test(text) || text.includes(REFRESH_TOKEN_KEY);
 }
