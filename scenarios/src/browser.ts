@@ -6,7 +6,7 @@ const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 /**
  * Finds the browser for the tests and scenarios: `LAB_CHROMIUM` when set, else the system's
- * Chromium, else Playwright's own download (`npx playwright install chromium`).
+ * Chromium, else Playwright's own download (`npx playwright-core install chromium`).
  */
 export function findChromium(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
   if (env.LAB_CHROMIUM) return env.LAB_CHROMIUM;

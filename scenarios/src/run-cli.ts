@@ -79,7 +79,14 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     }
     throw error;
   }
-  const browser = await launchBrowser({ headed: values.headed });
+  let browser;
+  try {
+    browser = await launchBrowser({ headed: values.headed });
+  } catch (error) {
+    await lab.stop();
+    process.stderr.write(`The browser did not start: ${error instanceof Error ? error.message : String(error)}\nSet LAB_CHROMIUM to a Chromium executable, or see the README (The test browser).\n`);
+    return 2;
+  }
   const prompt = values.step ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
   const results: ScenarioResult[] = [];
   // Ctrl-C in the middle of a demo: put the lab's defences back before leaving.

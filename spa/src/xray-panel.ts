@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, unsafeCSS } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { Party, TraceEvent } from '@lab/shared';
 import { LANES, LANE_NAMES, exchangesOf, groupByAction, senderOf } from '@lab/shared/trace-view';
@@ -16,6 +16,8 @@ const STREAM_URL = '/bff/xray/stream';
 const STATE_URL = '/bff/xray/state';
 const RENDER_EVERY_MS = 150;
 const STATE_EVERY_MS = 5_000;
+/** The docked X-ray's share of the window; the app keeps the rest, scrolling on its own. */
+const DOCKED_HEIGHT = '45vh';
 
 /**
  * LAB ONLY, the X-ray: the whole flow, live, as the lab's services record it. A button opens a
@@ -42,16 +44,12 @@ export class XrayPanel extends LitElement {
         border-color: #0f2a47;
       }
 
-      .spacer {
-        height: 45vh;
-      }
-
       .drawer {
         position: fixed;
         left: 0;
         right: 0;
         bottom: 0;
-        height: 45vh;
+        height: ${unsafeCSS(DOCKED_HEIGHT)};
         z-index: 50;
         display: grid;
         grid-template-rows: auto auto minmax(0, 1fr);
@@ -200,6 +198,11 @@ export class XrayPanel extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stop();
+    shareTheWindow(false);
+  }
+
+  protected override updated(): void {
+    shareTheWindow(this.prefs.open && this.prefs.size === 'docked');
   }
 
   override render() {
@@ -218,7 +221,6 @@ export class XrayPanel extends LitElement {
     const selected = this.selectedId ? this.#events.get(this.selectedId) : undefined;
     const fullView = this.fullView || visible.some((event) => event.fullView);
     return html`
-      ${this.prefs.size === 'docked' ? html`<div class="spacer"></div>` : nothing}
       <section class="drawer ${this.prefs.size}" data-testid="xray-panel" data-revision=${this.revision} aria-label="X-ray">
         <div class="toolbar">
           <h2 title="LAB ONLY: the lab's trace of every exchange, live">X-ray</h2>
@@ -366,6 +368,19 @@ export class XrayPanel extends LitElement {
       this.revision++;
     }, RENDER_EVERY_MS);
   }
+}
+
+/**
+ * Docked, the X-ray takes the bottom of the window and the page scrolls in the rest, so that
+ * nothing of the app (its "Sign in" button) is hidden under it.
+ */
+function shareTheWindow(docked: boolean): void {
+  const root = document.documentElement.style;
+  const body = document.body.style;
+  // The root must not scroll, or the body's own overflow would be given to the window instead.
+  root.overflow = docked ? 'hidden' : '';
+  body.height = docked ? `calc(100vh - ${DOCKED_HEIGHT})` : '';
+  body.overflowY = docked ? 'auto' : '';
 }
 
 declare global {

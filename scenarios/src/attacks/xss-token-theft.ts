@@ -1,5 +1,6 @@
 import { defineAttack } from '../engine/define-attack.ts';
 import { errorCodeOf } from '../library/attack-support.ts';
+import { readableByScripts } from '../library/browser-view.ts';
 import { JWT_SHAPE } from '../library/exchanges.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
@@ -42,6 +43,8 @@ export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
         // The same button in both modes: through /bff/login, or (anti-pattern) the page runs the flow itself.
         await signInThroughSpa(page, topology, 'alice');
         s.expect('the app shows alice signed in', 'alice', await page.getByTestId('user-name').textContent());
+        const stored = Object.keys((await readableByScripts(page)).localStorage).filter((key) => (Object.values(STORED) as string[]).includes(key)).sort();
+        s.expect(defended ? 'no token in localStorage' : 'the tokens in localStorage, for any script to read', defended ? [] : [STORED.accessToken, STORED.idToken, STORED.refreshToken], stored);
         s.sees(
           defended
             ? { browser: 'bff_session, an opaque id in an HttpOnly cookie', bff: 'alice\'s access, refresh and ID tokens' }

@@ -50,6 +50,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
   await lab.setWeakened(weakened);
   await lab.setMode(mode);
+  // No injected script unless the scenario turns one on (an instructor may have left it on).
+  await lab.update('spa', { xss: null });
   const context: ScenarioContext = {
     topology: lab.topology,
     lab,
