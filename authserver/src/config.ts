@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   ConfigError,
+  readBffClientSecret,
   loadLabRunConfig,
   readInteger,
   readSecret,
@@ -51,13 +52,7 @@ export interface AuthServerConfig {
 export function loadConfig(env: Env): AuthServerConfig {
   const topology = resolveTopology(env);
   const { authserver, spa } = topology;
-  const clientSecret = env.BFF_CLIENT_SECRET;
-  if (!clientSecret || clientSecret.length < 32) {
-    throw new ConfigError(
-      'BFF_CLIENT_SECRET',
-      'must be set to the BFF\'s client secret (at least 32 characters); `npm start` makes one for each run',
-    );
-  }
+  const clientSecret = readBffClientSecret(env);
   return {
     host: authserver.host,
     port: authserver.port,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  ConfigError,
+  readBffClientSecret,
   loadLabRunConfig,
   readFlag,
   readInteger,
@@ -45,13 +45,7 @@ export function loadConfig(env: Env): BffConfig {
   const topology = resolveTopology(env);
   const { bff, spa, authserver } = topology;
   const api = topology['resource-api'];
-  const clientSecret = env.BFF_CLIENT_SECRET;
-  if (!clientSecret || clientSecret.length < 32) {
-    throw new ConfigError(
-      'BFF_CLIENT_SECRET',
-      'must be set to the client secret registered at the authorization server (at least 32 characters); `npm start` makes one for each run',
-    );
-  }
+  const clientSecret = readBffClientSecret(env);
   return {
     host: bff.host,
     port: bff.port,

@@ -1,30 +1,20 @@
 import { createRemoteJWKSet, customFetch } from 'jose';
 import {
-  ConfigError,
   DEFENCES,
   DefenceSwitches,
   TraceRecorder,
   createJwtVerifier,
   createTracedFetch,
   createXrayKeySet,
+  listenUntilStopped,
+  loadConfigOrExit,
   partyOfUrl,
 } from '@lab/shared';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
-import type { ResourceApiConfig } from './config.ts';
 import { createInMemoryNotesStore } from './notes-store.ts';
 
-function loadConfigOrExit(): ResourceApiConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`resource-api: ${error.message}`);
-    process.exit(1);
-  }
-}
-
-const config = loadConfigOrExit();
+const config = loadConfigOrExit('resource-api', () => loadConfig(process.env));
 const defences = new DefenceSwitches(config.lab.weakened);
 const recorder = new TraceRecorder('resource-api');
 recorder.fullView = config.lab.fullView;
@@ -43,17 +33,10 @@ const app = createApp(config, {
   recorder,
 });
 
-const server = app.listen(config.port, config.host, () => {
+listenUntilStopped('resource-api', app, config, () => {
   console.log(`resource-api listening on ${config.audience}`);
   if (config.lab.mode === 'public-client') console.warn(`resource-api: ANTI-PATTERN MODE (LAB_MODE=public-client): CORS allowed for ${config.topology.spa.url}`);
   for (const name of defences.weakened()) {
     if (DEFENCES[name].service === 'resource-api') console.warn(`resource-api: WEAKENED on purpose: ${DEFENCES[name].what}`);
   }
 });
-server.on('error', (error: NodeJS.ErrnoException) => {
-  console.error(`resource-api: cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
-  process.exit(1);
-});
-const stop = () => server.close(() => process.exit(0));
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);

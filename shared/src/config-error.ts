@@ -42,3 +42,18 @@ export function readFlag(env: Env, variable: string, fallback: boolean): boolean
   if (['0', 'false', 'off', 'no'].includes(raw)) return false;
   throw new ConfigError(variable, `expected on/off (1/0, true/false), got "${env[variable]}"`);
 }
+
+/**
+ * The BFF's client secret, which the authorization server and the BFF must both be given (and
+ * nobody else): `npm start` makes one per run. Without it, neither can start.
+ */
+export function readBffClientSecret(env: Env): string {
+  const secret = env.BFF_CLIENT_SECRET;
+  if (!secret || secret.length < 32) {
+    throw new ConfigError(
+      'BFF_CLIENT_SECRET',
+      'must be set to the BFF\'s client secret, the same for the authorization server and the BFF (at least 32 characters); `npm start` makes one for each run',
+    );
+  }
+  return secret;
+}

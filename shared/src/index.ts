@@ -14,3 +14,4 @@ export * from './trace-jwts.ts';
 export * from './jwt-verifier.ts';
 export * from './trace-view.ts';
 export * from './trace-holdings.ts';
+export * from './service-main.ts';
