@@ -80,7 +80,8 @@ export interface ActionGroup {
 /**
  * Groups exchanges by user action: the back-channel calls of a request share its correlation id;
  * browser requests that follow each other without an idle gap (a redirect chain, a page and its
- * API calls) are one action; a pause starts the next one.
+ * API calls) are one action; a pause starts the next one, and so does a request only a person
+ * makes (a click on "Sign in", a form sent), however fast a test browser goes.
  */
 export function groupByAction(exchanges: readonly TraceEvent[], idleGapMs = 1500): ActionGroup[] {
   const groups: Array<{ events: TraceEvent[]; end: number }> = [];
@@ -89,7 +90,7 @@ export function groupByAction(exchanges: readonly TraceEvent[], idleGapMs = 1500
     const start = Date.parse(event.time);
     let group = groupOf.get(event.correlationId);
     const last = groups.at(-1);
-    if (!group) group = last && start - last.end <= idleGapMs ? last : undefined;
+    if (!group) group = last && start - last.end <= idleGapMs && !startsAnAction(event) ? last : undefined;
     if (!group) {
       group = { events: [], end: start };
       groups.push(group);
@@ -104,7 +105,7 @@ export function groupByAction(exchanges: readonly TraceEvent[], idleGapMs = 1500
 const ACTION_LABELS: ReadonlyArray<[RegExp, string]> = [
   [/^GET \/bff\/login$/, 'Sign in: the BFF starts the login'],
   [/^GET \/auth$/, 'Authorization request'],
-  [/^POST \/interaction\/[^/]+\/login$/, 'The user types her password'],
+  [/^POST \/interaction\/[^/]+\/login$/, 'The user sends the login form'],
   [/^POST \/interaction\/[^/]+\/confirm$/, 'The user consents'],
   [/^POST \/interaction\/[^/]+\/abort$/, 'The user cancels'],
   [/^GET \/bff\/callback$/, 'Back at the app: the callback'],
@@ -112,9 +113,24 @@ const ACTION_LABELS: ReadonlyArray<[RegExp, string]> = [
   [/^GET \/api\/notes$/, 'The app loads the notes'],
   [/^POST \/api\/notes$/, 'The user adds a note'],
   [/^POST \/bff\/logout$/, 'Sign out'],
-  [/^(GET|POST) \/session\/end/, 'Sign out at the authorization server'],
+  [/^GET \/session\/end$/, 'Sign out at the authorization server'],
+  [/^POST \/session\/end\/confirm$/, 'The user confirms the sign-out there'],
   [/^POST \/token$/, 'Token request'],
 ];
+
+/** Requests the user's own click or form starts: sign-in, the login and consent forms, sign-out, a new note. */
+const USER_STARTED: readonly RegExp[] = [
+  /^GET \/bff\/login$/,
+  /^POST \/interaction\/[^/]+\/(login|confirm|abort)$/,
+  /^POST \/bff\/logout$/,
+  /^POST \/session\/end\/confirm$/,
+  /^POST \/api\/notes$/,
+];
+
+function startsAnAction(event: TraceEvent): boolean {
+  const key = `${event.method} ${urlPathOf(event.url)}`;
+  return event.channel === 'front' && USER_STARTED.some((pattern) => pattern.test(key));
+}
 
 function labelOf(events: readonly TraceEvent[]): string {
   const first = events.find((event) => event.channel === 'front') ?? events[0];

@@ -16,6 +16,8 @@ const STREAM_URL = '/bff/xray/stream';
 const STATE_URL = '/bff/xray/state';
 const RENDER_EVERY_MS = 150;
 const STATE_EVERY_MS = 5_000;
+/** The oldest events go beyond this many: a projector shows a few dozen at a time anyway. */
+const KEEP_EVENTS = 3_000;
 /** The docked X-ray's share of the window; the app keeps the rest, scrolling on its own. */
 const DOCKED_HEIGHT = '45vh';
 
@@ -363,6 +365,7 @@ export class XrayPanel extends LitElement {
   private receive(event: TraceEvent): void {
     if (this.paused && !this.#events.has(event.id)) this.#waiting.set(event.id, event);
     else this.#events.set(event.id, event);
+    if (this.#events.size > KEEP_EVENTS) this.#events.delete(this.#events.keys().next().value!);
     this.#renderTimer ??= setTimeout(() => {
       this.#renderTimer = undefined;
       this.revision++;

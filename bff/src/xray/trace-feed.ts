@@ -58,6 +58,9 @@ export class TraceFeed {
   #polledUpTo = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #stopOwn: (() => void) | undefined;
+  /** Subscribers, those still being given their backlog included: the peers are polled while there is one. */
+  #watchers = 0;
+  #closed = false;
 
   constructor(options: TraceFeedOptions) {
     this.#options = { pollIntervalMs: 300, settleMs: 450, backlogSize: 400, ...options };
@@ -68,12 +71,24 @@ export class TraceFeed {
    * `onClose` is called when the feed closes (the BFF shuts down).
    */
   async subscribe(listener: FeedListener, onClose: () => void = () => undefined): Promise<FeedSubscription> {
-    if (this.#listeners.size === 0) this.#start();
+    if (this.#closed) {
+      onClose();
+      return { backlog: [], unsubscribe: () => undefined };
+    }
+    if (this.#watchers++ === 0) this.#start();
     await this.#pollPeers();
     this.#release(Date.now());
     const backlog = this.#sentEvents().slice(-this.#options.backlogSize);
-    this.#listeners.set(listener, onClose);
-    return { backlog, unsubscribe: () => this.#unsubscribe(listener) };
+    let subscribed = true;
+    const unsubscribe = () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.#listeners.delete(listener);
+      if (--this.#watchers === 0) this.#stop();
+    };
+    if (this.#closed) onClose();
+    else this.#listeners.set(listener, onClose);
+    return { backlog, unsubscribe };
   }
 
   /**
@@ -101,6 +116,7 @@ export class TraceFeed {
 
   /** Stops polling and ends every subscriber's stream. */
   close(): void {
+    this.#closed = true;
     for (const onClose of this.#listeners.values()) onClose();
     this.#listeners.clear();
     this.#stop();
@@ -120,11 +136,6 @@ export class TraceFeed {
     this.#timer = undefined;
     this.#stopOwn?.();
     this.#stopOwn = undefined;
-  }
-
-  #unsubscribe(listener: FeedListener): void {
-    this.#listeners.delete(listener);
-    if (this.#listeners.size === 0) this.#stop();
   }
 
   /** A new event is held until it settles; a known one that was already sent is sent again if its signatures changed. */
