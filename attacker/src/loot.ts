@@ -1,16 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { LootItem } from '@lab/shared';
 
-/** One thing that reached the attacker: what a payload sent, a Referer a pixel saw, a landing. */
-export interface LootItem {
-  readonly id: string;
-  readonly time: string;
-  /** How it arrived: `collect` (a script sent it), `pixel` (an image request's Referer), `landing` (a redirect). */
-  readonly channel: 'collect' | 'pixel' | 'landing';
-  /** The payload's or page's label, e.g. `steal-storage`. */
-  readonly label: string;
-  readonly data: unknown;
-  readonly referer?: string;
-}
+export type { LootItem };
 
 /** What the attacker has collected so far, in memory. */
 export class LootStore {

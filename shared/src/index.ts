@@ -15,3 +15,4 @@ export * from './jwt-verifier.ts';
 export * from './trace-view.ts';
 export * from './trace-holdings.ts';
 export * from './service-main.ts';
+export * from './loot-item.ts';

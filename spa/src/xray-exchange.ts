@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { Party, TraceEvent } from '@lab/shared';
 import { LANE_NAMES } from '@lab/shared/trace-view';
 import { sharedStyles } from './shared-styles.ts';
-import { HEADER_GLOSSARY, PARAMETER_GLOSSARY } from './xray-glossary.ts';
+import { HEADER_GLOSSARY, PARAMETER_GLOSSARY } from '@lab/shared/glossary';
 import { bodyOf, cookiesOf, paramsOf, setCookiesOf, withoutQuery, type CookieView } from './xray-format.ts';
 import './xray-jwt.ts';
 

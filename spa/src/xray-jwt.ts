@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { DecodedJwt } from '@lab/shared';
 import { sharedStyles } from './shared-styles.ts';
-import { CLAIM_GLOSSARY, TIME_CLAIMS } from './xray-glossary.ts';
+import { CLAIM_GLOSSARY, TIME_CLAIMS } from '@lab/shared/glossary';
 import { describeNumericDate } from './xray-format.ts';
 
 const SIGNATURE_TEXT: Readonly<Record<DecodedJwt['signature'], string>> = {

@@ -1,4 +1,6 @@
-import { LAB_KEY_HEADER, type DefenceName, type LabMode, type LabTopology, type ServiceName, type TraceEvent } from '@lab/shared';
+import { LAB_KEY_HEADER, type DefenceName, type LabMode, type LabTopology, type LootItem, type ServiceName, type TraceEvent } from '@lab/shared';
+
+export type { LootItem };
 
 /** The services that record a trace and obey the control routes. */
 const CONTROLLED: readonly ServiceName[] = ['authserver', 'bff', 'resource-api', 'attacker', 'spa'];
@@ -121,11 +123,3 @@ export interface StolenSessionStore {
   }>;
 }
 
-export interface LootItem {
-  readonly id: string;
-  readonly time: string;
-  readonly channel: 'collect' | 'pixel' | 'landing';
-  readonly label: string;
-  readonly data: unknown;
-  readonly referer?: string;
-}

@@ -2,7 +2,7 @@ import { styleText } from 'node:util';
 import type { Party, TraceEvent } from '@lab/shared';
 import { DEFENCES } from '@lab/shared';
 import type { Scenario, ScenarioResult, StepRecord } from './scenario.ts';
-import { PARAMETER_GLOSSARY } from './glossary.ts';
+import { PARAMETER_GLOSSARY } from '@lab/shared/glossary';
 
 type Style = Parameters<typeof styleText>[0];
 

@@ -1,7 +1,7 @@
 /**
- * What the X-ray says about each parameter, claim and header it shows. The parameter texts are
- * those of the scenario narration (`scenarios/src/engine/glossary.ts`), copied: the browser cannot
- * import the scenarios' Node code.
+ * What the lab says about each protocol parameter, claim and header it shows: one text, used by
+ * the scenario narration and by the X-ray in the browser (browser-safe: no Node imports;
+ * `@lab/shared/glossary`).
  */
 
 /** One line per protocol parameter (query, form body, JSON member). */
