@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, signInThroughSpa } from '@lab/scenarios';
+import { launchBrowser, signInThroughSpa, signOutThroughSpa } from '@lab/scenarios';
 
 const topology = inject('topology');
 const JWT_SHAPE = /eyJ[\w-]+\.[\w-]+\.[\w-]*/;
@@ -100,11 +100,7 @@ describe('signing in through the SPA (the BFF pattern, end to end)', () => {
   });
 
   it('signs out: afterwards /bff/user and /api/notes answer 401', async () => {
-    await page.getByTestId('logout-button').click();
-    await page.waitForURL(`${topology.authserver.url}/session/end**`);
-    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-    await page.waitForURL(`${topology.spa.url}/**`);
-    await page.getByTestId('login-button').waitFor();
+    await signOutThroughSpa(page, topology);
     expect(await callFromPage(page, '/bff/user')).toEqual({
       status: 401,
       body: { error: 'not_authenticated', message: expect.any(String) },

@@ -2,17 +2,33 @@ import type { KoaContextWithOIDC, ErrorOut } from 'oidc-provider';
 import { escapeHtml, renderPage } from './layout.ts';
 
 /**
- * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): the user confirms that the
- * authorization server session ends too. `form` is oidc-provider's own form, with its CSRF field.
+ * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2). `form` is oidc-provider's own
+ * form, with its CSRF (`xsrf`) field. When a registered client sends the user here with one of its
+ * registered post_logout_redirect_uris, the sign-out goes on without a question (the BFF already
+ * ended its session; asking again only leaves a live single sign-on session behind by mistake):
+ * the form submits itself with `logout=yes`. Anyone else gets the question. The cost, accepted
+ * here as by many providers: a page that links here can sign a user out (a nuisance, not a theft).
  */
 export function renderLogoutPage(ctx: KoaContextWithOIDC, form: string): void {
   const client = ctx.oidc.client;
+  const fromRegisteredClient = client !== undefined && typeof ctx.oidc.params?.post_logout_redirect_uri === 'string';
   ctx.type = 'html';
+  if (fromRegisteredClient) {
+    const confirmed = form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>');
+    ctx.body = renderPage(
+      'Signing out',
+      `<h1>Signing you out here too…</h1>
+<p><strong>${escapeHtml(client.clientName ?? client.clientId)}</strong> has ended your session in the app; the Authorization Server now ends its own (single sign-on) session, so the next sign-in asks for your password again.</p>
+${confirmed}
+<noscript><button class="primary" type="submit" form="op.logoutForm">Sign me out</button></noscript>
+<script>document.getElementById('op.logoutForm').submit();</script>`,
+    );
+    return;
+  }
   ctx.body = renderPage(
     'Sign out',
     `<h1>Sign out here too?</h1>
-<p>${client ? `<strong>${escapeHtml(client.clientName ?? client.clientId)}</strong> has ended your session in the app.` : 'A sign-out was requested.'}
-Your session at the Authorization Server (single sign-on) is still open: end it too, so the next sign-in asks for your password again.</p>
+<p>A sign-out was requested. Your session at the Authorization Server (single sign-on) is still open: end it, so the next sign-in asks for your password again.</p>
 ${form}
 <button class="primary" autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
 <button type="submit" form="op.logoutForm">No, stay signed in here</button>`,

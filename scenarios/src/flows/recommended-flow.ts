@@ -1,5 +1,6 @@
 import { defineScenario } from '../engine/scenario.ts';
 import { CallbackHold } from '../library/hold-callback.ts';
+import { signOutThroughSpa } from '../library/sign-in.ts';
 import { findExchange, fieldsOf, JWT_SHAPE, queryOf } from '../library/exchanges.ts';
 import { readableByScripts, sessionCookie } from '../library/browser-view.ts';
 
@@ -185,11 +186,7 @@ export const recommendedFlow = defineScenario({
     await step(
       { actor: 'Resource Owner', action: 'signs out: the BFF ends its session, then the authorization server ends its own', look: 'POST /bff/logout, then /session/end at the authorization server' },
       async (s) => {
-        await page.getByTestId('logout-button').click();
-        await page.waitForURL(`${issuer}/session/end**`);
-        await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-        await page.waitForURL(`${spa}/**`);
-        await page.getByTestId('login-button').waitFor();
+        await signOutThroughSpa(page, topology);
         const exchanges = await s.exchanges();
         const logout = findExchange(exchanges, { to: 'bff', method: 'POST', path: '/bff/logout' });
         const revocation = findExchange(exchanges, { to: 'authserver', path: '/token/revocation', channel: 'back' });

@@ -24,3 +24,16 @@ export async function signInAtAuthorizationServer(page: Page, topology: LabTopol
   }
   await page.waitForURL((url) => url.origin !== topology.authserver.url);
 }
+
+/**
+ * The Resource Owner signs out in the SPA: the BFF ends its session, then the browser goes to the
+ * authorization server's end-session page, which (for a registered client) confirms by itself and
+ * sends the browser back to the app.
+ */
+export async function signOutThroughSpa(page: Page, topology: LabTopology): Promise<void> {
+  const confirmed = page.waitForResponse((response) => response.url().startsWith(`${topology.authserver.url}/session/end/confirm`));
+  await page.getByTestId('logout-button').click();
+  await confirmed;
+  await page.waitForURL(`${topology.spa.url}/**`);
+  await page.getByTestId('login-button').waitFor();
+}

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { LabTopology, XssPayloadName } from '@lab/shared';
+import type { XssPayloadName } from '@lab/shared';
 import type { LabConnection, LootItem } from '../engine/lab-connection.ts';
 import { ATTACK_TIMEOUT_MS } from './attack-support.ts';
 
@@ -65,11 +65,5 @@ export function storageIn(item: LootItem | undefined, area: 'localStorage' | 'se
   return typeof storage === 'object' && storage !== null ? (storage as Record<string, string>) : {};
 }
 
-/** The Resource Owner signs out through the app: "Sign out", then the authorization server's confirmation. */
-export async function signOutThroughSpa(page: Page, topology: LabTopology): Promise<void> {
-  await page.getByTestId('logout-button').click();
-  await page.waitForURL(`${topology.authserver.url}/session/end**`);
-  await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-  await page.waitForURL(`${topology.spa.url}/**`);
-  await page.getByTestId('login-button').waitFor();
-}
+
+export { signOutThroughSpa } from './sign-in.ts';
