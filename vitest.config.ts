@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * One runner for the whole lab. Unit tests live beside each service (`<service>/test`); the
- * end-to-end tests (`e2e/`) run against the real four services, started once by the global set-up
+ * end-to-end tests (`e2e/`) run against the real services (the four OAuth parties and the attacker's site), started once by the global set-up
  * on their own ports, so a lab you are using with `npm start` is left alone.
  */
 export default defineConfig({

@@ -15,7 +15,7 @@ export function createRunSettings(config: AuthServerConfig): RunSettings {
   return { accessTokenTtlSeconds: config.accessTokenTtlSeconds, publicClient: config.lab.mode === 'public-client', flow: config.lab.flow };
 }
 
-/** The settings as the control routes' `extra` members: `{ accessTokenTtlSeconds, publicClient }`. */
+/** The settings as the control routes' `extra` members: `{ accessTokenTtlSeconds, publicClient, flow }`. */
 export function controlRunSettings(settings: RunSettings): ExtraSettings {
   return {
     read: () => ({ accessTokenTtlSeconds: settings.accessTokenTtlSeconds, publicClient: settings.publicClient, flow: settings.flow }),

@@ -191,7 +191,7 @@ function toLoginError(error: unknown): Error {
     // openid-client puts a generic message on the error and the reason on its cause.
     const cause = error.cause as { attribute?: unknown; claim?: unknown; message?: unknown } | undefined;
     const reason = `${error.message} ${typeof cause?.message === 'string' ? cause.message : ''}`;
-    if (cause?.attribute === 'iss' || /"iss" \(issuer\)/.test(reason)) {
+    if (cause?.attribute === 'iss' || /"iss" \(issuer\) response parameter/.test(reason)) {
       return new InvalidIssuerError(`The authorization response was not issued by the authorization server this login went to (RFC 9207): ${reason.trim()}.`);
     }
     if (cause?.attribute === 'state' || /"state"/.test(reason)) return new InvalidStateError(`The callback's state does not match this login: ${reason.trim()}.`);

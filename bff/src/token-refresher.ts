@@ -32,7 +32,9 @@ export class TokenRefresher {
 
   refresh(sessionId: string, tokens: StoredTokens): Promise<StoredTokens> {
     const recent = this.#recent.get(sessionId);
-    if (recent && recent.until > this.#now() && recent.replaced === tokens.refreshToken) return Promise.resolve(recent.tokens);
+    if (recent && recent.until > this.#now() && recent.replaced === tokens.refreshToken && !needsRefresh(recent.tokens, this.#now())) {
+      return Promise.resolve(recent.tokens);
+    }
     const running = this.#inFlight.get(sessionId);
     if (running) return running;
     const refreshing = this.#oidc

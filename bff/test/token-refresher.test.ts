@@ -34,13 +34,24 @@ describe('TokenRefresher', () => {
 
   it('gives a request that still holds the rotated-out refresh token the new tokens, without a second refresh', async () => {
     let calls = 0;
-    const oidc = { refresh: async () => ({ ...tokens, accessToken: 'at-2', refreshToken: `rt-${++calls + 1}` }) } as unknown as OidcClient;
+    const oidc = {
+      refresh: async () => ({ ...tokens, accessToken: 'at-2', refreshToken: `rt-${++calls + 1}`, accessTokenExpiresAt: Date.now() + 60_000 }),
+    } as unknown as OidcClient;
     const refresher = new TokenRefresher(oidc);
     const first = await refresher.refresh('session-1', tokens);
     // This request loaded the session before `first` was saved: it still carries rt-1.
     const late = await refresher.refresh('session-1', tokens);
     expect(calls).toBe(1);
     expect(late).toEqual(first);
+  });
+
+  it('refreshes again when the remembered tokens have expired too (refresh tokens not rotated, short lifetimes)', async () => {
+    let calls = 0;
+    const oidc = { refresh: async () => ({ ...tokens, accessToken: `at-${++calls}`, accessTokenExpiresAt: Date.now() + 1_000 }) } as unknown as OidcClient;
+    const refresher = new TokenRefresher(oidc);
+    await refresher.refresh('session-1', tokens);
+    await refresher.refresh('session-1', tokens);
+    expect(calls).toBe(2);
   });
 });
 

@@ -15,7 +15,7 @@ let lab: RunningLab | undefined;
 
 /** Starts the real lab once for all end-to-end tests and stops it afterwards. */
 export async function setup(project: TestProject): Promise<void> {
-  const env = makeLabEnv(process.env, { ...TEST_PORTS, LAB_WEAKEN: '', LAB_CONTROL_KEY: '' });
+  const env = makeLabEnv(process.env, { ...TEST_PORTS, LAB_WEAKEN: '', LAB_MODE: '', LAB_FLOW: '', LAB_CONTROL_KEY: '' });
   // Its own log folder: a lab you run with `npm start` keeps its logs in .lab/logs.
   lab = await startLab({ env, logDir: path.join(import.meta.dirname, '..', '..', '.lab', 'test-logs') });
   project.provide('topology', lab.topology);

@@ -4,7 +4,7 @@ import { LabStartError, startLab } from './start-lab.ts';
 import { formatSummary } from './print-summary.ts';
 import { removeRunFile, writeRunFile } from './run-file.ts';
 
-// `npm start`: the four services, together, until Ctrl-C.
+// `npm start`: the lab's services (the four OAuth parties and the attacker's site), together, until Ctrl-C.
 try {
   const env = makeLabEnv(process.env);
   // Checked here first, so a bad LAB_WEAKEN or LAB_MODE is one clear line, not five failed services.

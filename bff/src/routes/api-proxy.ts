@@ -115,10 +115,11 @@ async function currentTokens(ctx: Context, refresher: TokenRefresher): Promise<S
  * what a forged cross-site request needs.
  */
 function acceptJsonOnly(ctx: Context, strict: boolean): void {
-  if (typeof ctx.request.body !== 'string') return;
-  if (strict) throw new UnsupportedMediaTypeError();
+  const type = ctx.request.type;
+  if (type === '' || ctx.is('json')) return;
+  if (strict || !ctx.is('text/plain')) throw new UnsupportedMediaTypeError();
   try {
-    ctx.request.body = JSON.parse(ctx.request.body) as unknown;
+    ctx.request.body = JSON.parse(String(ctx.request.body ?? '')) as unknown;
   } catch {
     throw new UnsupportedMediaTypeError();
   }

@@ -140,3 +140,11 @@ describe('POST /bff/code (the seed variant)', () => {
     expect(response.body).toMatchObject({ error: 'not_found' });
   });
 });
+
+describe('ANY /api/* body types', () => {
+  it('refuses a form-encoded body with 415 instead of forwarding an empty one', async () => {
+    const response = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'text=x' });
+    expect(response.status).toBe(415);
+    expect(response.body).toMatchObject({ error: 'unsupported_media_type' });
+  });
+});

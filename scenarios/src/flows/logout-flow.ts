@@ -119,7 +119,7 @@ export const logoutFlow = defineScenario({
         const confirm = findExchange(exchanges, { to: 'authserver', method: 'POST', path: '/session/end/confirm' });
         s.expect('the confirmation redirects to the registered post_logout_redirect_uri', { status: 303, location: `${spa}/` }, { status: confirm?.status, location: confirm?.responseHeaders.location });
         s.expect('the browser no longer holds the authorization server\'s session', [], (await browser.cookies(issuer)).map((cookie) => cookie.name).filter((name) => name.startsWith('_session')));
-        s.note('The confirmation page protects alice from a forged logout; oidc-provider\'s form carries its own CSRF token (xsrf).');
+        s.note('The page posted oidc-provider\'s own form (with its CSRF token, xsrf) by itself: the request named the registered client and its registered post_logout_redirect_uri. Any other request gets the question "Sign out here too?".');
         s.sees({ browser: 'no session anywhere', authserver: 'no session for alice in this browser' });
       },
     );
