@@ -4,9 +4,7 @@ import { findExchange, fieldsOf, queryOf } from '../library/exchanges.ts';
 import { ScriptedUserAgent } from '../library/scripted-user-agent.ts';
 import { readNotes } from '../library/notes-view.ts';
 import { waitAtMost } from '../library/attack-tools.ts';
-
-/** Anything that happens only if the attack works gets this long. */
-const ATTACK_OUTCOME_MS = 5_000;
+import { ATTACK_TIMEOUT_MS } from '../library/attack-support.ts';
 
 /**
  * RFC 9700 §4.5 (authorization code injection) and §4.7 (CSRF: here, login CSRF). Mallory signs
@@ -71,7 +69,7 @@ export const [codeInjection, codeInjectionWeakened] = defineAttack({
         await page.goto(injected.url);
         // An error stays on /bff/callback; a login goes on into the app.
         const stayed = new URL(page.url()).pathname === '/bff/callback';
-        const name = stayed ? undefined : await waitAtMost(ATTACK_OUTCOME_MS, page.getByTestId('user-name').textContent());
+        const name = stayed ? undefined : await waitAtMost(ATTACK_TIMEOUT_MS, page.getByTestId('user-name').textContent());
         const exchanges = await s.exchanges();
         const callback = findExchange(exchanges, { to: 'bff', path: '/bff/callback' });
         const token = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
@@ -131,9 +129,9 @@ export const [codeInjection, codeInjectionWeakened] = defineAttack({
         // The app, as alice sees it: signed in (as whom?), or not.
         if (new URL(page.url()).pathname === '/bff/callback') await page.goto(spa);
         const input = page.getByTestId('note-input');
-        const canWrite = await waitAtMost(ATTACK_OUTCOME_MS, Promise.race([input.waitFor().then(() => true), page.getByTestId('login-button').waitFor().then(() => false)]));
+        const canWrite = await waitAtMost(ATTACK_TIMEOUT_MS, Promise.race([input.waitFor().then(() => true), page.getByTestId('login-button').waitFor().then(() => false)]));
         const saved = canWrite && await waitAtMost(
-          ATTACK_OUTCOME_MS,
+          ATTACK_TIMEOUT_MS,
           (async () => {
             await input.fill(diary);
             await page.getByTestId('add-note-button').click();

@@ -4,11 +4,10 @@ import { deliverHeldCallback, signInUntilCallback } from '../library/held-sign-i
 import { ScriptedUserAgent, readJson } from '../library/scripted-user-agent.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
 import { msUntil } from '../library/attack-tools.ts';
+import { BFF_REFRESH_MARGIN_MS } from '../library/attack-support.ts';
 
 /** Access tokens are short in this run, so the end of the story can show a refresh. */
 const ACCESS_TOKEN_TTL_SECONDS = 6;
-/** The BFF refreshes this long before expiry (bff/src/token-refresher.ts). */
-const BFF_REFRESH_MARGIN_MS = 5_000;
 
 /**
  * RFC 9700 §4.5: authorization code injection, after the code leaked (§4.2, RFC 7636 §1).

@@ -3,9 +3,7 @@ import { findExchange, fieldsOf, queryOf } from '../library/exchanges.ts';
 import { CallbackHold } from '../library/hold-callback.ts';
 import { signInAtAuthorizationServer } from '../library/sign-in.ts';
 import { waitAtMost } from '../library/attack-tools.ts';
-
-/** How long the browser may take to reach the login page or the callback after the edited request. */
-const OUTCOME_MS = 5_000;
+import { ATTACK_TIMEOUT_MS } from '../library/attack-support.ts';
 
 /**
  * RFC 9700 §4.8: PKCE downgrade. PKCE protects a code only if the authorization server insists on
@@ -59,7 +57,7 @@ export const [pkceDowngrade, pkceDowngradeWeakened] = defineAttack({
         stripped.searchParams.delete('code_challenge');
         stripped.searchParams.delete('code_challenge_method');
         await hold.release(stripped.toString());
-        await waitAtMost(OUTCOME_MS, page.waitForURL((url) => url.pathname.startsWith('/interaction/') || url.pathname === '/bff/callback'));
+        await waitAtMost(ATTACK_TIMEOUT_MS, page.waitForURL((url) => url.pathname.startsWith('/interaction/') || url.pathname === '/bff/callback'));
         const exchanges = await s.exchanges();
         const authorize = findExchange(exchanges, { to: 'authserver', path: '/auth' });
         const answer = new URL(authorize?.responseHeaders.location ?? '/', issuer);
@@ -100,7 +98,7 @@ export const [pkceDowngrade, pkceDowngradeWeakened] = defineAttack({
       { actor: 'Resource Owner', action: 'signs in and consents; the authorization server redirects back with a code', look: 'a code issued for a request without PKCE, and the BFF\'s token request' },
       async (s) => {
         const onLoginPage = new URL(page.url()).pathname.startsWith('/interaction/');
-        if (onLoginPage) await waitAtMost(OUTCOME_MS, signInAtAuthorizationServer(page, topology, 'alice'));
+        if (onLoginPage) await waitAtMost(ATTACK_TIMEOUT_MS, signInAtAuthorizationServer(page, topology, 'alice'));
         const exchanges = await s.exchanges();
         const callback = findExchange(exchanges, { to: 'bff', path: '/bff/callback' });
         const token = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });

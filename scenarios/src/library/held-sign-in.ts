@@ -2,9 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { LabTopology } from '@lab/shared';
 import { CallbackHold } from './hold-callback.ts';
 import { waitAtMost } from './attack-tools.ts';
-
-/** How long a browser may take to show the outcome of a delivered callback. */
-const OUTCOME_MS = 5_000;
+import { ATTACK_TIMEOUT_MS } from './attack-support.ts';
 
 /**
  * The Resource Owner signs in, and her browser is held on the redirect back to `/bff/callback`:
@@ -46,7 +44,7 @@ export async function deliverHeldCallback(
   const spa = topology.spa.url;
   const answered = page.waitForURL((current) => current.origin === spa && (current.pathname === '/bff/callback' || !current.pathname.startsWith('/bff/')), { waitUntil: 'commit' });
   await hold.release(url);
-  await waitAtMost(OUTCOME_MS, answered);
+  await waitAtMost(ATTACK_TIMEOUT_MS, answered);
   const response = await context.request.get(`${spa}/bff/user`, { headers: { 'X-CSRF': '1' } });
   if (!response.ok()) return undefined;
   const body = (await response.json()) as { claims?: { preferred_username?: string } };
