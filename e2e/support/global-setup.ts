@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { makeLabEnv, startLab, type RunningLab } from '@lab/launcher';
 import type { LabTopology } from '@lab/shared';
-import { TEST_PORTS } from './test-ports.ts';
+import { TEST_LOG_DIR_NAME, TEST_PORTS } from './test-ports.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,7 +17,7 @@ let lab: RunningLab | undefined;
 export async function setup(project: TestProject): Promise<void> {
   const env = makeLabEnv(process.env, { ...TEST_PORTS, LAB_WEAKEN: '', LAB_MODE: '', LAB_FLOW: '', LAB_CONTROL_KEY: '' });
   // Its own log folder: a lab you run with `npm start` keeps its logs in .lab/logs.
-  lab = await startLab({ env, logDir: path.join(import.meta.dirname, '..', '..', '.lab', 'test-logs') });
+  lab = await startLab({ env, logDir: path.join(import.meta.dirname, '..', '..', '.lab', TEST_LOG_DIR_NAME) });
   project.provide('topology', lab.topology);
   project.provide('controlKey', env.LAB_CONTROL_KEY!);
 }
