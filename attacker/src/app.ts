@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import { createLabControlRoutes, handleErrors, traceRequests, type DefenceSwitches, type TraceRecorder } from '@lab/shared';
+import { createLabControlRoutes, handleErrors, rejectMalformedUrl, traceRequests, type DefenceSwitches, type TraceRecorder } from '@lab/shared';
 import type { AttackerConfig } from './config.ts';
 import type { LootStore } from './loot.ts';
 import { createCollectRoutes } from './routes/collect.ts';
@@ -16,6 +16,7 @@ export function createApp(config: AttackerConfig, deps: AttackerDeps): Koa {
   const app = new Koa();
   app.use(traceRequests(deps.recorder, 'attacker'));
   app.use(handleErrors((error) => console.error(`attacker: ${error instanceof Error ? error.message : String(error)}`)));
+  app.use(rejectMalformedUrl());
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {
       ctx.body = { status: 'ok', service: 'attacker' };

@@ -3,6 +3,7 @@ import {
   createLabControlRoutes,
   createTracedFetch,
   handleErrors,
+  rejectMalformedUrl,
   partyOfUrl,
   traceRequests,
   type DefenceSwitches,
@@ -50,6 +51,7 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
       log(`bff: ${ctx.method} ${ctx.path} failed: ${error instanceof Error ? error.message : String(error)}`);
     }),
   );
+  app.use(rejectMalformedUrl());
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     await next();

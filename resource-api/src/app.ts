@@ -1,6 +1,6 @@
 import Koa from 'koa';
 import type { JWTVerifyGetKey } from 'jose';
-import { createLabControlRoutes, handleErrors, redactTokens, traceRequests } from '@lab/shared';
+import { createLabControlRoutes, handleErrors, redactTokens, rejectMalformedUrl, traceRequests } from '@lab/shared';
 import type { DefenceSwitches, TraceRecorder } from '@lab/shared';
 import type { ResourceApiConfig } from './config.ts';
 import { AuthServerUnavailableError } from './errors.ts';
@@ -51,6 +51,7 @@ export function createApp(config: ResourceApiConfig, deps: AppDeps): Koa {
   const app = new Koa();
   if (deps.recorder) app.use(traceRequests(deps.recorder, 'resource-api'));
   app.use(handleErrors((error, ctx) => log(`resource-api: ${ctx.method} ${ctx.path} failed: ${describe(error)}`)));
+  app.use(rejectMalformedUrl());
   app.use(setSecurityHeaders());
   app.use(allowSpaOrigin(settings, config.topology.spa.url));
   app.use(createHealthRouter().routes());

@@ -2,6 +2,7 @@ export * from './topology.ts';
 export * from './users.ts';
 export * from './defences.ts';
 export * from './http-errors.ts';
+export * from './reject-malformed-url.ts';
 export * from './redact.ts';
 export * from './config-error.ts';
 export * from './trace.ts';

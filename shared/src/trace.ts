@@ -96,7 +96,21 @@ export class TraceRecorder {
     this.#capacity = capacity;
   }
 
-  record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts'>): TraceEvent {
+  /**
+   * Records one exchange. The lab's instruments never change what they observe: whatever the
+   * exchange holds (malformed encodings, bodies nested thousands deep), recording it never throws
+   * into the request it describes. A failure is one line in the service's log, and the event is lost.
+   */
+  record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts'>): TraceEvent | undefined {
+    try {
+      return this.#record(event);
+    } catch (error) {
+      console.error(`${this.service}: trace: could not record ${event.method} ${event.direction} exchange (${error instanceof Error ? error.name : 'error'})`);
+      return undefined;
+    }
+  }
+
+  #record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts'>): TraceEvent {
     const full = this.fullView;
     // Decoded from the raw values, before they are shortened; the tokens themselves are not kept.
     const found = findJwts(event).flatMap((jwt) => {
@@ -177,7 +191,7 @@ export function redactHeader(name: string, value: string): string {
     if (scheme?.toLowerCase() === 'basic') {
       const decoded = Buffer.from(credentials, 'base64').toString('utf8');
       const [user = '', secret = ''] = decoded.split(':', 2);
-      return `Basic base64(${decodeURIComponent(user)}:${shortenSecret(decodeURIComponent(secret), 4)})`;
+      return `Basic base64(${decodeLeniently(user)}:${shortenSecret(decodeLeniently(secret), 4)})`;
     }
     return `${scheme} ${shortenSecret(credentials)}`;
   }
@@ -216,7 +230,7 @@ export function redactUrl(raw: string): string {
       .map((pair) => {
         const [name = '', value] = pair.split('=', 2);
         if (value === undefined) return pair;
-        return isSecretName(decodeURIComponent(name)) ? `${name}=${shortenSecret(decodeURIComponent(value))}` : redactTokens(pair);
+        return isSecretName(decodeLeniently(name)) ? `${name}=${shortenSecret(decodeLeniently(value))}` : redactTokens(pair);
       })
       .join('&');
   const end = hashAt >= 0 ? hashAt : raw.length;
@@ -224,6 +238,18 @@ export function redactUrl(raw: string): string {
   const query = queryAt >= 0 && queryAt < end ? `?${redactParams(raw.slice(queryAt + 1, end))}` : '';
   const hash = hashAt >= 0 ? `#${redactParams(raw.slice(hashAt + 1))}` : '';
   return `${base}${query}${hash}`;
+}
+
+/**
+ * Percent-decoding for display only. The recorder runs on every request, hostile ones included,
+ * and must never throw: a malformed sequence (`%zz`, `%E0%A4%A`) is shown as it came.
+ */
+function decodeLeniently(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** Shortens secret fields of a JSON or form body and any JWT in it, then cuts it to a readable length. */

@@ -52,7 +52,7 @@ function recordTokenResponse(recorder: TraceRecorder, body: Record<string, unkno
     requestBody: 'grant_type=authorization_code&code=abcdefghijklmnopqrstuvwxyz0123456789',
     responseBody: JSON.stringify(body),
     correlationId: 'c1',
-  });
+  })!;
 }
 
 describe('TraceRecorder: JWTs decoded in the trace', () => {
@@ -94,7 +94,7 @@ describe('TraceRecorder: JWTs decoded in the trace', () => {
       requestHeaders: { authorization: `Bearer ${forged}` },
       responseHeaders: {},
       correlationId: 'c2',
-    });
+    })!;
     await recorder.verified();
     expect(event.jwts).toEqual([expect.objectContaining({ where: 'request header: authorization', signature: 'invalid' })]);
   });
@@ -143,7 +143,7 @@ describe('TraceRecorder: JWTs decoded in the trace', () => {
       requestHeaders: {},
       responseHeaders: { location: `http://localhost:5173/#id_token=${token}x` },
       correlationId: 'c3',
-    });
+    })!;
     expect(event.jwts?.map((jwt) => jwt.where)).toEqual(['URL: loot', 'response header: location: id_token']);
   });
 });

@@ -48,7 +48,7 @@ function recordExchange(recorder: TraceRecorder, path: string, startedMsAgo: num
     responseHeaders: {},
     correlationId: path,
     ...extra,
-  });
+  })!;
 }
 
 async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {

@@ -1,0 +1,32 @@
+import type { Context, Next } from 'koa';
+import { HttpError } from './http-errors.ts';
+
+/**
+ * 400 `invalid_url_encoding` for a request whose path or query holds a malformed percent-encoding
+ * (`%zz`, a lone `%`, a cut UTF-8 sequence such as `%E0%A4%A`), before any route runs.
+ *
+ * Koa and its routers decode lazily and differently (`ctx.query` tolerates what
+ * `decodeURIComponent` throws on), so such a request could pass one layer and break the next after
+ * the action already ran. Refusing it at the door keeps "a client's mistake is a 4xx, answered
+ * before anything happens" true for every route. RFC 3986 §2.1: `%` must be followed by two hex
+ * digits; WHATWG URL: the decoded bytes must be UTF-8.
+ */
+export function rejectMalformedUrl() {
+  return async function rejectMalformedUrlMiddleware(ctx: Context, next: Next): Promise<void> {
+    if (!isWellEncoded(ctx.path) || !isWellEncoded(ctx.querystring)) {
+      throw new HttpError(400, 'invalid_url_encoding', 'The URL holds a malformed percent-encoding (a "%" must start a valid UTF-8 byte sequence such as %2F).');
+    }
+    await next();
+  };
+}
+
+/** Whether `decodeURIComponent` accepts the text; most URLs hold no `%` and are not decoded at all. */
+export function isWellEncoded(text: string): boolean {
+  if (!text.includes('%')) return true;
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
