@@ -36,7 +36,12 @@ describe('GET /bff/callback in a real login', () => {
       const response = page.waitForResponse((candidate) => candidate.url().includes('/bff/callback'));
       await hold.release(tampered.toString());
       expect((await response).status()).toBe(400);
-      expect(await bodyOf(page)).toEqual({ error: 'invalid_state', message: expect.stringContaining('does not belong to a login started in this browser') });
+      expect(await bodyOf(page)).toEqual({
+        error: 'invalid_state',
+        message: 'This callback does not belong to a login started in this browser (unknown, expired or already used state).',
+        // The way back: a fresh login to where the user was going (unknown here, so the start page).
+        startAgain: '/bff/login?returnTo=%2F',
+      });
       const user = await page.evaluate(async () => (await fetch('/bff/user', { headers: { 'X-CSRF': '1' } })).status);
       expect(user).toBe(401);
     } finally {

@@ -13,7 +13,9 @@ import type { BffConfig } from './config.ts';
 import type { SessionStore } from './session-store.ts';
 import { createSessionMiddleware } from './session.ts';
 import { OidcClient } from './oidc-client.ts';
-import { TokenRefresher } from './token-refresher.ts';
+import { SessionTokens } from './session-tokens.ts';
+import { MemoryTokenStore, type TokenStore } from './token-store.ts';
+import { LoginAttempts, type LoginAttemptLimits } from './login-attempts.ts';
 import { createHealthRoutes } from './routes/health.ts';
 import { createAuthRoutes } from './routes/auth.ts';
 import { createSessionRoutes } from './routes/session.ts';
@@ -26,6 +28,10 @@ import type { TraceFeed } from './xray/trace-feed.ts';
 
 export interface BffDeps {
   readonly store: SessionStore;
+  /** The tokens of signed-in sessions, by `sid`, kept apart from the cookie sessions (default: in memory). */
+  readonly tokenStore?: TokenStore;
+  /** Bounds on unfinished logins (tests use small ones). */
+  readonly loginLimits?: Partial<LoginAttemptLimits>;
   readonly defences: DefenceSwitches;
   readonly recorder: TraceRecorder;
   readonly log?: (line: string) => void;
@@ -42,6 +48,7 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
   const tracedFetch = createTracedFetch(deps.recorder, 'bff', (url) => partyOfUrl(config.topology, url));
   const oidc = new OidcClient(config, deps.defences, tracedFetch);
   const flow: FlowSetting = { current: config.lab.flow };
+  const tokenStore = deps.tokenStore ?? new MemoryTokenStore();
 
   // In front of the trace: the X-ray does not record itself watching.
   if (deps.xrayFeed) app.use(serveXray(deps.xrayFeed, deps.defences, log));
@@ -63,13 +70,15 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
       defences: deps.defences,
       recorder: deps.recorder,
       extra: controlFlowSetting(flow),
-      extraRoutes: (router) => addSessionStoreBreach(router, deps.store),
+      extraRoutes: (router) => addSessionStoreBreach(router, deps.store, tokenStore),
     }).routes(),
   );
+  const tokens = new SessionTokens(oidc, tokenStore);
+  const login = { config, oidc, defences: deps.defences, attempts: new LoginAttempts(deps.loginLimits), tokens };
   app.use(createSessionMiddleware(app, deps.store, config.sessionTtlSeconds, deps.defences));
-  app.use(createAuthRoutes(config, oidc, deps.defences, flow).routes());
-  app.use(createSeedCodeRoutes(config, oidc, deps.defences, flow).routes());
-  app.use(createSessionRoutes(deps.defences).routes());
-  app.use(createApiProxyRoutes(config, new TokenRefresher(oidc), deps.defences, tracedFetch).routes());
+  app.use(createAuthRoutes(login, flow).routes());
+  app.use(createSeedCodeRoutes(login, flow).routes());
+  app.use(createSessionRoutes(deps.defences, tokens).routes());
+  app.use(createApiProxyRoutes({ config, tokens, defences: deps.defences, fetchImpl: tracedFetch }).routes());
   return app;
 }

@@ -1,63 +1,89 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
-import type { DefenceSwitches } from '@lab/shared';
+import { HttpError, type DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from './config.ts';
 import type { OidcClient } from './oidc-client.ts';
+import type { LoginAttempts } from './login-attempts.ts';
+import type { SessionTokens } from './session-tokens.ts';
 import { readSession, type LoginAttempt } from './session.ts';
-import { InvalidStateError } from './errors.ts';
+import { AuthServerTimeoutError, AuthServerUnavailableError, InvalidStateError, withStartAgain } from './errors.ts';
+
+export interface LoginDeps {
+  readonly config: BffConfig;
+  readonly oidc: OidcClient;
+  readonly defences: DefenceSwitches;
+  readonly attempts: LoginAttempts;
+  readonly tokens: SessionTokens;
+}
 
 /**
  * The end of a login, wherever the authorization response arrives (`GET /bff/callback`, or the
  * seed variant's `POST /bff/code`): find the login this browser started by its `state`, spend it,
  * redeem the code, and turn the session into a signed-in one with a new id. Returns `returnTo`.
+ *
+ * Every refusal carries `startAgain`, a fresh login that leads back where the user was going.
+ * When the authorization server could not be reached at all, the attempt is given back: the
+ * code was never redeemed, so reloading the callback tries again.
  */
-export async function completeLogin(
-  ctx: Context,
-  { config, oidc, defences }: { config: BffConfig; oidc: OidcClient; defences: DefenceSwitches },
-  response: URLSearchParams,
-): Promise<string> {
+export async function completeLogin(ctx: Context, deps: LoginDeps, response: URLSearchParams): Promise<string> {
+  const { config, oidc, defences, attempts, tokens } = deps;
   const session = readSession(ctx);
-  const attempts = session.loginAttempts ?? {};
   const state = response.get('state') ?? undefined;
-  const attempt = findAttempt(attempts, state, defences.isOn('state'));
-  if (!attempt) {
-    throw new InvalidStateError(
-      state
-        ? 'This callback does not belong to a login started in this browser (unknown or already used state).'
-        : 'The callback has no state parameter.',
+  const found = findAttempt(deps, session, state);
+  const startAgain = `/bff/login?returnTo=${encodeURIComponent(found?.attempt.returnTo ?? '/')}`;
+  if (!found) {
+    throw withStartAgain(
+      new InvalidStateError(
+        state
+          ? 'This callback does not belong to a login started in this browser (unknown, expired or already used state).'
+          : 'The callback has no state parameter.',
+      ),
+      startAgain,
     );
   }
-  // One use only, whatever happens next: a replayed callback finds nothing.
-  delete attempts[attempt.key];
-  session.loginAttempts = attempts;
+  const { key, attempt } = found;
+  attempts.forget(session, key);
 
-  // The redirect_uri of the token request must be the one of the authorization request.
-  const callbackUrl = new URL(`${attempt.value.redirectUri ?? config.redirectUri}?${response}`);
-  const { user, tokens } = await oidc.finishLogin(callbackUrl, attempt.value, attempt.key);
+  let result: Awaited<ReturnType<OidcClient['finishLogin']>>;
+  try {
+    // The redirect_uri of the token request must be the one of the authorization request.
+    const callbackUrl = new URL(`${attempt.redirectUri ?? config.redirectUri}?${response}`);
+    result = await oidc.finishLogin(callbackUrl, attempt, key);
+  } catch (error) {
+    if (error instanceof AuthServerUnavailableError || error instanceof AuthServerTimeoutError) {
+      // Nothing was redeemed that we know of: this browser may reload the callback.
+      attempts.release(key, attempt);
+      session.loginAttempts = { ...session.loginAttempts, [key]: attempt };
+    }
+    throw error instanceof HttpError ? withStartAgain(error, startAgain) : error;
+  }
 
   // Session fixation defence (OWASP): the signed-in session gets a new id; the old one is gone.
   if (defences.isOn('session-regeneration')) await session.regenerate();
   const signedIn = readSession(ctx);
+  const sid = randomUUID();
+  await tokens.start(sid, result.tokens, config.sessionTtlSeconds * 1000);
   signedIn.loginAttempts = undefined;
-  signedIn.sid = randomUUID();
+  signedIn.sid = sid;
   signedIn.signedInAt = Date.now();
-  signedIn.user = user;
-  signedIn.tokens = tokens;
+  signedIn.user = result.user;
   signedIn.maxAge = config.sessionTtlSeconds * 1000;
-  return attempt.value.returnTo;
+  return attempt.returnTo;
 }
 
 function findAttempt(
-  attempts: Record<string, LoginAttempt>,
+  { defences, attempts }: LoginDeps,
+  session: ReturnType<typeof readSession>,
   state: string | undefined,
-  checkState: boolean,
-): { key: string; value: LoginAttempt } | undefined {
-  if (checkState) {
-    if (state === undefined || !Object.hasOwn(attempts, state)) return undefined;
-    return { key: state, value: attempts[state] as LoginAttempt };
+): { key: string; attempt: LoginAttempt } | undefined {
+  if (defences.isOn('state')) {
+    const attempt = attempts.find(session, state);
+    // Two callbacks with one state at once (a replay racing the real one): only one gets it.
+    if (!attempt || state === undefined || !attempts.claim(state)) return undefined;
+    return { key: state, attempt };
   }
   // Weakened: take the newest login of this browser, or finish a login it never started.
-  const newest = Object.entries<LoginAttempt>(attempts).sort(([, a], [, b]) => b.startedAt - a.startedAt)[0];
-  if (newest) return { key: newest[0], value: newest[1] };
-  return { key: state ?? 'none', value: { returnTo: '/', startedAt: Date.now() } };
+  const newest = attempts.newest(session);
+  if (newest) return { key: newest[0], attempt: newest[1] };
+  return { key: state ?? 'none', attempt: { returnTo: '/', startedAt: Date.now() } };
 }

@@ -87,3 +87,38 @@ export class UnsupportedMediaTypeError extends HttpError {
     super(415, 'unsupported_media_type', 'Send the body as application/json.');
   }
 }
+
+/** 504: the authorization server did not answer in time (frozen, overloaded). */
+export class AuthServerTimeoutError extends HttpError {
+  constructor(cause?: unknown) {
+    super(504, 'authserver_timeout', 'The authorization server did not answer in time. Your session is kept; try again in a moment.', { cause });
+  }
+}
+
+/** 429: the BFF holds as many unfinished logins as it allows (anonymous callers can start them). */
+export class TooManyPendingLoginsError extends HttpError {
+  constructor(retryAfterSeconds: number) {
+    super(429, 'too_many_pending_logins', 'Too many sign-ins are in progress right now. Try again in a few minutes.', {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+}
+
+/** 400: a JSON body nested deeper than any note needs (deep nesting is a parser and serialiser attack). */
+export class JsonTooDeepError extends HttpError {
+  constructor(limit: number) {
+    super(400, 'json_too_deep', `The JSON body is nested more than ${limit} levels deep.`);
+  }
+}
+
+/**
+ * The same error, with the way back for a browser that landed on it at the callback: a fresh login
+ * (`startAgain`), since the one that brought it here is spent or cannot finish.
+ */
+export function withStartAgain(error: HttpError, startAgain: string): HttpError {
+  return new HttpError(error.status, error.code, error.message, {
+    headers: { ...error.headers },
+    extra: { ...error.extra, startAgain },
+    cause: error.cause,
+  });
+}

@@ -2,6 +2,7 @@ import { ConfigError, DefenceSwitches, TraceRecorder, createJwtVerifier, createX
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { MemorySessionStore } from './session-store.ts';
+import { MemoryTokenStore } from './token-store.ts';
 import { createXrayFeed } from './xray/trace-feed.ts';
 
 let config;
@@ -23,6 +24,7 @@ const xrayFeed = config.xray ? createXrayFeed(config, recorder) : undefined;
 const app = createApp(config, {
   xrayFeed,
   store: new MemorySessionStore(),
+  tokenStore: new MemoryTokenStore(),
   defences: new DefenceSwitches(config.lab.weakened),
   recorder,
 });

@@ -3,6 +3,7 @@ import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from './config.ts';
 import type { LoginAttempt, SessionUser, StoredTokens } from './session.ts';
 import {
+  AuthServerTimeoutError,
   AuthServerUnavailableError,
   InvalidIssuerError,
   InvalidStateError,
@@ -39,7 +40,9 @@ export class OidcClient {
         // RFC 6749 §2.3.1: the client secret goes in HTTP Basic on the back channel.
         client.ClientSecretBasic(this.#config.clientSecret),
         // The lab's issuer is plain http on loopback; a real one is https and needs no such option.
-        { execute: [client.allowInsecureRequests], [client.customFetch]: this.#fetch },
+        // `timeout` bounds every back-channel call (discovery, token, revocation), so a frozen
+        // authorization server is a 504 after a few seconds, not a request that hangs.
+        { execute: [client.allowInsecureRequests], [client.customFetch]: this.#fetch, timeout: AUTHSERVER_TIMEOUT_SECONDS },
       )
       .then((server) => {
         server[client.customFetch] = this.#fetch;
@@ -47,7 +50,7 @@ export class OidcClient {
       })
       .catch((error: unknown) => {
         this.#discovered = undefined;
-        throw new AuthServerUnavailableError(error);
+        throw toTransportError(error);
       });
     return this.#discovered;
   }
@@ -116,7 +119,7 @@ export class OidcClient {
       };
       return { user, tokens: toStoredTokens(tokens, undefined) };
     } catch (error) {
-      throw toLoginError(error);
+      throw toLoginError(error, this.#config.issuer);
     }
   }
 
@@ -131,8 +134,8 @@ export class OidcClient {
       const response = await client.refreshTokenGrant(server, tokens.refreshToken, { resource: this.#config.resource });
       return toStoredTokens(response, tokens);
     } catch (error) {
-      if (error instanceof client.ResponseBodyError) throw new OAuthError(error.error, error.error_description);
-      throw new AuthServerUnavailableError(error);
+      if (error instanceof client.ResponseBodyError && error.status < 500) throw new OAuthError(error.error, error.error_description);
+      throw toTransportError(error);
     }
   }
 
@@ -174,6 +177,7 @@ function toStoredTokens(response: client.TokenEndpointResponse & client.TokenEnd
   const expiresIn = response.expiresIn() ?? 60;
   return {
     accessToken: response.access_token,
+    accessTokenLifetimeMs: expiresIn * 1000,
     // Without rotation the authorization server sends no new refresh token: keep the old one.
     refreshToken: response.refresh_token ?? previous?.refreshToken,
     idToken: response.id_token ?? previous?.idToken,
@@ -182,21 +186,47 @@ function toStoredTokens(response: client.TokenEndpointResponse & client.TokenEnd
   };
 }
 
-/** Turns what openid-client throws during the callback into the BFF's 4xx/5xx errors. */
-function toLoginError(error: unknown): Error {
+/**
+ * Turns what openid-client throws during the callback into the BFF's 4xx/5xx errors, by the
+ * error's class, `code` and `cause` (what failed and what was expected), never by its message.
+ */
+function toLoginError(error: unknown, issuer: string): Error {
   if (error instanceof LoginRejectedError) return error;
   if (error instanceof client.AuthorizationResponseError) return new OAuthError(error.error, error.error_description);
-  if (error instanceof client.ResponseBodyError) return new OAuthError(error.error, error.error_description);
-  if (error instanceof client.ClientError) {
-    // openid-client puts a generic message on the error and the reason on its cause.
-    const cause = error.cause as { attribute?: unknown; claim?: unknown; message?: unknown } | undefined;
-    const reason = `${error.message} ${typeof cause?.message === 'string' ? cause.message : ''}`;
-    if (cause?.attribute === 'iss' || /"iss" \(issuer\) response parameter/.test(reason)) {
-      return new InvalidIssuerError(`The authorization response was not issued by the authorization server this login went to (RFC 9207): ${reason.trim()}.`);
+  if (error instanceof client.ResponseBodyError && error.status < 500) return new OAuthError(error.error, error.error_description);
+  if (error instanceof client.ClientError && error.code !== 'OAUTH_TIMEOUT' && error.code !== 'OAUTH_ABORT') {
+    // openid-client wraps oauth4webapi's error, whose cause says what was compared with what.
+    const detail = (error.cause as { message?: unknown; cause?: unknown } | undefined) ?? {};
+    const reason = `${error.message}${typeof detail.message === 'string' ? `: ${detail.message}` : ''}`;
+    const compared = (detail.cause ?? {}) as { expected?: unknown; claim?: unknown; parameters?: unknown };
+    if (error.code === 'OAUTH_INVALID_RESPONSE' && compared.parameters instanceof URLSearchParams) {
+      // The `iss` check compares with the issuer (or finds `iss` missing); the `state` check with the state.
+      const aboutIssuer = 'expected' in compared ? compared.expected === issuer : !compared.parameters.has('iss');
+      if (aboutIssuer) {
+        return new InvalidIssuerError(`The authorization response was not issued by the authorization server this login went to (RFC 9207): ${reason}.`);
+      }
+      return new InvalidStateError(`The callback's state does not match this login: ${reason}.`);
     }
-    if (cause?.attribute === 'state' || /"state"/.test(reason)) return new InvalidStateError(`The callback's state does not match this login: ${reason.trim()}.`);
-    if (cause?.claim === 'nonce' || /nonce/.test(reason)) return new LoginRejectedError(`The ID token does not belong to this login: ${reason.trim()}.`);
-    return new LoginRejectedError(`The login response failed a check: ${reason.trim()}.`);
+    if (error.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' && compared.claim === 'nonce') {
+      return new LoginRejectedError(`The ID token does not belong to this login: ${reason}.`);
+    }
+    return new LoginRejectedError(`The login response failed a check: ${reason}.`);
+  }
+  return toTransportError(error);
+}
+
+/** How long the BFF waits for the authorization server on the back channel. */
+export const AUTHSERVER_TIMEOUT_SECONDS = 5;
+
+/**
+ * A failure to talk to the authorization server at all: 504 when it did not answer in time (a
+ * `TimeoutError` somewhere in the cause chain, from the fetch's abort signal), else 503.
+ */
+function toTransportError(error: unknown): Error {
+  if (error instanceof AuthServerTimeoutError || error instanceof AuthServerUnavailableError) return error;
+  if (error instanceof client.ClientError && error.code === 'OAUTH_TIMEOUT') return new AuthServerTimeoutError(error);
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth += 1) {
+    if (cause.name === 'TimeoutError') return new AuthServerTimeoutError(error);
   }
   return new AuthServerUnavailableError(error);
 }

@@ -1,8 +1,13 @@
+import { ExpiringMap } from './expiring-map.ts';
+
 /**
- * Where the BFF keeps sessions, and so every token: server-side, behind this interface.
- * The browser holds only the session id (an opaque random string) in an HttpOnly cookie.
- * It is the store shape koa-session expects; a Redis or SQL store can replace the in-memory one
- * without touching the routes.
+ * Where the BFF keeps sessions: server-side, behind this interface. The browser holds only the
+ * session id (an opaque random string) in an HttpOnly cookie. It is the store shape koa-session
+ * expects; a Redis or SQL store can replace the in-memory one without touching the routes.
+ *
+ * `destroy` is final: a request that loaded the session before it was destroyed (a parallel call
+ * during logout) must not write it back when it ends, so `set` of a destroyed id does nothing.
+ * Session ids are random and never reused, so a new session is never mistaken for a destroyed one.
  */
 export interface SessionStore {
   get(id: string): Promise<Record<string, unknown> | undefined>;
@@ -15,41 +20,41 @@ export interface SessionStore {
   list?(): Promise<Array<{ id: string; data: Record<string, unknown> }>>;
 }
 
-/** Sessions in this process's memory; each expires after its max age. */
-export class MemorySessionStore implements SessionStore {
-  readonly #sessions = new Map<string, { data: Record<string, unknown>; expiresAt: number }>();
-  readonly #now: () => number;
+/** How long a destroyed id is remembered: longer than any request that loaded it can still run. */
+const TOMBSTONE_MS = 10 * 60 * 1000;
 
-  constructor(now: () => number = Date.now) {
-    this.#now = now;
+/** Sessions in this process's memory; each ends at its max age, and expired ones are swept. */
+export class MemorySessionStore implements SessionStore {
+  readonly #sessions: ExpiringMap<Record<string, unknown>>;
+  readonly #destroyed: ExpiringMap<true>;
+
+  constructor(options: { now?: () => number; sweepEveryMs?: number } = {}) {
+    this.#sessions = new ExpiringMap(options);
+    this.#destroyed = new ExpiringMap(options);
   }
 
   async get(id: string): Promise<Record<string, unknown> | undefined> {
-    const entry = this.#sessions.get(id);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.#now()) {
-      this.#sessions.delete(id);
-      return undefined;
-    }
+    const data = this.#sessions.get(id);
     // A copy: each request works on its own snapshot, as it would with a remote store.
-    return structuredClone(entry.data);
+    return data === undefined ? undefined : structuredClone(data);
   }
 
   async set(id: string, data: Record<string, unknown>, maxAgeMs: number): Promise<void> {
-    this.#sessions.set(id, { data: structuredClone(data), expiresAt: this.#now() + maxAgeMs });
+    if (this.#destroyed.get(id)) return;
+    this.#sessions.set(id, structuredClone(data), maxAgeMs);
   }
 
   async destroy(id: string): Promise<void> {
     this.#sessions.delete(id);
+    this.#destroyed.set(id, true, TOMBSTONE_MS);
   }
 
   async list(): Promise<Array<{ id: string; data: Record<string, unknown> }>> {
-    const now = this.#now();
-    return [...this.#sessions].filter(([, entry]) => entry.expiresAt > now).map(([id, entry]) => ({ id, data: structuredClone(entry.data) }));
+    return [...this.#sessions.entries()].map(([id, data]) => ({ id, data: structuredClone(data) }));
   }
 
-  /** How many sessions are live (for the health check and the lab's narration). */
-  get size(): number {
-    return this.#sessions.size;
+  close(): void {
+    this.#sessions.close();
+    this.#destroyed.close();
   }
 }

@@ -23,6 +23,8 @@ export interface StoredTokens {
   readonly idToken?: string;
   /** Epoch milliseconds. */
   readonly accessTokenExpiresAt: number;
+  /** How long the access token was issued for (`expires_in`), in milliseconds: sets the refresh margin. */
+  readonly accessTokenLifetimeMs: number;
   readonly scope: string;
 }
 
@@ -33,15 +35,17 @@ export interface SessionUser {
   readonly email?: string;
 }
 
-/** What the BFF keeps per browser session, in the server-side store. */
+/**
+ * What the BFF keeps per browser session, in the server-side session store. The tokens of a
+ * signed-in session are kept apart, by `sid`, in the token store (token-store.ts).
+ */
 export interface BffSession {
   /** Logins started from this browser and not finished yet, by `state`. */
   loginAttempts?: Record<string, LoginAttempt>;
-  /** A stable id for the signed-in session (used to serialise token refreshes). */
+  /** A stable id for the signed-in session: the key of its tokens, and of its single-flight refresh. */
   sid?: string;
   signedInAt?: number;
   user?: SessionUser;
-  tokens?: StoredTokens;
 }
 
 type KoaSession = NonNullable<Context['session']>;

@@ -1,5 +1,6 @@
 export * from './topology.ts';
 export * from './users.ts';
+export * from './token-lifetimes.ts';
 export * from './defences.ts';
 export * from './http-errors.ts';
 export * from './reject-malformed-url.ts';

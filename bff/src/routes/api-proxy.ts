@@ -3,15 +3,14 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from '../config.ts';
-import { readSession, type StoredTokens } from '../session.ts';
-import { needsRefresh, type TokenRefresher } from '../token-refresher.ts';
+import { readSession } from '../session.ts';
+import type { SessionTokens } from '../session-tokens.ts';
 import { requireCsrfHeader } from '../middleware/require-csrf-header.ts';
 import {
   ApiRouteNotAllowedError,
-  AuthServerUnavailableError,
   InvalidApiPathError,
+  JsonTooDeepError,
   NotAuthenticatedError,
-  OAuthError,
   ResourceApiUnavailableError,
   SessionExpiredError,
   UnsupportedMediaTypeError,
@@ -28,50 +27,89 @@ const ALLOWED_ROUTES: ReadonlyArray<{ method: string; path: string }> = [
 ];
 
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'www-authenticate'];
-const UPSTREAM_TIMEOUT_MS = 10_000;
+const UPSTREAM_TIMEOUT_MS = 5_000;
+/** Notes are flat objects; nothing the API takes is nested deeper. */
+const MAX_JSON_DEPTH = 32;
 
-export function createApiProxyRoutes(
-  config: BffConfig,
-  refresher: TokenRefresher,
-  defences: DefenceSwitches,
-  fetchImpl: typeof fetch = fetch,
-): Router {
+export interface ApiProxyDeps {
+  readonly config: BffConfig;
+  readonly tokens: SessionTokens;
+  readonly defences: DefenceSwitches;
+  readonly fetchImpl?: typeof fetch;
+}
+
+export function createApiProxyRoutes({ config, tokens, defences, fetchImpl = fetch }: ApiProxyDeps): Router {
   const router = new Router();
   const parseBody = bodyParser({ enableTypes: ['json', 'text'], jsonLimit: '16kb', textLimit: '16kb', encoding: 'utf-8' });
 
   router.all('/api/{*rest}', requireCsrfHeader(defences), parseBody, async (ctx) => {
     acceptJsonOnly(ctx, defences.isOn('csrf-header'));
     const upstream = resolveUpstreamUrl(ctx, config.apiUrl, defences.isOn('proxy-allowlist'));
-    const tokens = await currentTokens(ctx, refresher);
+    const { sid } = readSession(ctx);
+    if (!sid) throw new NotAuthenticatedError();
+    const body = hasBody(ctx) ? JSON.stringify(ctx.request.body) : undefined;
+    const call = (accessToken: string) => callApi(fetchImpl, upstream, ctx.method, accessToken, body);
 
-    let response: Response;
     try {
-      response = await fetchImpl(upstream, {
-        method: ctx.method,
-        headers: {
-          // RFC 6750 §2.1: the access token travels in the Authorization header, BFF → API only.
-          Authorization: `Bearer ${tokens.accessToken}`,
-          Accept: 'application/json',
-          ...(hasBody(ctx) ? { 'Content-Type': 'application/json' } : {}),
-        },
-        body: hasBody(ctx) ? JSON.stringify(ctx.request.body) : undefined,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
-      });
+      let used = await tokens.fresh(sid);
+      let response = await call(used.accessToken);
+      if (refusedAsInvalid(response)) {
+        // The API no longer accepts this token (its keys changed, the grant was revoked): one
+        // refresh and one retry. The refused call did nothing, so repeating it is safe.
+        used = await tokens.refreshAfterRefusal(sid, used);
+        response = await call(used.accessToken);
+        if (refusedAsInvalid(response)) {
+          await tokens.end(sid, { revoke: true });
+          throw new SessionExpiredError('the notes API refuses the tokens of this session');
+        }
+      }
+      ctx.status = response.status;
+      for (const name of FORWARDED_RESPONSE_HEADERS) {
+        const value = response.headers.get(name);
+        if (value) ctx.set(name, value);
+      }
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = await readUpstreamBody(response);
     } catch (error) {
-      throw new ResourceApiUnavailableError(error);
+      // The app sends the user to sign in again; the cookie session goes with the tokens.
+      if (error instanceof SessionExpiredError) ctx.session = null;
+      throw error;
     }
-
-    ctx.status = response.status;
-    for (const name of FORWARDED_RESPONSE_HEADERS) {
-      const value = response.headers.get(name);
-      if (value) ctx.set(name, value);
-    }
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = Buffer.from(await response.arrayBuffer());
   });
 
   return router;
+}
+
+/** One call to the resource API; the access token travels in the Authorization header, BFF → API only (RFC 6750 §2.1). */
+async function callApi(fetchImpl: typeof fetch, upstream: URL, method: string, accessToken: string, body: string | undefined): Promise<Response> {
+  try {
+    return await fetchImpl(upstream, {
+      method,
+      headers: {
+        Authorization: `Bearer ${accessToken}`,
+        Accept: 'application/json',
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new ResourceApiUnavailableError(error);
+  }
+}
+
+async function readUpstreamBody(response: Response): Promise<Buffer> {
+  try {
+    return Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    throw new ResourceApiUnavailableError(error);
+  }
+}
+
+/** RFC 6750 §3.1: 401 with `error="invalid_token"`: expired, revoked, malformed or signed with an unknown key. */
+function refusedAsInvalid(response: Response): boolean {
+  return response.status === 401 && /\berror="invalid_token"/.test(response.headers.get('www-authenticate') ?? '');
 }
 
 /**
@@ -93,22 +131,6 @@ function resolveUpstreamUrl(ctx: Context, apiUrl: string, allowListOn: boolean):
   return url;
 }
 
-/** The session's access token, refreshed first when it has expired (RFC 6749 §6). */
-async function currentTokens(ctx: Context, refresher: TokenRefresher): Promise<StoredTokens> {
-  const session = readSession(ctx);
-  if (!session.tokens || !session.sid) throw new NotAuthenticatedError();
-  if (!needsRefresh(session.tokens)) return session.tokens;
-  try {
-    session.tokens = await refresher.refresh(session.sid, session.tokens);
-    return session.tokens;
-  } catch (error) {
-    if (error instanceof AuthServerUnavailableError) throw error;
-    // invalid_grant: the refresh token expired, was revoked, or its reuse revoked the grant.
-    ctx.session = null;
-    throw new SessionExpiredError(error instanceof OAuthError ? error.message : 'the tokens could not be refreshed');
-  }
-}
-
 /**
  * Bodies must be `application/json`, a type no cross-site form can send. With the CSRF defence
  * weakened the proxy takes `text/plain` as JSON too, as lenient frameworks do, which is exactly
@@ -116,13 +138,31 @@ async function currentTokens(ctx: Context, refresher: TokenRefresher): Promise<S
  */
 function acceptJsonOnly(ctx: Context, strict: boolean): void {
   const type = ctx.request.type;
-  if (type === '' || ctx.is('json')) return;
-  if (strict || !ctx.is('text/plain')) throw new UnsupportedMediaTypeError();
-  try {
-    ctx.request.body = JSON.parse(String(ctx.request.body ?? '')) as unknown;
-  } catch {
-    throw new UnsupportedMediaTypeError();
+  if (type !== '' && !ctx.is('json')) {
+    if (strict || !ctx.is('text/plain')) throw new UnsupportedMediaTypeError();
+    try {
+      ctx.request.body = JSON.parse(String(ctx.request.body ?? '')) as unknown;
+    } catch {
+      throw new UnsupportedMediaTypeError();
+    }
   }
+  // Right after parsing, before anything walks the body again (the trace, JSON.stringify for the
+  // upstream call): a few KB of `[[[[…` overflow a recursive walker's stack.
+  if (jsonDepth(ctx.request.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new JsonTooDeepError(MAX_JSON_DEPTH);
+}
+
+/** How deep `value` nests, counted without recursion, stopping once past `limit`. */
+function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const inner of Object.values(current)) pending.push([inner, depth + 1]);
+  }
+  return deepest;
 }
 
 function hasBody(ctx: Context): boolean {

@@ -1,22 +1,15 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { DefenceSwitches } from '@lab/shared';
-import type { BffConfig } from '../config.ts';
-import type { OidcClient } from '../oidc-client.ts';
-import { readSession, type LoginAttempt } from '../session.ts';
+import { readSession } from '../session.ts';
 import { toLocalPath } from '../return-to.ts';
 import { InvalidReturnToError } from '../errors.ts';
-import { completeLogin } from '../complete-login.ts';
+import { completeLogin, type LoginDeps } from '../complete-login.ts';
 import type { FlowSetting } from '../flow-setting.ts';
 import { requireCsrfHeader } from '../middleware/require-csrf-header.ts';
 
-/** At most this many unfinished logins per browser session (several tabs); the oldest go first. */
-const MAX_PENDING_LOGINS = 3;
-/** A session that only holds login attempts lives as long as a login may take, not a whole day. */
-const ANONYMOUS_SESSION_MS = 10 * 60 * 1000;
-
 /** Login, callback and logout: the only routes that see the authorization server's front channel. */
-export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: DefenceSwitches, flow: FlowSetting): Router {
+export function createAuthRoutes(deps: LoginDeps, flow: FlowSetting): Router {
+  const { config, oidc, defences, attempts, tokens } = deps;
   const router = new Router({ prefix: '/bff' });
 
   // GET /bff/login?returnTo=/path: a navigation, not a JSON call, so no X-CSRF here.
@@ -28,12 +21,7 @@ export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: 
     // The seed's variant sends the code to the SPA's page instead of the BFF (see seed-code.ts).
     const redirectUri = flow.current === 'seed' ? config.seedRedirectUri : config.redirectUri;
     const { url, state, attempt } = await oidc.startLogin(returnTo, redirectUri);
-    const session = readSession(ctx);
-    const pending = Object.entries<LoginAttempt>(session.loginAttempts ?? {})
-      .sort(([, a], [, b]) => b.startedAt - a.startedAt)
-      .slice(0, MAX_PENDING_LOGINS - 1);
-    session.loginAttempts = Object.fromEntries([[state, attempt], ...pending]);
-    if (!session.user) session.maxAge = ANONYMOUS_SESSION_MS;
+    attempts.add(readSession(ctx), state, attempt);
     ctx.set('Cache-Control', 'no-store');
     ctx.redirect(url.toString());
   });
@@ -43,22 +31,23 @@ export function createAuthRoutes(config: BffConfig, oidc: OidcClient, defences: 
     // RFC 9700 §4.2.4: no Referer may carry the code onwards from here.
     if (defences.isOn('referrer-policy')) ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cache-Control', 'no-store');
-    const returnTo = await completeLogin(ctx, { config, oidc, defences }, new URLSearchParams(ctx.querystring));
+    const returnTo = await completeLogin(ctx, deps, new URLSearchParams(ctx.querystring));
+    // What is sent in Location is checked as sent, whatever was stored with the attempt.
+    const location = defences.isOn('return-to-validation') ? (toLocalPath(returnTo, config.publicOrigin) ?? '/') : returnTo;
     if (defences.isOn('referrer-policy')) {
       // A bare redirect: no page is rendered with the code in its URL, so no Referer can carry it.
-      ctx.redirect(returnTo);
+      ctx.redirect(location);
       return;
     }
-    renderLeakyInterstitial(ctx, returnTo, config.analyticsPixelUrl);
+    renderLeakyInterstitial(ctx, location, config.analyticsPixelUrl);
   });
 
   // POST /bff/logout: ends the BFF session here and tells the SPA where the authorization server
   // ends its own (RP-initiated logout). A JSON call, so it needs X-CSRF like the others.
   router.post('/logout', requireCsrfHeader(defences), async (ctx) => {
-    const session = readSession(ctx);
-    const tokens = session.tokens;
+    const { sid } = readSession(ctx);
     ctx.session = null;
-    if (tokens) await oidc.revoke(tokens);
+    if (sid) await tokens.end(sid, { revoke: true });
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { signedOut: true, logoutUrl: await oidc.logoutUrl() };
   });

@@ -1,10 +1,8 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import { HttpError, type DefenceSwitches } from '@lab/shared';
-import type { BffConfig } from '../config.ts';
-import type { OidcClient } from '../oidc-client.ts';
+import { HttpError } from '@lab/shared';
 import type { FlowSetting } from '../flow-setting.ts';
-import { completeLogin } from '../complete-login.ts';
+import { completeLogin, type LoginDeps } from '../complete-login.ts';
 import { requireCsrfHeader } from '../middleware/require-csrf-header.ts';
 
 /**
@@ -14,7 +12,8 @@ import { requireCsrfHeader } from '../middleware/require-csrf-header.ts';
  * does. What differs: the code passed through page scripts (and any script on that page).
  * The route exists only while the lab runs the seed flow.
  */
-export function createSeedCodeRoutes(config: BffConfig, oidc: OidcClient, defences: DefenceSwitches, flow: FlowSetting): Router {
+export function createSeedCodeRoutes(deps: LoginDeps, flow: FlowSetting): Router {
+  const { defences } = deps;
   const router = new Router({ prefix: '/bff' });
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' });
 
@@ -31,7 +30,7 @@ export function createSeedCodeRoutes(config: BffConfig, oidc: OidcClient, defenc
           response.set(name, value);
         }
         if (!response.has('code') && !response.has('error')) throw new HttpError(400, 'invalid_request', 'The body needs the code (and state, iss) from the callback URL.');
-        const returnTo = await completeLogin(ctx, { config, oidc, defences }, response);
+        const returnTo = await completeLogin(ctx, deps, response);
         ctx.set('Cache-Control', 'no-store');
         ctx.body = { signedIn: true, returnTo };
       });

@@ -18,12 +18,12 @@ async function signedInSession(id: string, accessTokenExpiresAt: number): Promis
       sid: `sid-${id}`,
       signedInAt: Date.now(),
       user: { sub: 'alice', preferred_username: 'alice' },
-      tokens: { accessToken: 'at', refreshToken: 'rt', accessTokenExpiresAt, scope: 'notes:read notes:write' },
       _expire: Date.now() + 3_600_000,
       _maxAge: 3_600_000,
     },
     3_600_000,
   );
+  await bff.tokenStore.put(`sid-${id}`, { accessToken: 'at', refreshToken: 'rt', accessTokenExpiresAt, accessTokenLifetimeMs: 600_000, scope: 'notes:read notes:write' }, 3_600_000);
   return signedSessionCookie(id, bff.sessionKey);
 }
 
@@ -44,7 +44,8 @@ describe('ANY /api/* when a party is down', () => {
   it('answers 503 authserver_unavailable when the token must be refreshed and the authorization server is down, and keeps the session', async () => {
     const cookie = await signedInSession('as-down', Date.now() - 1_000);
     expect(await getNotes(cookie)).toEqual({ status: 503, body: { error: 'authserver_unavailable', message: expect.stringContaining('session is kept') } });
-    expect(await bff.store.get('as-down')).toMatchObject({ tokens: { refreshToken: 'rt' } });
+    expect(await bff.store.get('as-down')).toMatchObject({ user: { sub: 'alice' } });
+    expect(await bff.tokenStore.get('sid-as-down')).toMatchObject({ refreshToken: 'rt' });
   });
 
   it('never answers a JSON caller with a redirect', async () => {

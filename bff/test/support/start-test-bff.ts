@@ -4,6 +4,7 @@ import { DefenceSwitches, TraceRecorder, type DefenceName } from '@lab/shared';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { MemorySessionStore } from '../../src/session-store.ts';
+import { MemoryTokenStore } from '../../src/token-store.ts';
 
 /**
  * The real BFF on an ephemeral port, configured for the default lab topology. Its authorization
@@ -14,7 +15,8 @@ export async function startTestBff(weakened: DefenceName[] = []) {
   const defences = new DefenceSwitches(weakened);
   const logs: string[] = [];
   const store = new MemorySessionStore();
-  const app = createApp(config, { store, defences, recorder: new TraceRecorder('bff'), log: (line) => logs.push(line) });
+  const tokenStore = new MemoryTokenStore();
+  const app = createApp(config, { store, tokenStore, defences, recorder: new TraceRecorder('bff'), log: (line) => logs.push(line) });
   const server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -23,6 +25,7 @@ export async function startTestBff(weakened: DefenceName[] = []) {
     defences,
     logs,
     store,
+    tokenStore,
     sessionKey: config.sessionKeys[0]!,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -4,7 +4,6 @@ import { deliverHeldCallback, signInUntilCallback } from '../library/held-sign-i
 import { ScriptedUserAgent, readJson } from '../library/scripted-user-agent.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
 import { msUntil } from '../library/attack-tools.ts';
-import { BFF_REFRESH_MARGIN_MS } from '../library/attack-support.ts';
 
 /** Access tokens are short in this run, so the end of the story can show a refresh. */
 const ACCESS_TOKEN_TTL_SECONDS = 6;
@@ -148,7 +147,8 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
         async (s) => {
           const user = await mallory.callApp(`${spa}/bff/user`);
           const expiresAt = Date.parse(String((user.body.session as { accessTokenExpiresAt?: string } | undefined)?.accessTokenExpiresAt ?? ''));
-          if (Number.isFinite(expiresAt)) await new Promise((resolve) => setTimeout(resolve, msUntil(expiresAt - BFF_REFRESH_MARGIN_MS) + 200));
+          // Past its expiry, whatever the BFF's margin: the next call must refresh.
+          if (Number.isFinite(expiresAt)) await new Promise((resolve) => setTimeout(resolve, msUntil(expiresAt) + 200));
           const notes = await mallory.callApp(`${spa}/api/notes`);
           const refresh = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
           s.expect('the BFF\'s refresh for Mallory\'s session is refused', { grant_type: 'refresh_token', status: 400, error: 'invalid_grant' }, { grant_type: fieldsOf(refresh?.requestBody).grant_type, status: refresh?.status, error: fieldsOf(refresh?.responseBody).error });

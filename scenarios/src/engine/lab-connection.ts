@@ -118,6 +118,8 @@ export interface StolenSessionStore {
       readonly idToken?: string;
       /** Epoch milliseconds. */
       readonly accessTokenExpiresAt: number;
+      /** How long the access token was issued for, in milliseconds. */
+      readonly accessTokenLifetimeMs: number;
       readonly scope: string;
     };
   }>;

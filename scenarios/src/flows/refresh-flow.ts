@@ -1,22 +1,23 @@
 import type { Page } from 'playwright-core';
-import { shortenSecret, type TraceEvent } from '@lab/shared';
+import { refreshMarginMs, shortenSecret, type TraceEvent } from '@lab/shared';
 import { defineScenario } from '../engine/scenario.ts';
 import { findExchange, findExchanges, fieldsOf } from '../library/exchanges.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { rawTokensOf, sameSecret, type RawTokens } from '../library/bff-store.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
-import { BFF_REFRESH_MARGIN_MS } from '../library/attack-support.ts';
 
 /**
- * Access-token lifetime for this run. The BFF refreshes 5 s before expiry, so a token is "fresh"
- * for 2 s: enough for the sign-in's own first API call, short enough not to wait long.
+ * Access-token lifetime for this run. The BFF refreshes a fifth of the lifetime before expiry
+ * (at most 5 s), so a token is "fresh" for 4 s: enough for the sign-in's own first API call,
+ * short enough not to wait long.
  */
-const SHORT_TTL_SECONDS = 7;
+const SHORT_TTL_SECONDS = 5;
 const PARALLEL_CALLS = 5;
 
 /** Waits until the BFF will consider this access token due for a refresh. */
 async function waitUntilDue(page: Page, tokens: RawTokens | undefined): Promise<void> {
-  const waitMs = (tokens?.accessTokenExpiresAt ?? 0) - BFF_REFRESH_MARGIN_MS - Date.now() + 200;
+  const margin = refreshMarginMs(tokens?.accessTokenLifetimeMs ?? SHORT_TTL_SECONDS * 1000);
+  const waitMs = (tokens?.accessTokenExpiresAt ?? 0) - margin - Date.now() + 200;
   if (waitMs > 0) await page.waitForTimeout(waitMs);
 }
 
@@ -33,7 +34,7 @@ export const refreshFlow = defineScenario({
     'When the access token is about to expire the BFF uses the refresh token on the back channel and gets a new refresh token too (rotation), so a copy of the old one is stale; the browser keeps the same cookie; and five parallel API calls cause exactly one refresh.',
   prerequisites: [
     'alice (Resource Owner) uses a fresh browser (User Agent) with no cookies.',
-    `Access tokens live ${SHORT_TTL_SECONDS} s in this run; the BFF refreshes ${BFF_REFRESH_MARGIN_MS / 1000} s before expiry.`,
+    `Access tokens live ${SHORT_TTL_SECONDS} s in this run; the BFF refreshes ${refreshMarginMs(SHORT_TTL_SECONDS * 1000) / 1000} s before expiry (a fifth of the lifetime, at most 5 s).`,
     'Refresh-token rotation is on (the defence refresh-rotation).',
     'The attacker\'s copy of the BFF\'s store is played with GET /_lab/session-store, a lab-only route: a real BFF has none.',
   ],

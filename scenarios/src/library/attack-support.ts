@@ -9,9 +9,6 @@ import { signInAtAuthorizationServer } from './sign-in.ts';
  */
 export const ATTACK_TIMEOUT_MS = 5_000;
 
-/** The BFF refreshes an access token this long before it expires (bff/src/token-refresher.ts). */
-export const BFF_REFRESH_MARGIN_MS = 5_000;
-
 /**
  * The Resource Owner signs in the way the app's "Sign in" button does it (a navigation to
  * `/bff/login`), without waiting for the SPA to render: for attacks where the session matters,
