@@ -1,4 +1,3 @@
-import { createRemoteJWKSet, customFetch } from 'jose';
 import {
   DEFENCES,
   DefenceSwitches,
@@ -11,6 +10,7 @@ import {
   partyOfUrl,
 } from '@lab/shared';
 import { createApp } from './app.ts';
+import { createAuthServerKeys } from './authserver-keys.ts';
 import { loadConfig } from './config.ts';
 import { createInMemoryNotesStore } from './notes-store.ts';
 
@@ -22,12 +22,11 @@ recorder.fullView = config.lab.fullView;
 recorder.verifier = createJwtVerifier({ issuer: config.issuer, keys: createXrayKeySet(config.jwksUrl) });
 
 const app = createApp(config, {
-  // Fetched on first use and cached; an unknown `kid` triggers a refetch (key rotation), at most
-  // every 5 s, so a restarted authorization server's new key is picked up quickly.
-  getKey: createRemoteJWKSet(new URL(config.jwksUrl), {
-    cooldownDuration: 5_000,
-    [customFetch]: createTracedFetch(recorder, 'resource-api', (url) => partyOfUrl(config.topology, url)),
-  }),
+  // Fetched on first use and cached; a token with an unknown `kid` leads to one refetch (key rotation).
+  getKey: createAuthServerKeys(
+    new URL(config.jwksUrl),
+    createTracedFetch(recorder, 'resource-api', (url) => partyOfUrl(config.topology, url)),
+  ),
   notes: createInMemoryNotesStore(),
   defences,
   recorder,
