@@ -16,6 +16,12 @@ export interface RunningLab {
   /** Milliseconds from the first spawn until every /healthz answered. */
   readonly startupMs: number;
   stop(): Promise<void>;
+  /** Stops one service (SIGTERM, then SIGKILL after 3 s), as a crash or an operator would. */
+  stopService(name: ServiceName): Promise<void>;
+  /** Starts one stopped service again with the same environment, and waits until it is healthy. */
+  startService(name: ServiceName): Promise<void>;
+  /** Sends a signal to one service: `SIGSTOP` freezes it (it holds connections, answers nothing), `SIGCONT` thaws it. */
+  signalService(name: ServiceName, signal: NodeJS.Signals): void;
 }
 
 export interface StartLabOptions {
@@ -54,29 +60,53 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   const started = Date.now();
   const children = new Map<ServiceName, ChildProcess>();
   const stop = () => stopAll(children);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const spawnService = (name: ServiceName, entry: string, logFlags: 'w' | 'a') => {
+    const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: logFlags });
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: REPO_ROOT,
+      env: envFor(name, options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    children.set(name, child);
+    return child;
+  };
   try {
-    for (const { name, entry } of wanted) {
-      const logFile = path.join(logDir, `${name}.log`);
-      const log = createWriteStream(logFile, { flags: 'w' });
-      const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-        cwd: REPO_ROOT,
-        env: envFor(name, options.env),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout?.pipe(log);
-      child.stderr?.pipe(log);
-      children.set(name, child);
-    }
+    for (const { name, entry } of wanted) spawnService(name, entry, 'w');
     await Promise.all(
-      wanted.map(({ name }) =>
-        waitUntilHealthy(name, `${topology[name].url}/healthz`, children.get(name)!, options.timeoutMs ?? 30_000, logDir),
-      ),
+      wanted.map(({ name }) => waitUntilHealthy(name, `${topology[name].url}/healthz`, children.get(name)!, timeoutMs, logDir)),
     );
   } catch (error) {
     await stop();
     throw error;
   }
-  return { topology, env: options.env, logDir, startupMs: Date.now() - started, stop };
+  const entryOf = (name: ServiceName) => {
+    const service = wanted.find((candidate) => candidate.name === name);
+    if (!service) throw new LabStartError(`${name} is not a service of this lab`);
+    return service.entry;
+  };
+  return {
+    topology,
+    env: options.env,
+    logDir,
+    startupMs: Date.now() - started,
+    stop,
+    stopService: async (name) => {
+      const child = children.get(name);
+      if (child) await stopChild(child);
+    },
+    startService: async (name) => {
+      const running = children.get(name);
+      if (running && running.exitCode === null && running.signalCode === null) return;
+      const child = spawnService(name, entryOf(name), 'a');
+      await waitUntilHealthy(name, `${topology[name].url}/healthz`, child, timeoutMs, logDir);
+    },
+    signalService: (name, signal) => {
+      children.get(name)?.kill(signal);
+    },
+  };
 }
 
 /** Secrets go only to the services that need them: the client secret to the authserver and the BFF. */
@@ -118,18 +148,19 @@ function tail(logDir: string, name: string): string {
 }
 
 async function stopAll(children: Map<ServiceName, ChildProcess>): Promise<void> {
-  await Promise.all(
-    [...children.values()].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
-          child.once('exit', () => {
-            clearTimeout(force);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all([...children.values()].map(stopChild));
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    // A frozen process cannot act on SIGTERM until it is thawed.
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+  });
 }
