@@ -148,3 +148,22 @@ describe('ANY /api/* body types', () => {
     expect(response.body).toMatchObject({ error: 'unsupported_media_type' });
   });
 });
+
+describe('POST /api/* with a JSON body nested too deep', () => {
+  it.each([
+    ['arrays', `${'['.repeat(5_000)}${']'.repeat(5_000)}`],
+    ['objects', `${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}`],
+    ['just past the limit', `${'['.repeat(33)}${']'.repeat(33)}`],
+  ])('answers 400 json_too_deep for %s, before the session or the API is looked at', async (_shape, body) => {
+    const response = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.body).toEqual({ error: 'json_too_deep', message: 'The JSON body is nested more than 32 levels deep.' });
+  });
+
+  it('takes a body nested up to the limit (then asks for a session: 401 not_authenticated)', async () => {
+    const body = `${'['.repeat(32)}${']'.repeat(32)}`;
+    const response = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body });
+    expect(response).toMatchObject({ status: 401, body: { error: 'not_authenticated' } });
+  });
+});
