@@ -5,12 +5,17 @@ import type { AuthServerConfig } from './config.ts';
 import { createProvider } from './provider.ts';
 import { createInteractionRoutes } from './routes/interactions.ts';
 import { protectFromFraming } from './middleware/protect-from-framing.ts';
+import { answerStorageFull } from './middleware/answer-storage-full.ts';
 import { controlRunSettings, createRunSettings } from './run-settings.ts';
+import { MemoryStorage } from './storage/memory-storage.ts';
+import { sendRetryAfterWhenStorageIsFull } from './storage/send-retry-after.ts';
 
 export interface AuthServerDeps {
   readonly signingJwk: Record<string, unknown>;
   readonly defences: DefenceSwitches;
   readonly recorder: TraceRecorder;
+  /** Where the provider keeps sessions, grants and tokens; a new in-memory one by default. */
+  readonly storage?: MemoryStorage;
 }
 
 /**
@@ -19,7 +24,9 @@ export interface AuthServerDeps {
  */
 export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provider {
   const settings = createRunSettings(config);
-  const provider = createProvider(config, { ...deps, settings });
+  const storage = deps.storage ?? new MemoryStorage({ maxAnonymousEntries: config.maxAnonymousEntries });
+  const provider = createProvider(config, { ...deps, settings, adapter: storage.adapter });
+  sendRetryAfterWhenStorageIsFull(provider);
   // Learners run it over plain http on loopback; behind a real TLS proxy set `proxy = true`.
   provider.proxy = false;
 
@@ -30,6 +37,7 @@ export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provi
 
   provider.use(traceRequests(deps.recorder, 'authserver'));
   provider.use(protectFromFraming(deps.defences));
+  provider.use(answerStorageFull());
   provider.use(health.routes());
   provider.use(
     labControlMiddleware({

@@ -1,4 +1,4 @@
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type AdapterFactory, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { DefenceSwitches } from '@lab/shared';
 import type { AuthServerConfig } from './config.ts';
 import { findAccount } from './accounts.ts';
@@ -15,6 +15,8 @@ export interface ProviderDeps {
   readonly defences: DefenceSwitches;
   /** Mutable at run time: a scenario can make access tokens expire quickly, or allow the public client. */
   readonly settings: RunSettings;
+  /** Where grants, sessions, tokens and pending sign-ins are kept (storage/memory-storage.ts). */
+  readonly adapter: AdapterFactory;
 }
 
 /**
@@ -29,6 +31,7 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
   const rogueApp = { clientId: 'mallory-app', redirectUri: `${config.topology.attacker.url}/callback`, resource: `${config.topology.attacker.url}/api` };
 
   const configuration: Configuration = {
+    adapter: deps.adapter,
     clients: [
       {
         client_id: bffClient.clientId,

@@ -1,4 +1,6 @@
+import type { Context } from 'koa';
 import type { KoaContextWithOIDC, ErrorOut } from 'oidc-provider';
+import { AnonymousEntriesFull } from '../storage/anonymous-entries.ts';
 import { escapeHtml, renderPage } from './layout.ts';
 
 /**
@@ -40,9 +42,22 @@ export function renderLoggedOutPage(ctx: KoaContextWithOIDC): void {
   ctx.body = renderPage('Signed out', '<h1>Signed out</h1><p>Your session at the Authorization Server has ended.</p>');
 }
 
-/** Errors shown to the browser (bad authorization requests that cannot be redirected back). */
-export function renderErrorPage(ctx: KoaContextWithOIDC, out: ErrorOut): void {
+/**
+ * Errors shown to the browser: bad authorization requests that cannot be redirected back, and
+ * the wait when too many sign-ins are in progress (its status, 429, and `Retry-After` are set
+ * by the provider and storage/send-retry-after.ts).
+ */
+export function renderErrorPage(ctx: Context, out: ErrorOut, error?: Error): void {
   ctx.type = 'html';
+  if (error instanceof AnonymousEntriesFull) {
+    ctx.body = renderPage(
+      'Busy',
+      `<h1>The Authorization Server is too busy right now</h1>
+<p class="error" role="alert"><code>${escapeHtml(out.error)}</code>${out.error_description ? `: ${escapeHtml(out.error_description)}` : ''}</p>
+<p class="hint">Nothing is wrong with your account, and whoever is signed in stays signed in. To sign in, go back to the app and try again in ${error.retryAfterSeconds} seconds.</p>`,
+    );
+    return;
+  }
   ctx.body = renderPage(
     'Error',
     `<h1>The Authorization Server refused this request</h1>

@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { BFF_CLIENT_SECRET } from './start-authserver.ts';
+
+/** What the BFF sends (bff/src/oidc-client.ts), to the BFF's registered redirect URI. */
+export const REDIRECT_URI = 'http://localhost:5173/bff/callback';
+const BASIC = `Basic ${Buffer.from(`bff:${BFF_CLIENT_SECRET}`).toString('base64')}`;
+
+/** A browser's cookies for the authorization server: enough of a jar for its cookies. */
+export class CookieJar {
+  readonly #cookies = new Map<string, string>();
+
+  keep(response: Response): Response {
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = ''] = cookie.split(';');
+      const name = pair.slice(0, pair.indexOf('='));
+      const value = pair.slice(pair.indexOf('=') + 1);
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.#cookies.delete(name);
+      else this.#cookies.set(name, value);
+    }
+    return response;
+  }
+
+  header(): string {
+    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+/** The authorization request (RFC 6749 §4.1.1) as the BFF makes it, with a fresh PKCE pair. */
+export function authorizationRequest(extra: Record<string, string> = {}): { query: URLSearchParams; codeVerifier: string } {
+  const codeVerifier = randomBytes(32).toString('base64url');
+  const query = new URLSearchParams({
+    client_id: 'bff',
+    redirect_uri: REDIRECT_URI,
+    response_type: 'code',
+    scope: 'openid profile email notes:read notes:write',
+    resource: 'http://localhost:4001',
+    state: randomBytes(8).toString('base64url'),
+    code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    ...extra,
+  });
+  return { query, codeVerifier };
+}
+
+/**
+ * A whole sign-in as a browser and the BFF make it: /auth, the login page, consent, the code
+ * redeemed at the token endpoint. Returns the browser's cookies and the refresh token.
+ */
+export async function signIn(url: string, username: string, password: string): Promise<{ jar: CookieJar; refreshToken: string }> {
+  const jar = new CookieJar();
+  const { query, codeVerifier } = authorizationRequest();
+  const go = async (target: string, init: RequestInit = {}): Promise<string> => {
+    const response = jar.keep(await fetch(new URL(target, url), { ...init, redirect: 'manual', headers: { ...init.headers, cookie: jar.header() } }));
+    const location = response.headers.get('location');
+    if (response.status !== 303 || location === null) throw new Error(`sign-in stopped at ${target}: ${response.status}`);
+    return location;
+  };
+  const form = (body: Record<string, string>): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(body),
+  });
+
+  const loginPage = await go(`/auth?${query}`);
+  const resume = await go(`${loginPage}/login`, form({ username, password }));
+  const consentPage = await go(resume);
+  const resumeAgain = await go(`${consentPage}/confirm`, form({}));
+  const callback = new URL(await go(resumeAgain));
+  const code = callback.searchParams.get('code');
+  if (callback.origin + callback.pathname !== REDIRECT_URI || code === null) throw new Error('sign-in did not reach the callback with a code');
+
+  const tokens = await postToken({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: codeVerifier }, url);
+  if (tokens.status !== 200) throw new Error(`code redemption answered ${tokens.status}`);
+  const { refresh_token: refreshToken } = (await tokens.json()) as { refresh_token?: string };
+  if (typeof refreshToken !== 'string') throw new Error('no refresh token');
+  return { jar, refreshToken };
+}
+
+/** A token request authenticated as the BFF (RFC 6749 §2.3.1, HTTP Basic). */
+export function postToken(body: Record<string, string>, url: string): Promise<Response> {
+  return fetch(`${url}/token`, {
+    method: 'POST',
+    headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(body),
+  });
+}
+
+/** Sends `count` anonymous authorization requests, `lanes` at a time; returns how many got each status. */
+export async function startAnonymousSignIns(url: string, count: number, lanes = 25): Promise<Record<number, number>> {
+  const statuses: Record<number, number> = {};
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      next += 1;
+      const response = await fetch(`${url}/auth?${authorizationRequest().query}`, { redirect: 'manual' });
+      await response.body?.cancel();
+      statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return statuses;
+}
