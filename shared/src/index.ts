@@ -13,6 +13,7 @@ export * from './lab-control.ts';
 export * from './lab-run-config.ts';
 export * from './xss-payloads.ts';
 export * from './trace-jwts.ts';
+export * from './trace-links.ts';
 export * from './jwt-verifier.ts';
 export * from './trace-view.ts';
 export * from './trace-holdings.ts';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceName } from './topology.ts';
 import { isSecretName, redactTokens, shortenSecret } from './redact.ts';
 import { decodeFoundJwt, findJwts, type DecodedJwt, type JwtVerifier } from './trace-jwts.ts';
+import { findLinks } from './trace-links.ts';
 
 /**
  * The lab's trace: every HTTP exchange a service serves or makes, in one shape, so that the
@@ -46,6 +47,13 @@ export interface TraceEvent {
    * verifier has checked them.
    */
   readonly jwts?: readonly DecodedJwt[];
+  /**
+   * LAB ONLY: opaque keys (hashes) of the random values this exchange shares with the rest of its
+   * flow (`state`, code, interaction id, session cookies, tokens), found in the raw exchange when
+   * it is recorded. The X-ray groups exchanges that share one, to show a learner their own
+   * session's flow and nothing of another's (see `trace-links.ts`).
+   */
+  readonly links?: readonly string[];
 }
 
 /** Headers a learner should look at; the rest is noise. */
@@ -101,7 +109,7 @@ export class TraceRecorder {
    * exchange holds (malformed encodings, bodies nested thousands deep), recording it never throws
    * into the request it describes. A failure is one line in the service's log, and the event is lost.
    */
-  record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts'>): TraceEvent | undefined {
+  record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts' | 'links'>): TraceEvent | undefined {
     try {
       return this.#record(event);
     } catch (error) {
@@ -110,13 +118,15 @@ export class TraceRecorder {
     }
   }
 
-  #record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts'>): TraceEvent {
+  #record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts' | 'links'>): TraceEvent {
     const full = this.fullView;
     // Decoded from the raw values, before they are shortened; the tokens themselves are not kept.
     const found = findJwts(event).flatMap((jwt) => {
       const decoded = decodeFoundJwt(jwt);
       return decoded ? [{ decoded, token: jwt.token }] : [];
     });
+    // Also from the raw values: what ties this exchange to the rest of its flow, as opaque keys.
+    const links = findLinks(event);
     const recorded: TraceEvent = {
       ...event,
       id: randomUUID(),
@@ -129,6 +139,7 @@ export class TraceRecorder {
       requestBody: excerpt(event.requestBody, full),
       responseBody: excerpt(event.responseBody, full),
       ...(found.length > 0 ? { jwts: found.map(({ decoded }) => decoded) } : {}),
+      ...(links.length > 0 ? { links } : {}),
     };
     this.#events.push(recorded);
     if (this.#events.length > this.#capacity) this.#events.splice(0, this.#events.length - this.#capacity);

@@ -1,20 +1,33 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { handleErrors, type DefenceSwitches, type TraceEvent } from '@lab/shared';
+import { HttpError, LAB_KEY_HEADER, checkLabKey, handleErrors, runWithLinkFinder, type DefenceSwitches, type TraceEvent } from '@lab/shared';
 import { requireCsrfHeader } from '../middleware/require-csrf-header.ts';
-import type { TraceFeed } from '../xray/trace-feed.ts';
+import { EVERY_SESSION, type TraceFeed } from '../xray/trace-feed.ts';
+import { sessionLinksOf } from '../xray/session-links.ts';
+import { endInstructorView, grantInstructorView, identifyViewer, rememberSession } from '../xray/viewer.ts';
 
 const HEARTBEAT_MS = 15_000;
+
+/** The two views, as the stream and `GET /bff/xray/state` name them. */
+export type XrayView = 'session' | 'instructor';
 
 /**
  * LAB ONLY, the X-ray: the lab's trace, live, for the SPA's X-ray panel. A real BFF has no such
  * route. Mounted only when the X-ray is on (`LAB_XRAY`), and in front of the trace, so that the
- * X-ray does not watch itself.
+ * X-ray does not watch itself (and the control key sent to it never enters the trace).
  *
- * - `GET /bff/xray/stream`: Server-Sent Events, one trace event (JSON) per message, the recent
- *   ones first. `EventSource` cannot send `X-CSRF`; the stream changes nothing, and without CORS
- *   another site cannot read it.
- * - `GET /bff/xray/state`: `{ "fullView": boolean }`, whether any service records secrets unshortened.
+ * A learner sees only their own session's exchanges; every session's, with the run's control key
+ * (the instructor's view; see `xray/viewer.ts` for how a browser presents it):
+ * - `GET /bff/xray/stream`: Server-Sent Events. First `event: view` (`{ "view" }`), then one trace
+ *   event (JSON) per message, the recent ones first. `EventSource` cannot send `X-CSRF`; the
+ *   stream changes nothing, and without CORS another site cannot read it.
+ * - `GET /bff/xray/state`: `{ "fullView": boolean, "view" }`: whether any service records secrets
+ *   unshortened, and which view this browser gets. Nothing about other sessions.
+ * - `POST /bff/xray/view` with `X-Lab-Key`: the instructor's view for this browser, for two hours;
+ *   `DELETE /bff/xray/view` leaves it. Only when the run has a control key.
+ *
+ * Every other request is served with the BFF's session link keys recorded on its exchanges (see
+ * `xray/session-links.ts`): a few HMACs per request.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html
  */
 export function serveXray(feed: TraceFeed, defences: DefenceSwitches, log: (line: string) => void) {
@@ -24,7 +37,7 @@ export function serveXray(feed: TraceFeed, defences: DefenceSwitches, log: (line
     // Every other request: the feed holds back what starts after it until it has been recorded.
     const done = feed.requestStarted();
     try {
-      await next();
+      await runWithLinkFinder(() => sessionLinksOf(ctx), next);
     } finally {
       done();
     }
@@ -36,6 +49,8 @@ export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log
   router.use(handleErrors((error, ctx) => log(`bff: ${ctx.method} ${ctx.path} failed: ${error instanceof Error ? error.message : String(error)}`)));
 
   router.get('/stream', async (ctx) => {
+    const viewer = identifyViewer(ctx, feed.controlKey);
+    if (viewer.view === 'session') rememberSession(ctx);
     // The response is written here, message by message, not by Koa (which would end it).
     ctx.respond = false;
     const res = ctx.res;
@@ -51,9 +66,12 @@ export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    const send = (event: TraceEvent) => res.write(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+    res.write(`event: view\ndata: ${JSON.stringify({ view: viewer.view })}\n\n`);
+    // The link keys stay in the BFF: the panel has no use for them.
+    const send = (event: TraceEvent) => res.write(`id: ${event.id}\ndata: ${JSON.stringify({ ...event, links: undefined })}\n\n`);
 
-    const subscription = await feed.subscribe(send, () => res.end());
+    const scope = viewer.view === 'instructor' ? EVERY_SESSION : { sessionLinks: viewer.sessionLinks };
+    const subscription = await feed.subscribe(send, scope, () => res.end());
     const heartbeat = setInterval(() => res.write(': still here\n\n'), HEARTBEAT_MS);
     const stop = () => {
       clearInterval(heartbeat);
@@ -71,8 +89,26 @@ export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log
   router.get('/state', requireCsrfHeader(defences), async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.body = { fullView: await feed.fullView() };
+    const { view } = identifyViewer(ctx, feed.controlKey);
+    ctx.body = { fullView: await feed.fullView(), view: view satisfies XrayView };
   });
+
+  const controlKey = feed.controlKey;
+  if (controlKey) {
+    router.post('/view', requireCsrfHeader(defences), (ctx) => {
+      if (!checkLabKey(ctx.get(LAB_KEY_HEADER), controlKey)) {
+        throw new HttpError(401, 'lab_key_required', "The instructor's view needs the run's key in X-Lab-Key.");
+      }
+      const expiresAt = grantInstructorView(ctx, controlKey);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { view: 'instructor' satisfies XrayView, expiresAt: new Date(expiresAt).toISOString() };
+    });
+    router.delete('/view', requireCsrfHeader(defences), (ctx) => {
+      endInstructorView(ctx);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { view: 'session' satisfies XrayView };
+    });
+  }
 
   return router;
 }

@@ -1,5 +1,6 @@
 import { LAB_KEY_HEADER, type ServiceName, type TraceEvent, type TraceRecorder } from '@lab/shared';
 import type { BffConfig } from '../config.ts';
+import { LinkGroups } from './link-groups.ts';
 
 /** A lab service whose trace the feed reads through `GET /_lab/trace?after=N`. */
 export interface TracePeer {
@@ -27,6 +28,19 @@ export interface TraceFeedOptions {
 
 export type FeedListener = (event: TraceEvent) => void;
 
+/**
+ * What a subscriber may see: every session's exchanges (the instructor, with the run's control
+ * key), or the flows linked to these BFF session link keys (a learner: their own session). An
+ * exchange linked to no session is seen by the instructor only.
+ */
+export type FeedScope = typeof EVERY_SESSION | { readonly sessionLinks: readonly string[] };
+export const EVERY_SESSION = 'every-session';
+
+interface Watcher {
+  readonly scope: FeedScope;
+  readonly onClose: () => void;
+}
+
 export interface FeedSubscription {
   /** The recent events, oldest first. */
   readonly backlog: readonly TraceEvent[];
@@ -37,18 +51,24 @@ const STORE_LIMIT = 2000;
 /** How long a peer's event whose JWT is still `unchecked` is read again, to pick up its signature check. */
 const RECHECK_MS = 3_000;
 const IN_FLIGHT_LIMIT_MS = 12_000;
+/** Link keys kept before the groups are rebuilt from the events still known. */
+const LINK_KEY_LIMIT = 20 * STORE_LIMIT;
 
 /**
  * LAB ONLY, the X-ray's source: every recording service's trace merged into one stream, in the
- * order the exchanges started. Peers are polled only while someone watches. An event is sent
- * again (same `id`) when the signatures of its JWTs have been checked after it was sent.
+ * order the exchanges started. Peers are polled only while someone who may see something watches.
+ * An event is sent again (same `id`) when the signatures of its JWTs have been checked after it
+ * was sent. Each subscriber gets only what its scope allows: events are grouped into flows by
+ * their link keys, and a learner gets the flows of their own session, including an event that
+ * joins one later (sent then).
  */
 export class TraceFeed {
   readonly #options: Required<Omit<TraceFeedOptions, 'controlKey'>> & { controlKey: string | undefined };
   /** Every event known, by id; `sent` is the signature state last sent (undefined while held). */
   readonly #known = new Map<string, { event: TraceEvent; sent?: string }>();
   readonly #held: TraceEvent[] = [];
-  readonly #listeners = new Map<FeedListener, () => void>();
+  readonly #listeners = new Map<FeedListener, Watcher>();
+  #groups = new LinkGroups();
   readonly #cursors = new Map<ServiceName, number>();
   /** The round of peer polls under way: one at a time. */
   #round: Promise<void> | undefined;
@@ -58,7 +78,7 @@ export class TraceFeed {
   #polledUpTo = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #stopOwn: (() => void) | undefined;
-  /** Subscribers, those still being given their backlog included: the peers are polled while there is one. */
+  /** Subscribers that may see something, those still being given their backlog included: the peers are polled while there is one. */
   #watchers = 0;
   #closed = false;
 
@@ -67,28 +87,39 @@ export class TraceFeed {
   }
 
   /**
-   * Starts watching: the listener gets every event from now on; the backlog, the recent ones.
-   * `onClose` is called when the feed closes (the BFF shuts down).
+   * Starts watching: the listener gets every event from now on that `scope` allows; the backlog,
+   * the recent ones. `onClose` is called when the feed closes (the BFF shuts down). A scope with
+   * no session link can see nothing: it costs no polling.
    */
-  async subscribe(listener: FeedListener, onClose: () => void = () => undefined): Promise<FeedSubscription> {
+  async subscribe(listener: FeedListener, scope: FeedScope, onClose: () => void = () => undefined): Promise<FeedSubscription> {
     if (this.#closed) {
       onClose();
       return { backlog: [], unsubscribe: () => undefined };
     }
-    if (this.#watchers++ === 0) this.#start();
-    await this.#pollPeers();
-    this.#release(Date.now());
-    const backlog = this.#sentEvents().slice(-this.#options.backlogSize);
+    const counted = scope === EVERY_SESSION || scope.sessionLinks.length > 0;
+    if (counted && this.#watchers++ === 0) this.#start();
+    if (counted) {
+      await this.#pollPeers();
+      this.#release(Date.now());
+    }
+    const backlog = this.#sentEvents()
+      .filter((event) => this.#allows(scope, event))
+      .slice(-this.#options.backlogSize);
     let subscribed = true;
     const unsubscribe = () => {
       if (!subscribed) return;
       subscribed = false;
       this.#listeners.delete(listener);
-      if (--this.#watchers === 0) this.#stop();
+      if (counted && --this.#watchers === 0) this.#stop();
     };
     if (this.#closed) onClose();
-    else this.#listeners.set(listener, onClose);
+    else this.#listeners.set(listener, { scope, onClose });
     return { backlog, unsubscribe };
+  }
+
+  /** The run's control key, which opens the instructor's view (undefined: the view does not exist). */
+  get controlKey(): string | undefined {
+    return this.#options.controlKey;
   }
 
   /**
@@ -117,7 +148,7 @@ export class TraceFeed {
   /** Stops polling and ends every subscriber's stream. */
   close(): void {
     this.#closed = true;
-    for (const onClose of this.#listeners.values()) onClose();
+    for (const { onClose } of this.#listeners.values()) onClose();
     this.#listeners.clear();
     this.#stop();
   }
@@ -143,6 +174,7 @@ export class TraceFeed {
     const known = this.#known.get(event.id);
     if (!known) {
       this.#known.set(event.id, { event });
+      this.#link(event);
       this.#held.push(event);
       this.#trim();
       return;
@@ -179,7 +211,41 @@ export class TraceFeed {
   }
 
   #emit(event: TraceEvent): void {
-    for (const listener of this.#listeners.keys()) listener(event);
+    for (const [listener, { scope }] of this.#listeners) if (this.#allows(scope, event)) listener(event);
+  }
+
+  /** Whether a subscriber of `scope` may see `event`: it is in a flow of the subscriber's session. */
+  #allows(scope: FeedScope, event: TraceEvent): boolean {
+    if (scope === EVERY_SESSION) return true;
+    const group = this.#groups.groupOf(event.id);
+    return group !== undefined && scope.sessionLinks.some((link) => this.#groups.find(link) === group);
+  }
+
+  /**
+   * Adds the event to its flow. When it joins flows, a learner who watched one of them now sees
+   * the others: what of them was already sent to others goes to that learner at once.
+   */
+  #link(event: TraceEvent): void {
+    const keys = event.links ?? [];
+    if (keys.length === 0) return;
+    const learners = [...this.#listeners].filter(
+      (entry): entry is [FeedListener, Watcher & { scope: { sessionLinks: readonly string[] } }] => entry[1].scope !== EVERY_SESSION && entry[1].scope.sessionLinks.length > 0,
+    );
+    const before = learners.map(([, { scope }]) => new Set(scope.sessionLinks.map((link) => this.#groups.find(link))));
+    const joined = this.#groups.add(event.id, keys);
+    if (joined.length === 0) return;
+    learners.forEach(([listener], index) => {
+      const watched = before[index]!;
+      if (!joined.some(({ group }) => watched.has(group))) return;
+      const newlySeen = joined
+        .filter(({ group }) => !watched.has(group))
+        .flatMap(({ events }) => [...events])
+        .map((id) => this.#known.get(id))
+        .filter((known) => known?.sent !== undefined)
+        .map((known) => known!.event)
+        .sort(byTime);
+      for (const seen of newlySeen) listener(seen);
+    });
   }
 
   #sentEvents(): TraceEvent[] {
@@ -189,7 +255,15 @@ export class TraceFeed {
   #trim(): void {
     if (this.#known.size <= STORE_LIMIT) return;
     const oldest = [...this.#known.values()].map((known) => known.event).sort(byTime).slice(0, this.#known.size - STORE_LIMIT);
-    for (const event of oldest) this.#known.delete(event.id);
+    for (const event of oldest) {
+      this.#known.delete(event.id);
+      this.#groups.remove(event.id);
+    }
+    // The keys of forgotten events are kept (they still join flows) until there are too many.
+    if (this.#groups.size > LINK_KEY_LIMIT) {
+      this.#groups = new LinkGroups();
+      for (const { event } of [...this.#known.values()].sort((a, b) => byTime(a.event, b.event))) this.#groups.add(event.id, event.links ?? []);
+    }
   }
 
   #pollPeers(): Promise<void> {

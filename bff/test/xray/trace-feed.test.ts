@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DefenceSwitches, TraceRecorder, createLabControlRoutes, handleErrors, type JwtSignatureCheck, type ServiceName, type TraceEvent } from '@lab/shared';
-import { TraceFeed, nextCursor } from '../../src/xray/trace-feed.ts';
+import { EVERY_SESSION, TraceFeed, nextCursor } from '../../src/xray/trace-feed.ts';
 
 const KEY = 'test-control-key';
 const servers: Server[] = [];
@@ -65,7 +65,7 @@ describe('TraceFeed', () => {
     const authserver = await startPeer('authserver');
     const feed = newFeed(bff, [{ service: 'authserver', url: authserver.url }]);
     const received: string[] = [];
-    await feed.subscribe((event) => received.push(new URL(event.url).pathname));
+    await feed.subscribe((event) => received.push(new URL(event.url).pathname), EVERY_SESSION);
 
     // The BFF's event is recorded first, but the authorization server's started earlier.
     recordExchange(bff, '/bff/callback', 40);
@@ -83,7 +83,7 @@ describe('TraceFeed', () => {
     recordExchange(bff, '/api/notes', 2_010);
     const feed = newFeed(bff, [{ service: 'resource-api', url: api.url }]);
 
-    const { backlog } = await feed.subscribe(() => undefined);
+    const { backlog } = await feed.subscribe(() => undefined, EVERY_SESSION);
     expect(backlog.map((event) => `${event.service} ${new URL(event.url).pathname}`)).toEqual(['bff /api/notes', 'resource-api /notes']);
   });
 
@@ -92,7 +92,7 @@ describe('TraceFeed', () => {
     const authserver = await startPeer('authserver');
     const feed = newFeed(bff, [{ service: 'authserver', url: authserver.url }]);
     const received: string[] = [];
-    await feed.subscribe((event) => received.push(new URL(event.url).pathname));
+    await feed.subscribe((event) => received.push(new URL(event.url).pathname), EVERY_SESSION);
 
     const done = feed.requestStarted();
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -112,7 +112,7 @@ describe('TraceFeed', () => {
     authserver.recorder.verifier = () => new Promise((resolve) => (release = resolve));
     const feed = newFeed(bff, [{ service: 'authserver', url: authserver.url }]);
     const received: Array<[string, string]> = [];
-    await feed.subscribe((event) => received.push([event.id, event.jwts?.[0]?.signature ?? 'none']));
+    await feed.subscribe((event) => received.push([event.id, event.jwts?.[0]?.signature ?? 'none']), EVERY_SESSION);
 
     const token = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.';
     const event = recordExchange(authserver.recorder, '/token', 0, 5, { responseBody: JSON.stringify({ id_token: token }) });
@@ -138,7 +138,7 @@ describe('TraceFeed', () => {
     const bff = new TraceRecorder('bff');
     const feed = newFeed(bff, [{ service: 'attacker', url: 'http://127.0.0.1:9' }]);
     const received: string[] = [];
-    await feed.subscribe((event) => received.push(new URL(event.url).pathname));
+    await feed.subscribe((event) => received.push(new URL(event.url).pathname), EVERY_SESSION);
     recordExchange(bff, '/bff/user', 0);
     await until(() => received.length === 1);
     expect(received).toEqual(['/bff/user']);

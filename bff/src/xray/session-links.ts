@@ -1,0 +1,83 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'koa';
+import { linkKeyOf } from '@lab/shared';
+import { SESSION_COOKIE } from '../session.ts';
+
+/**
+ * LAB ONLY: the BFF's session id as an X-ray link key, the one link that tells whose an exchange
+ * is. A keyed hash (HMAC-SHA256 under a key derived from the session-signing keys, so every BFF
+ * instance of a run derives the same): the trace never holds the id, and nobody without the keys
+ * can compute the link of an id. Only ids the BFF can vouch for are linked: the one in a cookie
+ * whose signature checks out, and the one the BFF itself sets in `Set-Cookie`.
+ */
+export function sessionLinkOf(sessionId: string, keys: readonly string[]): string {
+  return linkKeyOf('bff-session', sessionId, linkSecretOf(keys));
+}
+
+/**
+ * The link keys of the BFF session of the request `ctx` serves: the id its signed cookie
+ * carried, and the id the response sets (the callback replaces the id: the two are linked
+ * there). Reads, never writes: the response is left as it is.
+ */
+export function sessionLinksOf(ctx: Context): string[] {
+  const keys = keysOf(ctx);
+  if (!keys) return [];
+  const ids = new Set<string>();
+  const presented = readSignedCookie(ctx, SESSION_COOKIE);
+  if (presented) ids.add(presented);
+  const setCookie = ctx.response.get('Set-Cookie') as string | string[] | undefined;
+  for (const cookie of [setCookie ?? []].flat()) {
+    if (!cookie.startsWith(`${SESSION_COOKIE}=`)) continue;
+    const id = cookie.slice(SESSION_COOKIE.length + 1).split(';', 1)[0] ?? '';
+    if (id) ids.add(id);
+  }
+  return [...ids].map((id) => sessionLinkOf(id, keys));
+}
+
+/**
+ * A signed cookie's value when its `.sig` twin checks out with one of the app's keys, as koa's
+ * `ctx.cookies.get(name, { signed: true })` reads it (keygrip: HMAC-SHA1 of `name=value`,
+ * base64url), compared in constant time. Unlike `ctx.cookies.get`, a bad signature does not make
+ * the response clear the `.sig` cookie: what the X-ray reads leaves the response untouched.
+ */
+export function readSignedCookie(ctx: Context, name: string): string | undefined {
+  const keys = keysOf(ctx);
+  const header = ctx.get('Cookie');
+  if (!keys || !header) return undefined;
+  const value = cookieOf(header, name);
+  const signature = cookieOf(header, `${name}.sig`);
+  if (!value || !signature) return undefined;
+  const presented = Buffer.from(signature);
+  const valid = keys.some((key) => {
+    const expected = Buffer.from(signLikeKeygrip(`${name}=${value}`, key));
+    return expected.length === presented.length && timingSafeEqual(expected, presented);
+  });
+  return valid ? value : undefined;
+}
+
+function keysOf(ctx: Context): readonly string[] | undefined {
+  const keys = ctx.app.keys as unknown;
+  return Array.isArray(keys) && keys.length > 0 && keys.every((key) => typeof key === 'string') ? (keys as string[]) : undefined;
+}
+
+/** The first `name=value` of a Cookie header, as the `cookies` module finds it. */
+function cookieOf(header: string, name: string): string | undefined {
+  const escaped = name.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
+  const value = new RegExp(`(?:^|;) *${escaped}=([^;]*)`).exec(header)?.[1];
+  return value?.startsWith('"') ? value.slice(1, -1) : value;
+}
+
+function signLikeKeygrip(data: string, key: string): string {
+  return createHmac('sha1', key).update(data).digest('base64').replace(/\/|\+|=/g, (character) => ({ '/': '_', '+': '-', '=': '' })[character] ?? '');
+}
+
+const secrets = new WeakMap<readonly string[], Buffer>();
+
+function linkSecretOf(keys: readonly string[]): Buffer {
+  let secret = secrets.get(keys);
+  if (!secret) {
+    secret = createHmac('sha256', keys[0] ?? '').update('lab x-ray: session link keys').digest();
+    secrets.set(keys, secret);
+  }
+  return secret;
+}
