@@ -1,3 +1,4 @@
+import { refreshMarginMs } from '@lab/shared';
 import { defineAttack } from '../engine/define-attack.ts';
 import { findExchange, fieldsOf, queryOf } from '../library/exchanges.ts';
 import { deliverHeldCallback, signInUntilCallback } from '../library/held-sign-in.ts';
@@ -147,8 +148,9 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
         async (s) => {
           const user = await mallory.callApp(`${spa}/bff/user`);
           const expiresAt = Date.parse(String((user.body.session as { accessTokenExpiresAt?: string } | undefined)?.accessTokenExpiresAt ?? ''));
-          // Past its expiry, whatever the BFF's margin: the next call must refresh.
-          if (Number.isFinite(expiresAt)) await new Promise((resolve) => setTimeout(resolve, msUntil(expiresAt) + 200));
+          // Until the BFF finds it due: a fifth of its lifetime before expiry (refreshMarginMs).
+          const dueAt = expiresAt - refreshMarginMs(ACCESS_TOKEN_TTL_SECONDS * 1000);
+          if (Number.isFinite(dueAt)) await new Promise((resolve) => setTimeout(resolve, msUntil(dueAt) + 200));
           const notes = await mallory.callApp(`${spa}/api/notes`);
           const refresh = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
           s.expect('the BFF\'s refresh for Mallory\'s session is refused', { grant_type: 'refresh_token', status: 400, error: 'invalid_grant' }, { grant_type: fieldsOf(refresh?.requestBody).grant_type, status: refresh?.status, error: fieldsOf(refresh?.responseBody).error });

@@ -1,6 +1,6 @@
 import type { LootItem } from '../engine/lab-connection.ts';
 import { defineAttack } from '../engine/define-attack.ts';
-import { pollFor } from '../library/attack-support.ts';
+import { pollFor, waitUntilBffRefreshes } from '../library/attack-support.ts';
 import { readableByScripts } from '../library/browser-view.ts';
 import { fieldsOf, findExchanges, JWT_SHAPE } from '../library/exchanges.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
@@ -77,6 +77,8 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
         look: defended ? 'who refreshes, and where the new tokens go' : 'the refresh from the page, and the script\'s next report',
       },
       async (s) => {
+        // The BFF refreshes when the token is due (the page in the anti-pattern: always, at 3 s).
+        if (defended) await waitUntilBffRefreshes(page, ACCESS_TOKEN_TTL_SECONDS);
         const text = `Alice's note while Mallory watches (${new Date().toISOString()})`;
         await page.getByTestId('note-input').fill(text);
         await page.getByTestId('add-note-button').click();

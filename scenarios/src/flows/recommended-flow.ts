@@ -1,11 +1,12 @@
 import { defineScenario } from '../engine/scenario.ts';
 import { CallbackHold } from '../library/hold-callback.ts';
 import { signOutThroughSpa } from '../library/sign-in.ts';
+import { waitUntilBffRefreshes } from '../library/attack-support.ts';
 import { findExchange, fieldsOf, JWT_SHAPE, queryOf } from '../library/exchanges.ts';
 import { readableByScripts, sessionCookie } from '../library/browser-view.ts';
 
 /** Access-token lifetime for this run: long enough for steps 5–8, short enough to watch a refresh. */
-const SHORT_TTL_SECONDS = 8;
+const SHORT_TTL_SECONDS = 5;
 
 /**
  * The BFF pattern from the first click to sign-out: every redirect, every back-channel call,
@@ -163,13 +164,7 @@ export const recommendedFlow = defineScenario({
     await step(
       { actor: 'Client: BFF', action: 'one eternity later, the access token has expired: the BFF refreshes it before forwarding', look: 'the refresh_token grant on the back channel, and the new refresh token' },
       async (s) => {
-        const expiresAt = await page.evaluate(async () => {
-          const response = await fetch('/bff/user', { headers: { 'X-CSRF': '1' } });
-          return ((await response.json()) as { session: { accessTokenExpiresAt: string } }).session.accessTokenExpiresAt;
-        });
-        // The BFF refreshes 5 s before expiry; wait until then.
-        const waitMs = Date.parse(expiresAt) - 5_000 - Date.now() + 200;
-        if (waitMs > 0) await page.waitForTimeout(waitMs);
+        await waitUntilBffRefreshes(page, SHORT_TTL_SECONDS);
         await page.reload();
         await page.getByTestId('note').first().waitFor();
         const refresh = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
