@@ -1,4 +1,4 @@
-import { ConfigError, loadLabRunConfig } from '@lab/shared';
+import { ConfigError, loadLabRunConfig, readInteger } from '@lab/shared';
 import { makeLabEnv } from './lab-env.ts';
 import { LabStartError, startLab } from './start-lab.ts';
 import { formatSummary } from './print-summary.ts';
@@ -10,7 +10,9 @@ try {
   // Checked here first, so a bad LAB_WEAKEN or LAB_MODE is one clear line, not five failed services.
   const { weakened, mode } = loadLabRunConfig(env);
   console.log('Starting the OAuth BFF lab...');
-  const lab = await startLab({ env });
+  // How long each service may take to answer its health check (seconds); a loaded machine may need more.
+  const timeoutMs = readInteger(env, 'LAB_START_TIMEOUT', 30, 1, 600) * 1000;
+  const lab = await startLab({ env, timeoutMs });
   writeRunFile({ pid: process.pid, startedAt: new Date().toISOString(), topology: lab.topology, controlKey: env.LAB_CONTROL_KEY! });
   console.log(formatSummary(lab.topology, weakened, lab.startupMs, lab.logDir, mode));
 

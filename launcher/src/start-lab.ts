@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveTopology, type LabTopology, type ServiceName } from '@lab/shared';
 import { REPO_ROOT, SERVICE_ENTRIES } from './services.ts';
+import { buildServices } from './build-services.ts';
 import { checkPortFree } from './port-check.ts';
 
 export class LabStartError extends Error {
@@ -31,6 +32,11 @@ export interface StartLabOptions {
   readonly logDir?: string;
   readonly timeoutMs?: number;
   readonly services?: readonly ServiceName[];
+  /**
+   * `build` (default): run the services from a cached esbuild bundle (built when the sources
+   * changed); `source`: run their TypeScript through tsx, as while developing a service.
+   */
+  readonly run?: 'build' | 'source';
 }
 
 /**
@@ -58,12 +64,14 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   }
 
   const started = Date.now();
+  const built = options.run === 'source' ? undefined : await buildServices();
   const children = new Map<ServiceName, ChildProcess>();
   const stop = () => stopAll(children);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const spawnService = (name: ServiceName, entry: string, logFlags: 'w' | 'a') => {
     const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: logFlags });
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    const args = built ? ['--enable-source-maps', built.entries[name]] : ['--import', 'tsx', entry];
+    const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       env: envFor(name, options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,15 +144,26 @@ async function waitUntilHealthy(name: ServiceName, url: string, child: ChildProc
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new LabStartError(`${name} did not answer ${url} within ${timeoutMs / 1000} s:\n${tail(logDir, name)}`);
+  throw new LabStartError(
+    `${name} did not answer ${url} within ${timeoutMs / 1000} s (a busy machine may need more: LAB_START_TIMEOUT=<seconds>). Its last log lines:\n${tail(logDir, name)}`,
+  );
 }
 
 function tail(logDir: string, name: string): string {
+  let lines: string[];
   try {
-    return readFileSync(path.join(logDir, `${name}.log`), 'utf8').trim().split('\n').slice(-15).map((line) => `  | ${line}`).join('\n');
+    lines = readFileSync(path.join(logDir, `${name}.log`), 'utf8').trim().split('\n').slice(-15);
   } catch {
     return '  | (no output)';
   }
+  if (lines.length === 0 || (lines.length === 1 && lines[0] === '')) return '  | (no output)';
+  return lines.map((line) => `  | ${line}${explain(line)}`).join('\n');
+}
+
+/** Lines that look like a cause and are not. */
+function explain(line: string): string {
+  if (/Unsupported runtime/i.test(line)) return '   <- oidc-provider notes that it prefers Node 22; it runs on Node 20 all the same: not the cause';
+  return '';
 }
 
 async function stopAll(children: Map<ServiceName, ChildProcess>): Promise<void> {

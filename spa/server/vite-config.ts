@@ -1,18 +1,24 @@
-import { resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
-import { DEMO_USERS } from '@lab/shared';
-import type { InlineConfig, ProxyOptions } from 'vite';
+import { DEMO_USERS, discardRestOfBody } from '@lab/shared';
+import type { InlineConfig, LogLevel, ProxyOptions } from 'vite';
 import type { SpaConfig } from './config.ts';
 import { healthzPlugin } from './healthz-plugin.ts';
 import { labControlPlugin } from './lab-control-plugin.ts';
 import type { SpaSettings } from './lab-settings.ts';
 import { labStatePlugin } from './lab-state-plugin.ts';
+import { createOneLineLogger } from './one-line-logger.ts';
+import { refuseUpgradesPlugin } from './refuse-upgrades-plugin.ts';
 import { securityHeadersPlugin } from './security-headers-plugin.ts';
 import { buildSecurityHeaders } from './security-headers.ts';
 import { xssHookPlugin } from './xss-hook-plugin.ts';
 
-/** `spa/`: where `index.html` is. */
-const SPA_ROOT = resolve(import.meta.dirname, '..');
+/**
+ * `spa/`: where `index.html` is. Found through the package, not this file's folder: the launcher
+ * runs this code from a build under `.lab/build/`, the tests from source.
+ */
+const SPA_ROOT = dirname(fileURLToPath(import.meta.resolve('@lab/spa/package.json')));
 
 /**
  * The paths the app's origin forwards to the BFF, so that the app and the BFF are one origin, as
@@ -26,13 +32,15 @@ export interface SpaDependencies {
    * `spa-csp` and the mode for each response's CSP.
    */
   readonly settings: SpaSettings;
+  /** Vite's log level (`info` by default; tests pass `silent`). */
+  readonly logLevel?: LogLevel;
 }
 
 /**
  * The whole Vite configuration, in one place. `main.ts` passes it to `createServer`; with
  * `configFile: false` no `vite.config.ts` is read, and only `main.ts` reads the environment.
  */
-export function createViteConfig(config: SpaConfig, { settings }: SpaDependencies): InlineConfig {
+export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info' }: SpaDependencies): InlineConfig {
   const { topology } = config;
   const headersNow = () =>
     buildSecurityHeaders({
@@ -46,7 +54,10 @@ export function createViteConfig(config: SpaConfig, { settings }: SpaDependencie
     root: SPA_ROOT,
     appType: 'spa',
     clearScreen: false,
+    logLevel,
+    customLogger: createOneLineLogger(logLevel),
     plugins: [
+      refuseUpgradesPlugin(),
       securityHeadersPlugin(headersNow, BFF_PREFIXES),
       healthzPlugin(),
       labControlPlugin(config.lab.controlKey, settings),
@@ -78,12 +89,21 @@ function forwardToBff(target: string): ProxyOptions {
     xfwd: true,
     configure(proxy) {
       // Vite's own handler logs the failure and answers an empty 502; answer first, in the lab's JSON error format.
-      proxy.on('error', (_error, _req, res) => {
+      proxy.on('error', (_error, req, res) => {
         if (!('writeHead' in res)) return;
         const response = res as ServerResponse;
         if (response.headersSent || response.writableEnded) return;
-        response.writeHead(502, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
-        response.end(JSON.stringify({ error: 'bff_unreachable', message: `The app's server could not reach the BFF at ${target}. Is it running?` }));
+        // The head now (Vite's handler then sees it sent), the body once the rest of the request
+        // body is read: the BFF may have gone away mid-upload, and closing with unread bytes
+        // would reset the 502 away before the browser reads it (RFC 9112 §9.6).
+        const body = JSON.stringify({ error: 'bff_unreachable', message: `The app's server could not reach the BFF at ${target}. Is it running?` });
+        response.writeHead(502, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(body),
+          'Cache-Control': 'no-store',
+          Connection: 'close',
+        });
+        void discardRestOfBody(req).then(() => response.end(body));
       });
     },
   };
