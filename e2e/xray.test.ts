@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TraceEvent } from '@lab/shared';
-import { LabConnection, launchBrowser, signInThroughSpa } from '@lab/scenarios';
+import { LabConnection, launchBrowser, signInThroughSpa, signOutThroughSpa } from '@lab/scenarios';
 
 const topology = inject('topology');
 const controlKey = inject('controlKey');
@@ -54,6 +55,50 @@ async function openXray(page: Page): Promise<void> {
   await page.getByTestId('xray-clear').click();
 }
 
+/** Which view the panel says it shows: `session` or `instructor`. */
+function viewOf(page: Page): Promise<string | null> {
+  return page.getByTestId('xray-view').getAttribute('data-view');
+}
+
+/**
+ * What the X-ray's stream gives this page's browser (its cookies, as the panel's EventSource
+ * sends them), read in the page for `ms` milliseconds: the raw text of the messages.
+ */
+function readStreamInPage(page: Page, ms: number): Promise<string> {
+  return page.evaluate(async (duration) => {
+    const controller = new AbortController();
+    const response = await fetch('/bff/xray/stream', { signal: controller.signal });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    setTimeout(() => controller.abort(), duration);
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return text;
+      text += decoder.decode(value, { stream: true });
+    }
+  }, ms);
+}
+
+function traceEventsOf(text: string): TraceEvent[] {
+  return text
+    .split('\n\n')
+    .filter((message) => !message.startsWith('event:'))
+    .flatMap((message) => message.split('\n').filter((line) => line.startsWith('data: ')))
+    .map((line) => JSON.parse(line.slice(6)) as TraceEvent);
+}
+
+/** Bob signs in in a browser of his own and adds a note only he has. */
+async function bobUsesTheApp(note: string): Promise<BrowserContext> {
+  const bob = await browser.newContext();
+  const page = await bob.newPage();
+  await signInThroughSpa(page, topology, 'bob');
+  await page.getByTestId('note-input').fill(note);
+  await page.getByTestId('add-note-button').click();
+  await page.getByTestId('note').filter({ hasText: note }).waitFor();
+  return bob;
+}
+
 describe('the X-ray (BFF mode)', () => {
   let alice: BrowserContext;
   let page: Page;
@@ -65,6 +110,11 @@ describe('the X-ray (BFF mode)', () => {
     // The X-ray stays open through the sign-in: the page goes to the authorization server and comes back.
     await signInThroughSpa(page, topology, 'alice');
     await page.getByTestId('note').first().waitFor();
+  });
+
+  it("says it shows this browser's session only", async () => {
+    await expect.poll(() => viewOf(page)).toBe('session');
+    expect(await page.getByTestId('xray-view').textContent()).toBe('Your session only');
   });
   afterAll(async () => {
     await alice?.close();
@@ -117,13 +167,97 @@ describe('the X-ray (BFF mode)', () => {
   });
 });
 
+describe('two users, one X-ray each', () => {
+  it("shows alice her sign-in, her API calls and her sign-out, and nothing of bob's", async () => {
+    const alice = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    let bob: BrowserContext | undefined;
+    const bobsNote = `bob-only-${randomUUID()}`;
+    try {
+      const page = await alice.newPage();
+      await openXray(page);
+      await signInThroughSpa(page, topology, 'alice');
+      await page.getByTestId('note').first().waitFor();
+      bob = await bobUsesTheApp(bobsNote);
+
+      // What alice's browser is sent: her whole flow through the four parties, none of bob's.
+      const text = await readStreamInPage(page, 2_500);
+      const events = traceEventsOf(text);
+      const seen = new Set(events.map((event) => `${event.service} ${new URL(event.url).pathname.replace(/\/(interaction|auth)\/[^/]+/, '/$1/…')}`));
+      for (const step of ['bff /bff/login', 'authserver /auth', 'authserver /interaction/…', 'authserver /interaction/…/login', 'bff /bff/callback', 'bff /token', 'authserver /token', 'bff /bff/user', 'bff /api/notes', 'resource-api /notes']) {
+        expect(seen, step).toContain(step);
+      }
+      expect(text).toContain('Alice Adams');
+      for (const secret of [bobsNote, 'Bob Brown', 'bob@example.test', '"sub":"bob"', '"preferred_username":"bob"', 'username=bob']) expect(text, secret).not.toContain(secret);
+      expect(events.flatMap((event) => event.jwts ?? []).every((jwt) => jwt.payload.sub === 'alice')).toBe(true);
+
+      // The panel draws one sign-in: hers.
+      await expect.poll(async () => (await arrowsOf(page)).filter((arrow) => arrow.path === '/bff/callback').length).toBe(1);
+      expect(await viewOf(page)).toBe('session');
+
+      // She signs out; the app comes back signed out, and the X-ray still shows how her session ended.
+      await signOutThroughSpa(page, topology);
+      await page.getByTestId('xray-connection').filter({ hasText: /^live$/ }).waitFor();
+      await expect.poll(async () => (await arrowsOf(page)).map((arrow) => arrow.path), { timeout: 10_000 }).toEqual(expect.arrayContaining(['/bff/logout', '/session/end']));
+      expect((await arrowsOf(page)).filter((arrow) => arrow.path === '/bff/callback')).toHaveLength(1);
+      const afterwards = await readStreamInPage(page, 1_500);
+      for (const secret of [bobsNote, 'Bob Brown', 'bob@example.test']) expect(afterwards, secret).not.toContain(secret);
+    } finally {
+      await bob?.close();
+      await alice.close();
+    }
+  });
+
+  it('sends a browser without a session no event at all', async () => {
+    const stranger = await browser.newContext();
+    try {
+      const page = await stranger.newPage();
+      await page.goto(topology.spa.url);
+      const reading = readStreamInPage(page, 4_000);
+      const bob = await bobUsesTheApp(`bob-only-${randomUUID()}`);
+      await bob.close();
+      const text = await reading;
+      expect(text).toBe('retry: 2000\n\nevent: view\ndata: {"view":"session"}\n\n');
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it("shows the instructor every session once the run's control key is typed in the panel", async () => {
+    const instructor = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    try {
+      const page = await instructor.newPage();
+      await openXray(page);
+      await page.getByTestId('xray-instructor').click();
+      await page.getByTestId('xray-key').fill('not-the-key');
+      await page.getByTestId('xray-key-submit').click();
+      await page.getByTestId('xray-key-error').waitFor();
+      expect(await viewOf(page)).toBe('session');
+      await page.getByTestId('xray-key').fill(controlKey);
+      await page.getByTestId('xray-key-submit').click();
+      await expect.poll(() => viewOf(page)).toBe('instructor');
+      expect(await page.getByTestId('xray-view').textContent()).toBe('Instructor view: every session');
+
+      const bob = await bobUsesTheApp(`bob-only-${randomUUID()}`);
+      await bob.close();
+      await expect.poll(async () => (await arrowsOf(page)).some((arrow) => arrow.path === '/bff/callback'), { timeout: 10_000 }).toBe(true);
+      // The key is nowhere the page's scripts can read it.
+      expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie + location.href)).not.toContain(controlKey);
+
+      await page.getByTestId('xray-instructor-leave').click();
+      await expect.poll(() => viewOf(page)).toBe('session');
+    } finally {
+      await instructor.close();
+    }
+  });
+});
+
 describe('GET /bff/xray/stream', () => {
-  it('carries no full token while the full view is off', async () => {
+  it('carries no full token while the full view is off, even to the instructor', async () => {
     const state = await fetch(`${topology.spa.url}/bff/xray/state`, { headers: { 'X-CSRF': '1' } });
-    expect(await state.json()).toEqual({ fullView: false });
+    expect(await state.json()).toEqual({ fullView: false, view: 'session' });
 
     const controller = new AbortController();
-    const response = await fetch(`${topology.spa.url}/bff/xray/stream`, { signal: controller.signal });
+    const response = await fetch(`${topology.spa.url}/bff/xray/stream`, { signal: controller.signal, headers: { 'X-Lab-Key': controlKey } });
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     let text = '';
     const reading = (async () => {
@@ -136,11 +270,7 @@ describe('GET /bff/xray/stream', () => {
       }
     })();
 
-    const eventsOf = () =>
-      text
-        .split('\n')
-        .filter((line) => line.startsWith('data: '))
-        .map((line) => JSON.parse(line.slice(6)) as TraceEvent);
+    const eventsOf = () => traceEventsOf(text);
     const started = new Date().toISOString();
     const bob = await browser.newContext();
     try {
@@ -155,6 +285,7 @@ describe('GET /bff/xray/stream', () => {
     }
 
     const events = eventsOf();
+    expect(text.startsWith('retry: 2000\n\nevent: view\ndata: {"view":"instructor"}\n\n')).toBe(true);
     expect(events.some((event) => event.time >= started && (event.jwts ?? []).length > 0)).toBe(true);
     expect(events.every((event) => !event.fullView)).toBe(true);
     expect(text).not.toMatch(FULL_JWT);
@@ -164,12 +295,18 @@ describe('GET /bff/xray/stream', () => {
 describe('the X-ray (anti-pattern: the SPA as a public client)', () => {
   const lab = new LabConnection(topology, controlKey);
 
-  it('shows the tokens in the browser\'s row', async () => {
+  it("shows the tokens in the browser's row, in the instructor's view (they belong to no BFF session)", async () => {
     await lab.setMode('public-client');
     const carol = await browser.newContext({ viewport: { width: 1280, height: 720 } });
     try {
       const page = await carol.newPage();
       await openXray(page);
+      await page.getByTestId('xray-public-client-hint').waitFor();
+      // The instructor's link: the key in the fragment opens the X-ray in the instructor's view, and leaves the address.
+      await page.goto('about:blank');
+      await page.goto(`${topology.spa.url}/#xray-key=${encodeURIComponent(controlKey)}`);
+      await expect.poll(() => viewOf(page)).toBe('instructor');
+      expect(page.url()).not.toContain(controlKey);
       await signInThroughSpa(page, topology, 'alice');
       await page.getByTestId('xray-panel').waitFor();
       await page.getByTestId('xray-tab-holdings').click();

@@ -4,11 +4,15 @@ import type { Party, TraceEvent } from '@lab/shared';
 import { LANES, LANE_NAMES, exchangesOf, groupByAction, senderOf } from '@lab/shared/trace-view';
 import { deriveHoldings } from '@lab/shared/trace-holdings';
 import { sharedStyles } from './shared-styles.ts';
+import { loadLabState } from './lab-state.ts';
 import { loadXrayPrefs, saveXrayPrefs, type XrayPrefs } from './xray-prefs.ts';
+import { openInstructorView, parseView, takeKeyFromAddress, type XrayView } from './xray-view.ts';
 import type { ExchangeSelectEvent } from './xray-sequence.ts';
+import type { XrayViewChangeEvent } from './xray-view-switch.ts';
 import './xray-sequence.ts';
 import './xray-exchange.ts';
 import './xray-holdings.ts';
+import './xray-view-switch.ts';
 
 type Connection = 'closed' | 'connecting' | 'live' | 'reconnecting' | 'off';
 
@@ -26,6 +30,8 @@ const DOCKED_HEIGHT = '45vh';
  * panel docked below the app (or filling the window) with the sequence of exchanges between the
  * parties, the selected exchange opened, and who holds which secret. It reads the BFF's trace
  * stream (`GET /bff/xray/stream`, Server-Sent Events) and is no part of the app's pattern.
+ * A learner's X-ray shows their own session's exchanges; the instructor's, every session's
+ * (`xray-view.ts`). The toolbar says which.
  */
 @customElement('xray-panel')
 export class XrayPanel extends LitElement {
@@ -169,12 +175,24 @@ export class XrayPanel extends LitElement {
       .notice {
         padding: 1rem 1.25rem;
       }
+
+      .hint {
+        margin: 0;
+        padding: 0.3rem 0.75rem;
+        background: #fff4d6;
+        border-bottom: 1px solid var(--line);
+        font-size: 0.9rem;
+      }
     `,
   ];
 
   @state() private prefs: XrayPrefs = { open: false, size: 'docked' };
   @state() private connection: Connection = 'closed';
   @state() private fullView = false;
+  /** Which view the stream shows (it says so first); undefined until it has. */
+  @state() private view?: XrayView;
+  /** The app runs as a public client: its exchanges belong to no BFF session. */
+  @state() private publicClient = false;
   @state() private paused = false;
   @state() private tab: 'sequence' | 'holdings' = 'sequence';
   @state() private service: Party | 'all' = 'all';
@@ -191,9 +209,16 @@ export class XrayPanel extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void loadXrayPrefs().then((prefs) => {
-      this.prefs = prefs;
-      if (prefs.open) void this.start();
+    // An instructor's link (`#xray-key=…`): the key leaves the address at once, and opens the X-ray.
+    const key = takeKeyFromAddress();
+    void loadLabState().then(
+      (lab) => (this.publicClient = lab.mode === 'public-client'),
+      () => undefined,
+    );
+    void Promise.all([loadXrayPrefs(), key ? openInstructorView(key) : undefined]).then(([prefs, opened]) => {
+      this.prefs = opened === 'opened' ? { ...prefs, open: true } : prefs;
+      if (opened === 'opened') void saveXrayPrefs({ open: true });
+      if (this.prefs.open) void this.start();
     });
   }
 
@@ -243,6 +268,7 @@ export class XrayPanel extends LitElement {
             </select>
           </label>
           <span class="grow"></span>
+          <xray-view-switch .view=${this.view} @xray-view-change=${this.onViewChange}></xray-view-switch>
           <span class="connection ${this.connection}" data-testid="xray-connection" title="${this.#events.size} events received">${this.describeConnection()}</span>
           <button aria-pressed=${this.paused} data-testid="xray-pause" @click=${this.togglePause}>${this.paused ? `Resume (${this.#waiting.size} new)` : 'Pause'}</button>
           <button data-testid="xray-clear" @click=${this.clear}>Clear</button>
@@ -251,12 +277,23 @@ export class XrayPanel extends LitElement {
         </div>
         ${fullView
           ? html`<p class="banner" role="alert" data-testid="xray-full-view">FULL VIEW: secrets shown unshortened. A real system never exposes this.</p>`
-          : html`<span></span>`}
+          : this.view === 'session' && this.publicClient
+            ? html`<p class="hint" data-testid="xray-public-client-hint">
+                Anti-pattern mode: the browser talks to the authorization server and the API itself. Those exchanges belong to no BFF
+                session, so only the instructor's view shows them.
+              </p>`
+            : html`<span></span>`}
         ${this.connection === 'off'
           ? html`<p class="notice">The X-ray is switched off for this run (<code>LAB_XRAY=off</code>): the BFF has no trace stream.</p>`
           : this.tab === 'sequence'
             ? html`<div class="body">
-                <xray-sequence .groups=${shown} .lanes=${lanes} .selectedId=${this.selectedId} @exchange-select=${this.onSelect}></xray-sequence>
+                <xray-sequence
+                  .groups=${shown}
+                  .lanes=${lanes}
+                  .selectedId=${this.selectedId}
+                  .emptyText=${this.view === 'session' ? SESSION_EMPTY_TEXT : undefined}
+                  @exchange-select=${this.onSelect}
+                ></xray-sequence>
                 <div class="detail"><xray-exchange .event=${selected} .sender=${selected ? senderOf(selected, location.origin) : undefined}></xray-exchange></div>
               </div>`
             : html`<div class="body holdings">
@@ -316,6 +353,21 @@ export class XrayPanel extends LitElement {
     void saveXrayPrefs({ clearedAt });
   };
 
+  private onViewChange = (event: XrayViewChangeEvent): void => {
+    this.restart(event.detail.view);
+  };
+
+  /** Another view: what the old stream showed goes, the new stream brings what this one may show. */
+  private restart(view: XrayView): void {
+    this.view = view;
+    this.stop();
+    this.#events.clear();
+    this.#waiting.clear();
+    this.selectedId = undefined;
+    this.action = 0;
+    void this.start();
+  }
+
   private onSelect = (event: ExchangeSelectEvent): void => {
     this.selectedId = event.detail.id;
     this.tab = 'sequence';
@@ -333,6 +385,9 @@ export class XrayPanel extends LitElement {
     source.onopen = () => {
       this.connection = 'live';
     };
+    source.addEventListener('view', (message: MessageEvent<string>) => {
+      this.view = parseView((JSON.parse(message.data) as { view?: unknown }).view) ?? this.view;
+    });
     source.onmessage = (message: MessageEvent<string>) => this.receive(JSON.parse(message.data) as TraceEvent);
     source.onerror = () => {
       this.connection = source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting';
@@ -349,12 +404,18 @@ export class XrayPanel extends LitElement {
     this.connection = 'closed';
   }
 
-  /** Whether the X-ray is on (the BFF answers its state), and whether the full view is. */
+  /** Whether the X-ray is on (the BFF answers its state), whether the full view is, and which view this browser gets. */
   private async readState(): Promise<boolean> {
     try {
       const response = await fetch(STATE_URL, { headers: { 'X-CSRF': '1', Accept: 'application/json' }, credentials: 'same-origin' });
       if (response.status === 404) return false;
-      if (response.ok) this.fullView = ((await response.json()) as { fullView?: boolean }).fullView === true;
+      if (response.ok) {
+        const state = (await response.json()) as { fullView?: boolean; view?: unknown };
+        this.fullView = state.fullView === true;
+        // The instructor's cookie expired, or another tab switched: the stream follows.
+        const view = parseView(state.view);
+        if (view && this.#source && this.view && view !== this.view) this.restart(view);
+      }
       return true;
     } catch {
       return true; // the BFF is not reachable now; the stream will keep trying
@@ -372,6 +433,9 @@ export class XrayPanel extends LitElement {
     }, RENDER_EVERY_MS);
   }
 }
+
+const SESSION_EMPTY_TEXT =
+  "Nothing of this browser's session yet. Sign in and use the app: your own exchanges appear here. Other sessions' show only in the instructor's view.";
 
 /**
  * Docked, the X-ray takes the bottom of the window and the page scrolls in the rest, so that

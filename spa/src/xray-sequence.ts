@@ -236,6 +236,8 @@ export class XraySequence extends LitElement {
   /** The app's origin, to tell the SPA's own calls from the browser's navigations. */
   @property() appOrigin = location.origin;
   @property() selectedId?: string;
+  /** What to say while there is no exchange to draw. */
+  @property() emptyText?: string;
 
   #stickToBottom = true;
 
@@ -249,7 +251,9 @@ export class XraySequence extends LitElement {
           ${this.lanes.map((lane, index) => html`<span class="lane-name" style="left: ${(index + 0.5) * width}%">${LANE_NAMES[lane]}</span>`)}
         </div>
       </div>
-      ${this.groups.length === 0 ? html`<p class="empty">No exchange yet. Use the app (sign in, load the notes) and watch them arrive here.</p>` : nothing}
+      ${this.groups.length === 0
+        ? html`<p class="empty" data-testid="xray-empty">${this.emptyText ?? 'No exchange yet. Use the app (sign in, load the notes) and watch them arrive here.'}</p>`
+        : nothing}
       ${this.groups.map(
         (group) => html`
           <div class="group" data-testid="xray-group">
