@@ -34,6 +34,7 @@ const BODY_LIMIT = 16_384;
 const AUTHSERVER_SESSION_IN_COOKIE = /(?:^|;)\s*_session=([^;]*)/;
 const AUTHSERVER_SESSION_IN_SET_COOKIE = /(?:^|,)\s*_session=([^;,]*)/;
 const TOKEN_FIELDS = ['access_token', 'refresh_token', 'id_token', 'token', 'id_token_hint'] as const;
+const LINKED_JSON_FIELD = /"(?:state|code|access_token|refresh_token|id_token|token|id_token_hint)"\s*:/;
 const INTERACTION_PATH = /\/(?:interaction|auth)\/([A-Za-z0-9_-]{16,128})(?=[/?#]|$)/;
 
 const finders = new AsyncLocalStorage<LinkFinder>();
@@ -109,6 +110,8 @@ function fieldsOf(body: string | undefined): Map<string, string> | undefined {
   if (!body || body.length > BODY_LIMIT) return undefined;
   const text = body.trimStart();
   if (text.startsWith('{')) {
+    // Most JSON bodies (notes, claims) hold none of the fields: they are not parsed again.
+    if (!LINKED_JSON_FIELD.test(text)) return undefined;
     try {
       const parsed: unknown = JSON.parse(text);
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;

@@ -31,11 +31,10 @@ export function identifyViewer(ctx: Context, controlKey: string | undefined): Xr
   if (controlKey && (checkLabKey(ctx.get(LAB_KEY_HEADER), controlKey) || hasInstructorCookie(ctx, controlKey))) return { view: 'instructor' };
   const keys = ctx.app.keys as string[] | undefined;
   const sessionId = readSignedCookie(ctx, SESSION_COOKIE);
-  const links = new Set<string>();
-  if (sessionId && keys) links.add(sessionLinkOf(sessionId, keys));
-  const seen = readSignedCookie(ctx, VIEWER_COOKIE);
-  if (seen) links.add(seen);
-  return { view: 'session', sessionLinks: [...links] };
+  if (sessionId && keys) return { view: 'session', sessionLinks: [sessionLinkOf(sessionId, keys)] };
+  // Only without a session: whoever signs in next in this browser does not see the last one's.
+  const ended = readSignedCookie(ctx, VIEWER_COOKIE);
+  return { view: 'session', sessionLinks: ended ? [ended] : [] };
 }
 
 /** After a stream opened with a session: remember its link key in this browser (see above). */

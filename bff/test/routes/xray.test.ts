@@ -313,8 +313,15 @@ describe('GET /bff/xray/stream', () => {
     for (const secret of secretsOf(BOB)) expect(afterwards.text()).not.toContain(secret);
 
     const forged = await openStream(bff.url, { Cookie: viewer.replace(/bff_xray_viewer\.sig=[^;]+/, 'bff_xray_viewer.sig=AAAAAAAAAAAAAAAAAAAAAAAAAAA') });
+    // Whoever signs in next in this browser sees their own session, not the one that ended.
+    const carol: StoryUser = { sub: 'carol', name: 'Carol Cole', email: 'carol@example.test', note: 'carol: next in line' };
+    const carolsSession = await bff.signIn(carol);
+    await bff.useApp(carolsSession);
+    const next = await openStream(bff.url, { Cookie: `${viewer}; ${carolsSession}` });
+    await until(() => next.text().includes(carol.note));
     await settle();
     expect(forged.events()).toEqual([]);
+    for (const secret of secretsOf(ALICE)) expect(next.text()).not.toContain(secret);
   });
 
   it('keeps 20 parallel learners apart: each stream shows its own session only', async () => {
