@@ -1,6 +1,8 @@
 import { LAB_KEY_HEADER, type ServiceName, type TraceEvent, type TraceRecorder } from '@lab/shared';
 import type { BffConfig } from '../config.ts';
-import { LinkGroups } from './link-groups.ts';
+import { EVERY_SESSION, FeedAudience, type FeedListener, type FeedScope } from './feed-audience.ts';
+
+export { EVERY_SESSION, type FeedListener, type FeedScope } from './feed-audience.ts';
 
 /** A lab service whose trace the feed reads through `GET /_lab/trace?after=N`. */
 export interface TracePeer {
@@ -26,21 +28,6 @@ export interface TraceFeedOptions {
   readonly backlogSize?: number;
 }
 
-export type FeedListener = (event: TraceEvent) => void;
-
-/**
- * What a subscriber may see: every session's exchanges (the instructor, with the run's control
- * key), or the flows linked to these BFF session link keys (a learner: their own session). An
- * exchange linked to no session is seen by the instructor only.
- */
-export type FeedScope = typeof EVERY_SESSION | { readonly sessionLinks: readonly string[] };
-export const EVERY_SESSION = 'every-session';
-
-interface Watcher {
-  readonly scope: FeedScope;
-  readonly onClose: () => void;
-}
-
 export interface FeedSubscription {
   /** The recent events, oldest first. */
   readonly backlog: readonly TraceEvent[];
@@ -51,8 +38,6 @@ const STORE_LIMIT = 2000;
 /** How long a peer's event whose JWT is still `unchecked` is read again, to pick up its signature check. */
 const RECHECK_MS = 3_000;
 const IN_FLIGHT_LIMIT_MS = 12_000;
-/** Link keys kept before the groups are rebuilt from the events still known. */
-const LINK_KEY_LIMIT = 20 * STORE_LIMIT;
 
 /**
  * LAB ONLY, the X-ray's source: every recording service's trace merged into one stream, in the
@@ -67,8 +52,7 @@ export class TraceFeed {
   /** Every event known, by id; `sent` is the signature state last sent (undefined while held). */
   readonly #known = new Map<string, { event: TraceEvent; sent?: string }>();
   readonly #held: TraceEvent[] = [];
-  readonly #listeners = new Map<FeedListener, Watcher>();
-  #groups = new LinkGroups();
+  readonly #audience = new FeedAudience();
   readonly #cursors = new Map<ServiceName, number>();
   /** The round of peer polls under way: one at a time. */
   #round: Promise<void> | undefined;
@@ -103,17 +87,17 @@ export class TraceFeed {
       this.#release(Date.now());
     }
     const backlog = this.#sentEvents()
-      .filter((event) => this.#allows(scope, event))
+      .filter((event) => this.#audience.allows(scope, event))
       .slice(-this.#options.backlogSize);
     let subscribed = true;
     const unsubscribe = () => {
       if (!subscribed) return;
       subscribed = false;
-      this.#listeners.delete(listener);
+      this.#audience.leave(listener);
       if (counted && --this.#watchers === 0) this.#stop();
     };
     if (this.#closed) onClose();
-    else this.#listeners.set(listener, { scope, onClose });
+    else this.#audience.join(listener, scope, onClose);
     return { backlog, unsubscribe };
   }
 
@@ -148,8 +132,7 @@ export class TraceFeed {
   /** Stops polling and ends every subscriber's stream. */
   close(): void {
     this.#closed = true;
-    for (const { onClose } of this.#listeners.values()) onClose();
-    this.#listeners.clear();
+    this.#audience.closeAll();
     this.#stop();
   }
 
@@ -174,7 +157,10 @@ export class TraceFeed {
     const known = this.#known.get(event.id);
     if (!known) {
       this.#known.set(event.id, { event });
-      this.#link(event);
+      this.#audience.link(event, (id) => {
+        const known = this.#known.get(id);
+        return known?.sent !== undefined ? known.event : undefined;
+      });
       this.#held.push(event);
       this.#trim();
       return;
@@ -184,7 +170,7 @@ export class TraceFeed {
     if (held >= 0) this.#held[held] = event;
     else if (known.sent !== undefined && known.sent !== signaturesOf(event)) {
       known.sent = signaturesOf(event);
-      this.#emit(event);
+      this.#audience.send(event);
     }
   }
 
@@ -206,46 +192,8 @@ export class TraceFeed {
       this.#held.splice(this.#held.indexOf(event), 1);
       const known = this.#known.get(event.id);
       if (known) known.sent = signaturesOf(known.event);
-      this.#emit(known?.event ?? event);
+      this.#audience.send(known?.event ?? event);
     }
-  }
-
-  #emit(event: TraceEvent): void {
-    for (const [listener, { scope }] of this.#listeners) if (this.#allows(scope, event)) listener(event);
-  }
-
-  /** Whether a subscriber of `scope` may see `event`: it is in a flow of the subscriber's session. */
-  #allows(scope: FeedScope, event: TraceEvent): boolean {
-    if (scope === EVERY_SESSION) return true;
-    const group = this.#groups.groupOf(event.id);
-    return group !== undefined && scope.sessionLinks.some((link) => this.#groups.find(link) === group);
-  }
-
-  /**
-   * Adds the event to its flow. When it joins flows, a learner who watched one of them now sees
-   * the others: what of them was already sent to others goes to that learner at once.
-   */
-  #link(event: TraceEvent): void {
-    const keys = event.links ?? [];
-    if (keys.length === 0) return;
-    const learners = [...this.#listeners].filter(
-      (entry): entry is [FeedListener, Watcher & { scope: { sessionLinks: readonly string[] } }] => entry[1].scope !== EVERY_SESSION && entry[1].scope.sessionLinks.length > 0,
-    );
-    const before = learners.map(([, { scope }]) => new Set(scope.sessionLinks.map((link) => this.#groups.find(link))));
-    const joined = this.#groups.add(event.id, keys);
-    if (joined.length === 0) return;
-    learners.forEach(([listener], index) => {
-      const watched = before[index]!;
-      if (!joined.some(({ group }) => watched.has(group))) return;
-      const newlySeen = joined
-        .filter(({ group }) => !watched.has(group))
-        .flatMap(({ events }) => [...events])
-        .map((id) => this.#known.get(id))
-        .filter((known) => known?.sent !== undefined)
-        .map((known) => known!.event)
-        .sort(byTime);
-      for (const seen of newlySeen) listener(seen);
-    });
   }
 
   #sentEvents(): TraceEvent[] {
@@ -255,15 +203,11 @@ export class TraceFeed {
   #trim(): void {
     if (this.#known.size <= STORE_LIMIT) return;
     const oldest = [...this.#known.values()].map((known) => known.event).sort(byTime).slice(0, this.#known.size - STORE_LIMIT);
-    for (const event of oldest) {
-      this.#known.delete(event.id);
-      this.#groups.remove(event.id);
-    }
-    // The keys of forgotten events are kept (they still join flows) until there are too many.
-    if (this.#groups.size > LINK_KEY_LIMIT) {
-      this.#groups = new LinkGroups();
-      for (const { event } of [...this.#known.values()].sort((a, b) => byTime(a.event, b.event))) this.#groups.add(event.id, event.links ?? []);
-    }
+    for (const event of oldest) this.#known.delete(event.id);
+    this.#audience.forget(
+      oldest.map((event) => event.id),
+      () => [...this.#known.values()].map((known) => known.event).sort(byTime),
+    );
   }
 
   #pollPeers(): Promise<void> {
