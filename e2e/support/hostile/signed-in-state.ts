@@ -1,0 +1,145 @@
+import { LAB_KEY_HEADER, type LabTopology } from '@lab/shared';
+import type { Placeholder } from './hostile-case.ts';
+import { HttpUserAgent } from './http-user-agent.ts';
+import type { RawRequest } from './raw-http.ts';
+
+/** The user the hostile traffic signs in as: not alice, whom the other end-to-end tests use. */
+export const HOSTILE_USER = 'bob';
+
+interface StoreSession {
+  readonly sub?: string;
+  readonly tokens?: { readonly accessToken?: string; readonly accessTokenExpiresAt?: number };
+}
+
+/**
+ * The live credentials hostile requests carry: a signed-in session at the BFF, its access token
+ * (for direct calls to the resource API), a live interaction at the authorization server. Hostile
+ * requests may end any of them (a logout, a consent, a refresh that fails), so `renew` checks
+ * them before each batch and makes new ones as needed. The values never leave this object
+ * except into the bytes of a request: reports show `{{session}}`, not a cookie.
+ */
+export class SignedInState {
+  readonly #topology: LabTopology;
+  readonly #controlKey: string;
+  readonly #timeoutMs: number;
+  #values: Partial<Record<Placeholder, string>> = {};
+  /** Sign-ins done to keep a session (the first one included). */
+  signIns = 0;
+  /** Times no access token could be had for the resource API (its requests then went without one). */
+  missingBearer = 0;
+  /** Sign-ins that failed while the hostile traffic ran: what went wrong, in one line each. */
+  readonly signInFailures: string[] = [];
+
+  constructor(topology: LabTopology, controlKey: string, timeoutMs: number) {
+    this.#topology = topology;
+    this.#controlKey = controlKey;
+    this.#timeoutMs = timeoutMs;
+    this.#values.labKey = controlKey;
+  }
+
+  async renew(): Promise<void> {
+    if (!(await this.#sessionIsAlive())) {
+      try {
+        await this.#signIn();
+      } catch (error) {
+        // The batch goes on signed out; the failure is reported (and the health check signs in again).
+        this.signInFailures.push(error instanceof Error ? error.message : String(error));
+        delete this.#values.session;
+      }
+    }
+    await this.#readBearer();
+    await this.#openInteraction();
+  }
+
+  /** `request` with every `{{placeholder}}` replaced by its live value. */
+  fill(request: RawRequest): RawRequest {
+    const fill = (text: string) => text.replace(/\{\{(\w+)\}\}/g, (whole, name: Placeholder) => this.#values[name] ?? whole);
+    return {
+      ...request,
+      target: fill(request.target),
+      headers: request.headers.map(([name, value]) => [name, fill(value)] as const),
+      ...(typeof request.body === 'string' ? { body: fill(request.body) } : {}),
+      ...(typeof request.raw === 'string' ? { raw: fill(request.raw) } : {}),
+    };
+  }
+
+  async #sessionIsAlive(): Promise<boolean> {
+    if (!this.#values.session) return false;
+    try {
+      const response = await fetch(`${this.#topology.spa.url}/bff/user`, {
+        headers: { Cookie: this.#values.session, 'X-CSRF': '1' },
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      await response.arrayBuffer();
+      return response.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  async #signIn(): Promise<void> {
+    const agent = new HttpUserAgent(this.#timeoutMs * 2);
+    const answer = await agent.signInToApp(this.#topology.spa.url, HOSTILE_USER);
+    if (answer.step !== 'callback' || answer.status >= 400) throw new Error(`signing in as ${HOSTILE_USER} failed: ${answer.step} answered ${answer.status}`);
+    this.signIns += 1;
+    const session = agent.cookieHeader(this.#topology.spa.url);
+    const cookies = new Map(session.split('; ').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+    this.#values.session = session;
+    this.#values.sessionId = cookies.get('bff_session') ?? '';
+    this.#values.sessionSig = cookies.get('bff_session.sig') ?? '';
+    this.#values.asSession = agent.cookieHeader(this.#topology.authserver.url);
+  }
+
+  /**
+   * The freshest access token of the hostile user, from the lab's session-store view (behind the
+   * control key). A token about to expire is refreshed first, by one call through the BFF.
+   */
+  async #readBearer(): Promise<void> {
+    let token = await this.#freshestToken();
+    if (!token) {
+      await fetch(`${this.#topology.spa.url}/api/notes`, { headers: { Cookie: this.#values.session ?? '', 'X-CSRF': '1' }, signal: AbortSignal.timeout(this.#timeoutMs) })
+        .then((response) => response.arrayBuffer())
+        .catch(() => undefined);
+      token = await this.#freshestToken();
+    }
+    if (!token) {
+      this.missingBearer += 1;
+      token = 'no.access.token';
+    }
+    const [header, payload, signature = ''] = token.split('.');
+    this.#values.bearer = token;
+    // Same claims, another signature: the last characters changed, the length kept.
+    this.#values.bearerBadSignature = `${header}.${payload}.${signature.slice(0, -4)}${signature.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    this.#values.bearerAlgNone = `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${payload}.`;
+  }
+
+  async #freshestToken(): Promise<string | undefined> {
+    try {
+      const response = await fetch(`${this.#topology.bff.url}/_lab/session-store`, {
+        headers: { [LAB_KEY_HEADER]: this.#controlKey },
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      if (!response.ok) return undefined;
+      const { sessions = [] } = (await response.json()) as { sessions?: StoreSession[] };
+      const soon = Date.now() + 30_000;
+      return sessions
+        .filter((session) => session.sub === HOSTILE_USER && (session.tokens?.accessTokenExpiresAt ?? 0) > soon && session.tokens?.accessToken)
+        .sort((a, b) => (b.tokens?.accessTokenExpiresAt ?? 0) - (a.tokens?.accessTokenExpiresAt ?? 0))[0]?.tokens?.accessToken;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A new interaction, stopped at its login page: hostile requests to `/interaction/:uid` reach its handlers. */
+  async #openInteraction(): Promise<void> {
+    try {
+      const agent = new HttpUserAgent(this.#timeoutMs * 2);
+      const path = await agent.openLoginPage(this.#topology.spa.url);
+      this.#values.uid = path.split('/')[2] ?? 'no-interaction';
+      this.#values.interactionCookies = agent.cookieHeader(this.#topology.authserver.url);
+    } catch {
+      this.#values.uid = 'no-interaction';
+      this.#values.interactionCookies = '';
+    }
+  }
+}
