@@ -1,4 +1,4 @@
-import { ConfigError, DefenceSwitches, TraceRecorder, createJwtVerifier, createXrayKeySet } from '@lab/shared';
+import { ConfigError, DefenceSwitches, TraceRecorder, createJwtVerifier, createXrayKeySet, listenUntilStopped } from '@lab/shared';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { MemorySessionStore } from './session-store.ts';
@@ -29,16 +29,10 @@ const app = createApp(config, {
   recorder,
 });
 
-const server = app.listen(config.port, config.host, () => {
-  console.log(`bff listening on http://localhost:${config.port} (public origin ${config.publicOrigin})`);
-});
-server.on('error', (error: NodeJS.ErrnoException) => {
-  console.error(`bff: cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
-  process.exit(1);
-});
-const stop = () => {
-  xrayFeed?.close(); // ends the X-ray streams, which would keep the server open
-  server.close(() => process.exit(0));
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+listenUntilStopped(
+  'bff',
+  app,
+  config,
+  () => console.log(`bff listening on http://localhost:${config.port} (public origin ${config.publicOrigin})`),
+  { beforeStop: () => xrayFeed?.close() }, // ends the X-ray streams, which would keep the server open
+);

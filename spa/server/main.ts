@@ -22,7 +22,7 @@ try {
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error('spa: error while shutting down', error);
+        console.error(`spa: error while shutting down: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);
       },
     );

@@ -30,8 +30,8 @@ beforeAll(async () => {
   const bffPort = (upstream.address() as AddressInfo).port;
 
   const config = loadConfig({ SPA_PORT: '15999', BFF_PORT: String(bffPort) });
-  const viteConfig = createViteConfig(config, { settings });
-  spa = await createServer({ ...viteConfig, logLevel: 'silent', server: { ...viteConfig.server, port: 0, watch: null } });
+  const viteConfig = createViteConfig(config, { settings, logLevel: 'silent' });
+  spa = await createServer({ ...viteConfig, server: { ...viteConfig.server, port: 0, watch: null } });
   await spa.listen();
   spaUrl = `http://127.0.0.1:${(spa.httpServer!.address() as AddressInfo).port}`;
 });
@@ -104,8 +104,8 @@ describe('GET /bff/user when the BFF is not running', () => {
     await new Promise((resolve) => probe.close(resolve));
 
     const config = loadConfig({ SPA_PORT: '15998', BFF_PORT: String(closedPort) });
-    const viteConfig = createViteConfig(config, { settings: { defences: new DefenceSwitches(), xss: null, mode: 'bff' } });
-    const lonely = await createServer({ ...viteConfig, logLevel: 'silent', server: { ...viteConfig.server, port: 0, watch: null } });
+    const viteConfig = createViteConfig(config, { settings: { defences: new DefenceSwitches(), xss: null, mode: 'bff' }, logLevel: 'silent' });
+    const lonely = await createServer({ ...viteConfig, server: { ...viteConfig.server, port: 0, watch: null } });
     try {
       await lonely.listen();
       const url = `http://127.0.0.1:${(lonely.httpServer!.address() as AddressInfo).port}`;

@@ -22,8 +22,8 @@ export const TEST_LAB_KEY = 'test-lab-key-0123456789';
 export async function startTestSpa(env: Record<string, string | undefined> = { LAB_CONTROL_KEY: TEST_LAB_KEY }): Promise<TestSpa> {
   const config = loadConfig({ SPA_PORT: '15997', ...env });
   const settings = createSpaSettings(config);
-  const viteConfig = createViteConfig(config, { settings });
-  const server = await createServer({ ...viteConfig, logLevel: 'silent', server: { ...viteConfig.server, port: 0, watch: null } });
+  const viteConfig = createViteConfig(config, { settings, logLevel: 'silent' });
+  const server = await createServer({ ...viteConfig, server: { ...viteConfig.server, port: 0, watch: null } });
   await server.listen();
   return {
     url: `http://127.0.0.1:${(server.httpServer!.address() as AddressInfo).port}`,
