@@ -24,6 +24,7 @@ import { addSessionStoreBreach } from './routes/lab-breach.ts';
 import { createSeedCodeRoutes } from './routes/seed-code.ts';
 import { controlFlowSetting, type FlowSetting } from './flow-setting.ts';
 import { serveXray } from './routes/xray.ts';
+import { drainRequestBody } from './middleware/drain-request-body.ts';
 import type { TraceFeed } from './xray/trace-feed.ts';
 
 export interface BffDeps {
@@ -50,6 +51,9 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
   const flow: FlowSetting = { current: config.lab.flow };
   const tokenStore = deps.tokenStore ?? new MemoryTokenStore();
 
+  // First: it sees the final answer, a 413 from the error handler included, and reads the rest of a
+  // refused body before that answer goes out (else the proxy in front sees a reset, not the 413).
+  app.use(drainRequestBody());
   // In front of the trace: the X-ray does not record itself watching.
   if (deps.xrayFeed) app.use(serveXray(deps.xrayFeed, deps.defences, log));
   app.use(traceRequests(deps.recorder, 'bff'));
