@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { labControlMiddleware, traceRequests, type DefenceSwitches, type TraceRecorder } from '@lab/shared';
+import { findMalformedRequest, labControlMiddleware, traceRequests, type DefenceSwitches, type TraceRecorder } from '@lab/shared';
 import type Provider from 'oidc-provider';
 import type { AuthServerConfig } from './config.ts';
 import { createProvider } from './provider.ts';
@@ -36,6 +36,15 @@ export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provi
   });
 
   provider.use(traceRequests(deps.recorder, 'authserver'));
+  // A Host no URL can hold, or a malformed percent-encoding: 400 before oidc-provider builds URLs from them.
+  provider.use(async (ctx, next) => {
+    const refusal = findMalformedRequest(ctx);
+    if (!refusal) return next();
+    ctx.status = refusal.status;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { error: refusal.code, message: refusal.message };
+    return undefined;
+  });
   provider.use(protectFromFraming(deps.defences));
   provider.use(answerStorageFull());
   provider.use(health.routes());

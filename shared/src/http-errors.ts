@@ -60,7 +60,12 @@ function toHttpError(error: unknown): HttpError {
   // Errors thrown by Koa and its middleware (body parsers, ctx.throw) carry a 4xx `status`: the
   // client's mistake. Their message is shown only when marked `expose`; body parsers do not mark
   // theirs, so a broken JSON body gets a plain sentence instead.
-  const candidate = error as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
+  const candidate = error as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown; code?: unknown };
+  // zlib's errors while a body parser inflates a body (gzip and deflate: Z_DATA_ERROR…; brotli:
+  // ERR__ERROR_FORMAT_…): the client said `Content-Encoding: gzip` (or deflate, br) for a body that is not.
+  if (typeof candidate?.code === 'string' && /^(Z_[A-Z_]+|ERR__ERROR_[A-Z0-9_]+|ERR_BROTLI_[A-Z_]+)$/.test(candidate.code)) {
+    return new HttpError(400, 'invalid_content_encoding', 'The request body does not match its Content-Encoding.');
+  }
   const status = candidate?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (error instanceof SyntaxError || candidate.type === 'entity.parse.failed') {

@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import { HttpError } from './http-errors.ts';
 
 /**
+ * 400 `invalid_host` for a Host header no URL can hold (`[::1`), and
  * 400 `invalid_url_encoding` for a request whose path or query holds a malformed percent-encoding
  * (`%zz`, a lone `%`, a cut UTF-8 sequence such as `%E0%A4%A`), before any route runs.
  *
@@ -13,11 +14,35 @@ import { HttpError } from './http-errors.ts';
  */
 export function rejectMalformedUrl() {
   return async function rejectMalformedUrlMiddleware(ctx: Context, next: Next): Promise<void> {
-    if (!isWellEncoded(ctx.path) || !isWellEncoded(ctx.querystring)) {
-      throw new HttpError(400, 'invalid_url_encoding', 'The URL holds a malformed percent-encoding (a "%" must start a valid UTF-8 byte sequence such as %2F).');
-    }
+    const refusal = findMalformedRequest(ctx);
+    if (refusal) throw refusal;
     await next();
   };
+}
+
+/** The error for a request whose Host or URL encoding is malformed, or undefined when both are sound. */
+export function findMalformedRequest(ctx: Pick<Context, 'path' | 'querystring' | 'get'>): HttpError | undefined {
+  if (!isValidHost(ctx.get('host'))) {
+    return new HttpError(400, 'invalid_host', 'The Host header is not a valid host name or address (with an optional port).');
+  }
+  if (!isWellEncoded(ctx.path) || !isWellEncoded(ctx.querystring)) {
+    return new HttpError(400, 'invalid_url_encoding', 'The URL holds a malformed percent-encoding (a "%" must start a valid UTF-8 byte sequence such as %2F).');
+  }
+  return undefined;
+}
+
+/**
+ * Whether a Host header can name this server: empty (HTTP/1.0) or what a URL's authority accepts.
+ * Frameworks build URLs from it (oidc-provider its issuer-relative links), and `[::1` makes them throw.
+ */
+export function isValidHost(host: string): boolean {
+  if (host === '') return true;
+  if (/[\s/?#@\\]/.test(host)) return false;
+  try {
+    return new URL(`http://${host}`).host !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `decodeURIComponent` accepts the text; most URLs hold no `%` and are not decoded at all. */

@@ -2,7 +2,8 @@ import Koa from 'koa';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TraceRecorder, handleErrors, redactHeader, redactUrl, rejectMalformedUrl, traceRequests } from '../src/index.ts';
+import { bodyParser } from '@koa/bodyparser';
+import { TraceRecorder, handleErrors, isValidHost, redactHeader, redactUrl, rejectMalformedUrl, traceRequests } from '../src/index.ts';
 
 /** Malformed percent-encodings as a fuzzer sends them: lone `%`, bad hex, cut or overlong UTF-8. */
 const MALFORMED = ['%', '%=1', '%zz', 'code=%zz', 'a=%E0%A4%A', 'state=%', '%C0%AF', '%ED%A0%80', '%%', 'x=%2', '%FF'];
@@ -96,5 +97,40 @@ describe('rejectMalformedUrl, behind the trace, in front of every route', () => 
       expect((await send(path)).status).toBe(200);
     }
     expect(acted).toHaveLength(4);
+  });
+});
+
+describe('isValidHost', () => {
+  it.each(['localhost:5173', '127.0.0.1:4000', '[::1]:6660', 'example.test', ''])('accepts %j', (host) => {
+    expect(isValidHost(host)).toBe(true);
+  });
+  it.each(['[::1', 'a b', 'x/y', 'user@host', 'h:99999', 'h:port', '\\\\evil'])('refuses %j', (host) => {
+    expect(isValidHost(host)).toBe(false);
+  });
+});
+
+describe('a body that does not match its Content-Encoding', () => {
+  it.each(['gzip', 'deflate', 'br'])('is 400 invalid_content_encoding (%s), not a 500', async (encoding) => {
+    const app = new Koa();
+    const unexpected: unknown[] = [];
+    app.use(handleErrors((error) => unexpected.push(error)));
+    app.use(bodyParser());
+    app.use((ctx) => {
+      ctx.body = { parsed: ctx.request.body };
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+        body: '{"text":"not compressed"}',
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: 'invalid_content_encoding', message: 'The request body does not match its Content-Encoding.' });
+      expect(unexpected).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -9,6 +9,12 @@ import { loadConfig } from './config.ts';
 import { createSpaSettings } from './lab-settings.ts';
 import { createViteConfig } from './vite-config.ts';
 
+// A rejection nothing handled (a dependency's bug on a hostile request) is one line in the log;
+// it must not end the app's origin for everyone.
+process.on('unhandledRejection', (reason) => {
+  console.error(`spa: unhandled rejection: ${reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)}`);
+});
+
 try {
   const config = loadConfig(process.env);
   const settings = createSpaSettings(config);

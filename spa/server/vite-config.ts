@@ -10,6 +10,7 @@ import type { SpaSettings } from './lab-settings.ts';
 import { labStatePlugin } from './lab-state-plugin.ts';
 import { createOneLineLogger } from './one-line-logger.ts';
 import { refuseUpgradesPlugin } from './refuse-upgrades-plugin.ts';
+import { refuseMalformedTargetsPlugin } from './refuse-malformed-targets-plugin.ts';
 import { securityHeadersPlugin } from './security-headers-plugin.ts';
 import { buildSecurityHeaders } from './security-headers.ts';
 import { xssHookPlugin } from './xss-hook-plugin.ts';
@@ -59,6 +60,7 @@ export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info
     plugins: [
       refuseUpgradesPlugin(),
       securityHeadersPlugin(headersNow, BFF_PREFIXES),
+      refuseMalformedTargetsPlugin(),
       healthzPlugin(),
       labControlPlugin(config.lab.controlKey, settings),
       labStatePlugin(settings, topology),
