@@ -11,7 +11,12 @@ export interface LoadProfile {
   readonly parallelCalls: number;
   /** Access-token lifetimes (seconds) to run at, one phase each. */
   readonly accessTokenTtls: readonly number[];
-  /** Anonymous `GET /bff/login` fired in the middle of each phase, each followed to the login page. */
+  /**
+   * Anonymous `GET /bff/login` in the whole run, each followed to the login page: shared out
+   * between the phases, one burst in the middle of each. In all, fewer than the lab's caps on
+   * pending logins (10,000 at the BFF and at the authorization server), so that the bursts never
+   * refuse the sign-ins of the next phase's sessions.
+   */
   readonly anonymousLogins: number;
   /**
    * The calls per second all sessions together offer, at most: about what the lab serves on two
@@ -79,6 +84,11 @@ export function selectLoadProfile(env: Readonly<Record<string, string | undefine
   const parallelCalls = env.LAB_LOAD_PARALLEL === undefined ? base.parallelCalls : Number.parseInt(env.LAB_LOAD_PARALLEL, 10);
   if (!Number.isInteger(parallelCalls) || parallelCalls < 1) throw new Error('LAB_LOAD_PARALLEL must be a whole number of at least 1');
   return { ...base, sessions, parallelCalls, ...(ttls ? { accessTokenTtls: ttls } : {}) };
+}
+
+/** The anonymous logins of one phase's burst: the run's share for each lifetime. */
+export function anonymousLoginsPerPhase(profile: LoadProfile): number {
+  return Math.ceil(profile.anonymousLogins / profile.accessTokenTtls.length);
 }
 
 /** Whether `ttlSeconds` is short enough for tokens to expire, again and again, within a phase. */

@@ -35,7 +35,6 @@ export class PhaseTally {
   readonly problems = new Counter();
   readonly #firstProblemAt = new Map<number, number>();
   readonly #lost = new Set<number>();
-  readonly #crossUser = new Set<number>();
   readonly #expiries = new Map<number, Set<string>>();
 
   record(session: number, call: string, status: string, verdict: Verdict, at = Date.now()): void {
@@ -51,14 +50,6 @@ export class PhaseTally {
     this.problems.add(`${verdict.kind}: ${call} ${verdict.detail}`);
     if (!this.#firstProblemAt.has(session)) this.#firstProblemAt.set(session, at);
     if (verdict.kind === 'lost') this.#lost.add(session);
-    if (verdict.kind === 'cross-user') this.#crossUser.add(session);
-  }
-
-  /** Marks a session lost without a call of its own (its sign-in failed, or its end check did). */
-  markLost(session: number, reason: string, at = Date.now()): void {
-    this.problems.add(`lost: ${reason}`);
-    this.#lost.add(session);
-    if (!this.#firstProblemAt.has(session)) this.#firstProblemAt.set(session, at);
   }
 
   isLost(session: number): boolean {
@@ -71,10 +62,6 @@ export class PhaseTally {
 
   get lostSessions(): number {
     return this.#lost.size;
-  }
-
-  get crossUserSessions(): number {
-    return this.#crossUser.size;
   }
 
   /** Answers of another user (every one counts, not only the sessions). */

@@ -4,7 +4,7 @@ import { signInOverHttp } from '../http-sign-in.ts';
 import { fireAnonymousLogins, type AnonymousReport } from './anonymous-logins.ts';
 import type { AccessTokenLifetime } from './authserver-settings.ts';
 import type { LoadClient } from './load-client.ts';
-import { afterBurstMs, phaseDurationMs, refreshesWanted, roundIntervalMs, type LoadProfile } from './load-profile.ts';
+import { afterBurstMs, anonymousLoginsPerPhase, phaseDurationMs, refreshesWanted, roundIntervalMs, type LoadProfile } from './load-profile.ts';
 import { mapWithConcurrency } from './map-with-concurrency.ts';
 import { PhaseTally } from './phase-tally.ts';
 import { checkSessionAtEnd, runRounds, type LoadSession } from './session-rounds.ts';
@@ -46,7 +46,7 @@ export interface PhaseSetup {
  * 2. `profile.sessions` users sign in over HTTP (alice, bob and mallory in turn);
  * 3. each session makes rounds of parallel calls for the phase's duration, tokens expiring and
  *    being refreshed all along (and goes on until it has been seen to refresh several times);
- * 4. a third of the way in, the anonymous logins are fired, and calls go on until every session's
+ * 4. a third of the way in, the phase's share of the anonymous logins is fired, and calls go on until every session's
  *    token has had to be refreshed again after them;
  * 5. each session makes one more API call and asks `/bff/user` who is signed in; then signs out.
  */
@@ -63,7 +63,7 @@ export async function runLoadPhase({ topology, lifetime, client, profile }: Phas
       return { index, sub: user.sub, agent };
     } catch (error) {
       signInFailures += 1;
-      tally.markLost(index, `sign-in failed: ${error instanceof Error ? error.message.slice(0, 120) : 'unknown'}`);
+      tally.problems.add(`sign-in failed: ${error instanceof Error ? error.message.slice(0, 120) : 'unknown'}`);
       return undefined;
     }
   });
@@ -88,7 +88,7 @@ export async function runLoadPhase({ topology, lifetime, client, profile }: Phas
   );
 
   await sleep(phaseDurationMs(profile, ttlSeconds) / 3);
-  const anonymous = await fireAnonymousLogins(client, topology, profile.anonymousLogins, profile.anonymousConcurrency, hardStop);
+  const anonymous = await fireAnonymousLogins(client, topology, anonymousLoginsPerPhase(profile), profile.anonymousConcurrency, hardStop);
   callsUntil = Math.max(callsUntil, Date.now() + afterBurstMs(profile, ttlSeconds));
   bursting = false;
   await rounds;
