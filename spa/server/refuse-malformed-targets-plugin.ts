@@ -1,4 +1,4 @@
-import { isWellEncoded } from '@lab/shared';
+import { discardRestOfBody, isWellEncoded } from '@lab/shared';
 import type { Plugin } from 'vite';
 import { sendJson } from './http-json.ts';
 
@@ -11,8 +11,12 @@ const MAX_TARGET_LENGTH = 4_096;
  * `decodeURIComponent` and its rejection would end the process), a backslash (Vite fails on it
  * with a 500 and its stack in the page), or an absurd length (ENAMETOOLONG, another 500). The same
  * JSON errors as the BFF's, so a client sees one behaviour on the whole origin.
+ *
+ * It also reads and discards a body sent where nothing reads one (the app's pages and modules): Vite
+ * answers without reading it, and closing a connection with unread bytes resets the answer away
+ * (RFC 9112 §9.6). `/bff/*` and `/api/*` stream theirs to the BFF, and `/_lab/*` reads its own.
  */
-export function refuseMalformedTargetsPlugin(): Plugin {
+export function refuseMalformedTargetsPlugin(bodyReaders: readonly string[]): Plugin {
   return {
     name: 'lab:refuse-malformed-targets',
     configureServer(server) {
@@ -33,7 +37,12 @@ export function refuseMalformedTargetsPlugin(): Plugin {
           sendJson(res, 400, { error: 'invalid_path', message: 'The path must start with "/" and hold no backslash.' });
           return;
         }
-        next();
+        const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+        if (!hasBody || bodyReaders.some((prefix) => path.startsWith(prefix))) {
+          next();
+          return;
+        }
+        void discardRestOfBody(req).then(() => next());
       });
     },
   };

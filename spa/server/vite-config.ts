@@ -60,7 +60,7 @@ export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info
     plugins: [
       refuseUpgradesPlugin(),
       securityHeadersPlugin(headersNow, BFF_PREFIXES),
-      refuseMalformedTargetsPlugin(),
+      refuseMalformedTargetsPlugin([...BFF_PREFIXES, '/_lab/']),
       healthzPlugin(),
       labControlPlugin(config.lab.controlKey, settings),
       labStatePlugin(settings, topology),

@@ -53,3 +53,4 @@ describe('the app\'s origin refuses request targets no page can have', () => {
     expect((await rawGet('/?q=caf%C3%A9')).status).toBe(200);
   });
 });
+
