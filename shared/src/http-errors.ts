@@ -55,7 +55,8 @@ export function handleErrors(onUnexpected: (error: unknown, ctx: Context) => voi
   };
 }
 
-function toHttpError(error: unknown): HttpError {
+/** Any error as an `HttpError`: its own status for a client's mistake, else 500 `internal_error` without internals. */
+export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   // Errors thrown by Koa and its middleware (body parsers, ctx.throw) carry a 4xx `status`: the
   // client's mistake. Their message is shown only when marked `expose`; body parsers do not mark

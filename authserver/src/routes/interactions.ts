@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import { errors, type Provider } from 'oidc-provider';
 import type { Context } from 'koa';
+import { toHttpError } from '@lab/shared';
 import { authenticateDemoUser } from '../accounts.ts';
 import { renderLoginPage } from '../views/login-page.ts';
 import { renderConsentPage } from '../views/consent-page.ts';
@@ -27,7 +28,12 @@ export function createInteractionRoutes(provider: Provider): Router {
         ctx.body = renderLoginExpired();
         return;
       }
-      throw error;
+      // A client's mistake in the form (a body too large, one that does not match its
+      // Content-Encoding, a step out of order): its 4xx, as JSON, never oidc-provider's 500.
+      const refusal = toHttpError(error);
+      if (refusal.status >= 500) throw error;
+      ctx.status = refusal.status;
+      ctx.body = { error: refusal.code, message: refusal.message };
     }
   });
 
