@@ -27,15 +27,29 @@ async function signedInSession(id: string, accessTokenExpiresAt: number): Promis
   return signedSessionCookie(id, bff.sessionKey);
 }
 
+/** GET /api/notes with the session's cookie: status, body and the headers a JSON caller acts on. */
 async function getNotes(cookie: string) {
-  const response = await fetch(`${bff.url}/api/notes`, { headers: { 'X-CSRF': '1', Cookie: cookie } });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  const response = await fetch(`${bff.url}/api/notes`, { headers: { 'X-CSRF': '1', Cookie: cookie }, redirect: 'manual' });
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    cacheControl: response.headers.get('cache-control'),
+    setCookie: response.headers.get('set-cookie'),
+    location: response.headers.get('location'),
+  };
 }
+
+/** A 5xx that keeps the session: no-store, no cookie change, no redirect. */
+const KEEPS_SESSION = { cacheControl: 'no-store', setCookie: null, location: null };
 
 describe('ANY /api/* when a party is down', () => {
   it('answers 502 resource_api_unavailable when the notes API is down, and keeps the session', async () => {
     const cookie = await signedInSession('api-down', Date.now() + 600_000);
-    expect(await getNotes(cookie)).toEqual({ status: 502, body: { error: 'resource_api_unavailable', message: expect.stringContaining('session is kept') } });
+    expect(await getNotes(cookie)).toEqual({
+      status: 502,
+      body: { error: 'resource_api_unavailable', message: 'The notes API cannot be reached. Your session is kept; try again in a moment.' },
+      ...KEEPS_SESSION,
+    });
     expect(await bff.store.get('api-down')).toMatchObject({ user: { sub: 'alice' } });
     const user = await fetch(`${bff.url}/bff/user`, { headers: { 'X-CSRF': '1', Cookie: cookie } });
     expect(user.status).toBe(200);
@@ -43,7 +57,11 @@ describe('ANY /api/* when a party is down', () => {
 
   it('answers 503 authserver_unavailable when the token must be refreshed and the authorization server is down, and keeps the session', async () => {
     const cookie = await signedInSession('as-down', Date.now() - 1_000);
-    expect(await getNotes(cookie)).toEqual({ status: 503, body: { error: 'authserver_unavailable', message: expect.stringContaining('session is kept') } });
+    expect(await getNotes(cookie)).toEqual({
+      status: 503,
+      body: { error: 'authserver_unavailable', message: 'The authorization server cannot be reached. Your session is kept; try again in a moment.' },
+      ...KEEPS_SESSION,
+    });
     expect(await bff.store.get('as-down')).toMatchObject({ user: { sub: 'alice' } });
     expect(await bff.tokenStore.get('sid-as-down')).toMatchObject({ refreshToken: 'rt' });
   });

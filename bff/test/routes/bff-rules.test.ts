@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { startTestBff } from '../support/start-test-bff.ts';
 
+// Prerequisites: the real BFF on port 0, every defence on. Its authorization server (port 1) and
+// notes API (port 2) are not running: these are the rules the BFF applies on its own, and each test
+// asserts the whole answer as it goes on the wire (status, JSON body, and the headers that matter).
 let bff: Awaited<ReturnType<typeof startTestBff>>;
 beforeAll(async () => {
   bff = await startTestBff();
@@ -10,25 +13,64 @@ afterAll(async () => {
   await bff.close();
 });
 
-async function call(path: string, init: RequestInit = {}) {
+interface WireAnswer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Headers;
+}
+
+async function call(path: string, init: RequestInit = {}): Promise<WireAnswer> {
   const response = await fetch(`${bff.url}${path}`, { redirect: 'manual', ...init });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, headers: response.headers };
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined, headers: response.headers };
 }
 
 /** A request whose path is sent exactly as written (fetch would normalise `..` away first). */
-function rawGet(path: string, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+function rawGet(path: string, headers: Record<string, string>): Promise<WireAnswer> {
   return new Promise((resolve, reject) => {
     const url = new URL(bff.url);
     const outgoing = request({ host: url.hostname, port: url.port, path, headers }, (incoming) => {
       let text = '';
       incoming.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+      incoming.on('end', () => {
+        const answer = new Headers();
+        for (const [name, value] of Object.entries(incoming.headers)) {
+          for (const one of [value ?? []].flat()) answer.append(name, one);
+        }
+        resolve({ status: incoming.statusCode ?? 0, body: JSON.parse(text) as unknown, headers: answer });
+      });
     });
     outgoing.on('error', reject);
     outgoing.end();
   });
 }
+
+/**
+ * A refusal in the lab's JSON error format, exactly: this status and body; never cached
+ * (`Cache-Control: no-store`), JSON and `nosniff`; no redirect a JSON caller would follow, no
+ * cookie (a refused request starts no session) and no `WWW-Authenticate` (the SPA's 401 means
+ * "signed out", not "send credentials"), unless the rule says otherwise in `headers`.
+ */
+function expectRefusal(answer: WireAnswer, status: number, body: Record<string, unknown>, headers: Record<string, string | null> = {}): void {
+  expect({ status: answer.status, body: answer.body }).toEqual({ status, body });
+  const expected: Record<string, string | null> = {
+    'cache-control': 'no-store',
+    'content-type': 'application/json; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    location: null,
+    'set-cookie': null,
+    'www-authenticate': null,
+    'referrer-policy': null,
+    'retry-after': null,
+    ...headers,
+  };
+  const actual = Object.fromEntries(Object.keys(expected).map((name) => [name, answer.headers.get(name)]));
+  expect(actual).toEqual(expected);
+}
+
+const CSRF_MISSING = { error: 'csrf_header_missing', message: 'This endpoint requires the header "X-CSRF: 1". Cross-site requests cannot send it.' };
+const NOT_AUTHENTICATED = { error: 'not_authenticated', message: 'You are not signed in.' };
+const UNSUPPORTED_MEDIA_TYPE = { error: 'unsupported_media_type', message: 'Send the body as application/json.' };
 
 describe('the X-CSRF header rule', () => {
   it.each([
@@ -37,55 +79,98 @@ describe('the X-CSRF header rule', () => {
     ['GET', '/api/notes'],
     ['POST', '/api/notes'],
   ])('%s %s without X-CSRF: 1 answers 403 csrf_header_missing', async (method, path) => {
-    const response = await call(path, { method });
-    expect(response.status).toBe(403);
-    expect(response.body).toEqual({ error: 'csrf_header_missing', message: expect.stringContaining('X-CSRF: 1') });
+    expectRefusal(await call(path, { method }), 403, CSRF_MISSING);
   });
 
-  it('does not accept another value than 1', async () => {
-    expect((await call('/bff/user', { headers: { 'X-CSRF': 'yes' } })).status).toBe(403);
+  it.each(['yes', 'true', '0', ' 1x'])('does not accept X-CSRF: %s, only 1', async (value) => {
+    expectRefusal(await call('/bff/user', { headers: { 'X-CSRF': value } }), 403, CSRF_MISSING);
   });
 });
 
 describe('GET /bff/user', () => {
   it('answers 401 not_authenticated, no-store, when there is no session', async () => {
-    const response = await call('/bff/user', { headers: { 'X-CSRF': '1' } });
-    expect(response.status).toBe(401);
-    expect(response.body).toEqual({ error: 'not_authenticated', message: 'You are not signed in.' });
-    expect(response.headers.get('cache-control')).toBe('no-store');
+    expectRefusal(await call('/bff/user', { headers: { 'X-CSRF': '1' } }), 401, NOT_AUTHENTICATED);
+  });
+
+  it('answers a forged session cookie (signature of another key) as no session, and deletes the forged signature', async () => {
+    const forged = 'bff_session=made-up; bff_session.sig=AAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const answer = await call('/bff/user', { headers: { 'X-CSRF': '1', Cookie: forged } });
+    // koa's signed cookies: a signature that does not verify is removed, so the browser stops sending it.
+    expectRefusal(answer, 401, NOT_AUTHENTICATED, { 'set-cookie': 'bff_session.sig=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; httponly' });
+  });
+});
+
+describe('POST /bff/logout', () => {
+  it('without a session: 200 signed out, no-store, and the session cookie and its signature deleted', async () => {
+    const answer = await call('/bff/logout', { method: 'POST', headers: { 'X-CSRF': '1' } });
+    // The authorization server is down here: the answer carries no logoutUrl, and still signs out here.
+    expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { signedOut: true } });
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(answer.headers.getSetCookie().map((cookie) => cookie.replace(/^(bff_session\.sig=)[\w-]+/, '$1<sig>'))).toEqual([
+      'bff_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly',
+      'bff_session.sig=<sig>; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly',
+    ]);
   });
 });
 
 describe('GET /bff/login', () => {
-  it.each(['https://evil.example/', '//evil.example', '/\\evil.example', 'http:evil.example'])(
-    'refuses returnTo=%s with 400 invalid_return_to, before any redirect',
+  it.each(['https://evil.example/', '//evil.example', '/\\evil.example', 'http:evil.example', '/..//evil.example', '/%2e%2e//evil.example', '/\tpath'])(
+    'refuses returnTo=%s with 400 invalid_return_to, before any redirect or cookie',
     async (returnTo) => {
-      const response = await call(`/bff/login?returnTo=${encodeURIComponent(returnTo)}`);
-      expect(response.status).toBe(400);
-      expect(response.body).toEqual({ error: 'invalid_return_to', message: expect.any(String) });
-      expect(response.headers.get('location')).toBeNull();
+      const answer = await call(`/bff/login?returnTo=${encodeURIComponent(returnTo)}`);
+      expectRefusal(answer, 400, { error: 'invalid_return_to', message: 'returnTo must be a path on this site, such as /notes.' });
     },
   );
 
-  it('answers 503 authserver_unavailable, as JSON, when the authorization server is down', async () => {
-    const response = await call('/bff/login?returnTo=/');
-    expect(response.status).toBe(503);
-    expect(response.body).toEqual({ error: 'authserver_unavailable', message: expect.any(String) });
+  it('answers 503 authserver_unavailable, as JSON, when the authorization server is down, and keeps no login attempt', async () => {
+    const answer = await call('/bff/login?returnTo=/');
+    expectRefusal(answer, 503, {
+      error: 'authserver_unavailable',
+      message: 'The authorization server cannot be reached. Your session is kept; try again in a moment.',
+    });
   });
 });
 
 describe('GET /bff/callback', () => {
-  it('refuses a callback this browser did not start: 400 invalid_state', async () => {
-    const response = await call('/bff/callback?code=stolen&state=guessed&iss=http%3A%2F%2F127.0.0.1%3A4000');
-    expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ error: 'invalid_state' });
-    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+  // RFC 6749 §10.12, RFC 9700 §4.7: a callback that belongs to no login of this browser is refused
+  // before the code goes anywhere; the answer offers a fresh login instead (`startAgain`).
+  it('refuses a callback this browser did not start: 400 invalid_state, no Referer onwards, no cache', async () => {
+    const answer = await call('/bff/callback?code=stolen&state=guessed&iss=http%3A%2F%2F127.0.0.1%3A4000');
+    expectRefusal(
+      answer,
+      400,
+      {
+        error: 'invalid_state',
+        message: 'This callback does not belong to a login started in this browser (unknown, expired or already used state).',
+        startAgain: '/bff/login?returnTo=%2F',
+      },
+      { 'referrer-policy': 'no-referrer' },
+    );
   });
 
   it('refuses a callback without state: 400 invalid_state', async () => {
-    const response = await call('/bff/callback?code=stolen');
-    expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ error: 'invalid_state', message: 'The callback has no state parameter.' });
+    const answer = await call('/bff/callback?code=stolen');
+    expectRefusal(
+      answer,
+      400,
+      { error: 'invalid_state', message: 'The callback has no state parameter.', startAgain: '/bff/login?returnTo=%2F' },
+      { 'referrer-policy': 'no-referrer' },
+    );
+  });
+
+  it('refuses an error response that belongs to no login the same way (the error is not relayed)', async () => {
+    const answer = await call('/bff/callback?error=access_denied&state=guessed');
+    expectRefusal(
+      answer,
+      400,
+      {
+        error: 'invalid_state',
+        message: 'This callback does not belong to a login started in this browser (unknown, expired or already used state).',
+        startAgain: '/bff/login?returnTo=%2F',
+      },
+      { 'referrer-policy': 'no-referrer' },
+    );
   });
 });
 
@@ -99,53 +184,46 @@ describe('ANY /api/* (the proxy allow-list)', () => {
     '/api/@evil.example/steal',
     '/api/notes\\..\\admin',
   ])('refuses %s with 400 invalid_api_path', async (path) => {
-    const response = await rawGet(path, csrf);
-    expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ error: 'invalid_api_path' });
+    expectRefusal(await rawGet(path, csrf), 400, {
+      error: 'invalid_api_path',
+      message: 'This API path is not allowed: no "..", encoded separators, backslashes or absolute URLs.',
+    });
   });
 
   it.each([
-    ['DELETE', '/api/notes'],
-    ['GET', '/api/admin'],
-    ['GET', '/api/notes/1'],
-  ])('refuses %s %s, not on the list, with 404 api_route_not_allowed', async (method, path) => {
-    const response = await call(path, { method, headers: csrf });
-    expect(response.status).toBe(404);
-    expect(response.body).toMatchObject({ error: 'api_route_not_allowed' });
+    ['DELETE', '/api/notes', 'DELETE /api/notes'],
+    ['GET', '/api/admin', 'GET /api/admin'],
+    ['GET', '/api/notes/1', 'GET /api/notes/1'],
+  ])('refuses %s %s, not on the list, with 404 api_route_not_allowed', async (method, path, named) => {
+    expectRefusal(await call(path, { method, headers: csrf }), 404, { error: 'api_route_not_allowed', message: `The BFF does not forward ${named}.` });
   });
 
   it('refuses a text/plain body (what a cross-site form sends) with 415', async () => {
-    const response = await call('/api/notes', { method: 'POST', headers: { ...csrf, 'Content-Type': 'text/plain' }, body: '{"text":"x"}' });
-    expect(response.status).toBe(415);
-    expect(response.body).toMatchObject({ error: 'unsupported_media_type' });
+    const answer = await call('/api/notes', { method: 'POST', headers: { ...csrf, 'Content-Type': 'text/plain' }, body: '{"text":"x"}' });
+    expectRefusal(answer, 415, UNSUPPORTED_MEDIA_TYPE);
   });
 
   it('refuses broken JSON with 400 invalid_json, not 500', async () => {
-    const response = await call('/api/notes', { method: 'POST', headers: { ...csrf, 'Content-Type': 'application/json' }, body: '{"text":' });
-    expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ error: 'invalid_json' });
+    const answer = await call('/api/notes', { method: 'POST', headers: { ...csrf, 'Content-Type': 'application/json' }, body: '{"text":' });
+    expectRefusal(answer, 400, { error: 'invalid_json', message: 'The request body is not valid JSON (an object or an array).' });
   });
 
-  it('answers an allowed route without a session with 401 not_authenticated', async () => {
-    const response = await call('/api/notes', { headers: csrf });
-    expect(response.status).toBe(401);
-    expect(response.body).toMatchObject({ error: 'not_authenticated' });
+  it('answers an allowed route without a session with 401 not_authenticated, never a redirect', async () => {
+    expectRefusal(await call('/api/notes', { headers: csrf }), 401, NOT_AUTHENTICATED);
   });
 });
 
 describe('POST /bff/code (the seed variant)', () => {
   it('does not exist while the lab runs the recommended flow: 404 not_found', async () => {
-    const response = await call('/bff/code', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body: '{"code":"c","state":"s"}' });
-    expect(response.status).toBe(404);
-    expect(response.body).toMatchObject({ error: 'not_found' });
+    const answer = await call('/bff/code', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body: '{"code":"c","state":"s"}' });
+    expectRefusal(answer, 404, { error: 'not_found', message: 'Nothing at POST /bff/code.' });
   });
 });
 
 describe('ANY /api/* body types', () => {
   it('refuses a form-encoded body with 415 instead of forwarding an empty one', async () => {
-    const response = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'text=x' });
-    expect(response.status).toBe(415);
-    expect(response.body).toMatchObject({ error: 'unsupported_media_type' });
+    const answer = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'text=x' });
+    expectRefusal(answer, 415, UNSUPPORTED_MEDIA_TYPE);
   });
 });
 
@@ -155,15 +233,13 @@ describe('POST /api/* with a JSON body nested too deep', () => {
     ['objects', `${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}`],
     ['just past the limit', `${'['.repeat(33)}${']'.repeat(33)}`],
   ])('answers 400 json_too_deep for %s, before the session or the API is looked at', async (_shape, body) => {
-    const response = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body });
-    expect(response.status).toBe(400);
-    expect(response.headers.get('cache-control')).toBe('no-store');
-    expect(response.body).toEqual({ error: 'json_too_deep', message: 'The JSON body is nested more than 32 levels deep.' });
+    const answer = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body });
+    expectRefusal(answer, 400, { error: 'json_too_deep', message: 'The JSON body is nested more than 32 levels deep.' });
   });
 
   it('takes a body nested up to the limit (then asks for a session: 401 not_authenticated)', async () => {
     const body = `${'['.repeat(32)}${']'.repeat(32)}`;
-    const response = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body });
-    expect(response).toMatchObject({ status: 401, body: { error: 'not_authenticated' } });
+    const answer = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body });
+    expectRefusal(answer, 401, NOT_AUTHENTICATED);
   });
 });

@@ -373,7 +373,8 @@ describe('GET /bff/xray/state', () => {
     const bff = await startBff();
     const response = await fetch(`${bff.url}/bff/xray/state`);
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ error: 'csrf_header_missing', message: expect.stringContaining('X-CSRF: 1') });
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toEqual({ error: 'csrf_header_missing', message: 'This endpoint requires the header "X-CSRF: 1". Cross-site requests cannot send it.' });
   });
 });
 
