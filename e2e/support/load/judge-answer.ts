@@ -66,7 +66,7 @@ export function judgeAnswer(call: SessionCall, sub: string, outcome: CallOutcome
  */
 export function describeError(body: unknown): string {
   const message = asRecord(body).message;
-  return typeof message === 'string' ? `${errorCodeOf(body)} "${message.slice(0, 70)}"` : errorCodeOf(body);
+  return typeof message === 'string' ? `${errorCodeOf(body)} "${message.slice(0, 100)}"` : errorCodeOf(body);
 }
 
 /** The JSON error code of a lab error body (`{ error, message }`), or `-`. */
