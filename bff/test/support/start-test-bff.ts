@@ -7,11 +7,13 @@ import { MemorySessionStore } from '../../src/session-store.ts';
 import { MemoryTokenStore } from '../../src/token-store.ts';
 
 /**
- * The real BFF on an ephemeral port, configured for the default lab topology. Its authorization
- * server is not running: these tests cover what the BFF decides on its own, before any back-channel call.
+ * The real BFF on an ephemeral port, configured for the default lab topology. By default its
+ * authorization server is not running (port 1): those tests cover what the BFF decides on its own,
+ * before any back-channel call. `env` overrides the configuration: a test with a real authorization
+ * server passes that server's environment (its port, the client secret) so that both agree.
  */
-export async function startTestBff(weakened: DefenceName[] = []) {
-  const config = loadConfig({ BFF_CLIENT_SECRET: 'x'.repeat(32), BFF_SESSION_KEYS: 'k'.repeat(32), AUTHSERVER_PORT: '1', API_PORT: '2' });
+export async function startTestBff(weakened: DefenceName[] = [], env: Readonly<Record<string, string>> = {}) {
+  const config = loadConfig({ BFF_CLIENT_SECRET: 'x'.repeat(32), BFF_SESSION_KEYS: 'k'.repeat(32), AUTHSERVER_PORT: '1', API_PORT: '2', ...env });
   const defences = new DefenceSwitches(weakened);
   const logs: string[] = [];
   const store = new MemorySessionStore();
