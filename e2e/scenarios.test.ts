@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { LabConnection, SCENARIOS, isWeakenedRun, launchBrowser, runScenario, show } from '@lab/scenarios';
+import { LabConnection, SCENARIOS, findScenario, isWeakenedRun, launchBrowser, listRefusalFaults, runScenario, show, type Scenario, type ScenarioResult } from '@lab/scenarios';
+import { breakSignIn } from './support/break-sign-in.ts';
 
 const lab = new LabConnection(inject('topology'), inject('controlKey'));
 
@@ -24,19 +25,48 @@ describe('scenarios', () => {
       expect({ error: result.error, failed }).toEqual({ error: undefined, failed: [] });
       expect(result.expectations.length).toBeGreaterThan(0);
       expect(result.pass).toBe(true);
+      // The leak is what a weakened run shows succeeding; no other run has one.
+      const leaks = result.expectations.filter((expectation) => expectation.leak).map((expectation) => expectation.name);
+      if (isWeakenedRun(scenario)) expect(leaks.length).toBeGreaterThan(0);
+      else expect(leaks).toEqual([]);
     });
   }
 });
 
+/** A weakened attack run, replayed against the lab as built (its defended twin's set-up). */
+function runWithEveryDefenceOn(scenario: Scenario): Promise<ScenarioResult> {
+  return runScenario(scenario, { lab, browser, setupOverride: scenario.attack!.defended });
+}
+
+/** It failed because the attack was refused: no run error, exactly the leak failed, everything else held. */
+function expectRefusedAtTheLeak(result: ScenarioResult): void {
+  expect(listRefusalFaults(result)).toEqual([]);
+  expect(result.pass).toBe(false);
+}
+
 /**
  * An attack's weakened run asserts the leak. Run against the lab as built (no defence off), each
- * must fail: proof that its success is due to the switched-off defence, not to a test that cannot fail.
+ * must fail, and fail at its leak only: proof that its success is due to the switched-off defence,
+ * not to a test that cannot fail, nor to a crash, a timeout or a broken sign-in.
  */
-describe('weakened attack runs fail when their defences are on', () => {
+describe('weakened attack runs fail at their leak when their defences are on', () => {
   for (const scenario of SCENARIOS.filter(isWeakenedRun)) {
-    it(`${scenario.id} fails with every defence on`, async () => {
-      const result = await runScenario(scenario, { lab, browser, setupOverride: scenario.attack!.defended });
-      expect(result.pass).toBe(false);
+    it(`${scenario.id} fails at its leak with every defence on`, async () => {
+      expectRefusedAtTheLeak(await runWithEveryDefenceOn(scenario));
     });
   }
+
+  it('a weakened run whose sign-in is broken on purpose fails that check', async () => {
+    const twin = breakSignIn(findScenario('attack-session-fixation-weakened')!);
+    const result = await runWithEveryDefenceOn(twin);
+    // The old check (any failed run) would have taken this for a refused attack.
+    expect(result.pass).toBe(false);
+    expect(() => expectRefusedAtTheLeak(result)).toThrow();
+    expect(listRefusalFaults(result)).toEqual([
+      expect.stringMatching(/^the run stopped with an error: /),
+      'no expectation is marked as the leak (s.expectLeak / s.checkLeak), so nothing shows the attack refused',
+    ]);
+    const signIn = result.steps.find((step) => step.action.includes('signs in'));
+    expect(signIn?.exchanges.find((exchange) => exchange.method === 'POST' && /\/interaction\/[^/]+\/login$/.test(new URL(exchange.url).pathname))?.status).toBe(401);
+  });
 });

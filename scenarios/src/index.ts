@@ -14,3 +14,4 @@ export * from './library/browser-view.ts';
 export * from './report/trace-to-mermaid.ts';
 export * from './report/render-report.ts';
 export * from './report/sequence-svg.ts';
+export * from './engine/judge-refusal.ts';

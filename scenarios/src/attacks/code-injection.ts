@@ -78,8 +78,8 @@ export const [codeInjection, codeInjectionWeakened] = defineAttack({
           s.expect('before any token request: Mallory\'s code is not even redeemed', undefined, token?.status);
           s.note('RFC 6749 §10.12: state binds the authorization response to the user agent that sent the request. alice\'s session holds no login attempt, so no state can match.');
         } else {
-          s.expect('the BFF redeems Mallory\'s code for alice\'s browser', 200, token?.status);
-          s.expect('alice\'s browser is now signed in, as mallory', 'mallory', name);
+          s.expectLeak('the BFF redeems Mallory\'s code for alice\'s browser', 200, token?.status);
+          s.expectLeak('alice\'s browser is now signed in, as mallory', 'mallory', name);
           s.note('No state to check, no code_verifier to send: the BFF finished a login this browser never started.');
         }
         s.sees({ browser: defended ? 'a 400 from the BFF; alice is not signed in' : 'the app, signed in as MALLORY', bff: defended ? 'nothing for this browser' : 'mallory\'s tokens in alice\'s session' });
@@ -140,8 +140,8 @@ export const [codeInjection, codeInjectionWeakened] = defineAttack({
           })(),
         );
         const post = findExchange(await s.exchanges(), { to: 'resource-api', method: 'POST', path: '/notes' });
-        s.expect('the app shows the note as saved', true, saved ?? false);
-        s.expect('the API stores it for the user in the access token: mallory', { status: 201, owner: 'mallory' }, { status: post?.status, owner: (fieldsOf(post?.responseBody).note as { owner?: string } | undefined)?.owner });
+        s.expectLeak('the app shows the note as saved', true, saved ?? false);
+        s.expectLeak('the API stores it for the user in the access token: mallory', { status: 201, owner: 'mallory' }, { status: post?.status, owner: (fieldsOf(post?.responseBody).note as { owner?: string } | undefined)?.owner });
         s.note(`alice's browser was signed in as ${signedInAs ?? 'nobody'}: the BFF forwards with the tokens of the session it holds.`);
         s.sees({ browser: 'alice\'s diary entry, in mallory\'s list', api: 'a new note owned by mallory' });
       },
@@ -154,7 +154,7 @@ export const [codeInjection, codeInjectionWeakened] = defineAttack({
         const notes = await mallory.callApp(`${spa}/api/notes`);
         const shown = readNotes(notes.body);
         s.expect('Mallory reads her own notes', 'mallory', shown.owner);
-        s.expect('and alice\'s diary is among them', true, shown.texts.includes(diary));
+        s.expectLeak('and alice\'s diary is among them', true, shown.texts.includes(diary));
         s.sees({ attacker: `alice's words: "${diary}"`, browser: 'alice still believes she wrote in her own account' });
       },
     );

@@ -96,8 +96,8 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
           s.expect('the BFF ends Mallory\'s callback with that error', { status: 400, error: 'invalid_grant' }, { status: response.status, error: answer.error });
           s.note('RFC 7636 §4.6: the authorization server hashes the code_verifier and compares it with the code_challenge stored with the code. Client authentication proves "this is the BFF"; PKCE proves "this is the login attempt that asked for this code".');
         } else {
-          s.expect('the authorization server issues tokens: nothing ties the code to a login attempt', 200, token?.status);
-          s.expect('the BFF signs Mallory\'s session in and redirects her into the app', 302, response.status);
+          s.expectLeak('the authorization server issues tokens: nothing ties the code to a login attempt', 200, token?.status);
+          s.expectLeak('the BFF signs Mallory\'s session in and redirects her into the app', 302, response.status);
           s.note('Client authentication held: it was the BFF redeeming. But the BFF redeemed alice\'s code for Mallory\'s session.');
         }
         s.sees({ attacker: defended ? 'a 400 invalid_grant' : 'a BFF session cookie, signed in', bff: defended ? 'no tokens for Mallory\'s session' : 'alice\'s tokens, in MALLORY\'s session', authserver: defended ? 'the code, still unused' : 'the code, spent' });
@@ -115,8 +115,8 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
           s.expect('and gets no notes', 401, notes.status);
           s.expect('none of alice\'s notes reached her', false, shown.texts.includes(ALICE_SECRET_NOTE));
         } else {
-          s.expect('the app greets Mallory\'s browser as alice', 'alice', (user.body.claims as { preferred_username?: string } | undefined)?.preferred_username);
-          s.expect('and serves her alice\'s notes', { owner: 'alice', leaked: true }, { owner: shown.owner, leaked: shown.texts.includes(ALICE_SECRET_NOTE) });
+          s.expectLeak('the app greets Mallory\'s browser as alice', 'alice', (user.body.claims as { preferred_username?: string } | undefined)?.preferred_username);
+          s.expectLeak('and serves her alice\'s notes', { owner: 'alice', leaked: true }, { owner: shown.owner, leaked: shown.texts.includes(ALICE_SECRET_NOTE) });
         }
         s.sees({ attacker: defended ? 'nothing of alice\'s' : `alice's notes: "${ALICE_SECRET_NOTE}"` });
       },
@@ -134,8 +134,8 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
           s.expect('and alice is signed in', 'alice', signedIn);
           s.note('A failed PKCE check does not spend the code: Mallory\'s attempt cost alice nothing.');
         } else {
-          s.expect('the authorization server refuses the code: already consumed', { status: 400, error: 'invalid_grant' }, { status: token?.status, error: fieldsOf(token?.responseBody).error });
-          s.expect('alice\'s login fails with that error', { status: 400, error: 'invalid_grant' }, { status: callback?.status, error: fieldsOf(callback?.responseBody).error });
+          s.expectLeak('the authorization server refuses the code: already consumed', { status: 400, error: 'invalid_grant' }, { status: token?.status, error: fieldsOf(token?.responseBody).error });
+          s.expectLeak('alice\'s login fails with that error', { status: 400, error: 'invalid_grant' }, { status: callback?.status, error: fieldsOf(callback?.responseBody).error });
           s.note('RFC 6749 §4.1.2: a code used twice is refused, and the authorization server SHOULD revoke what the code already issued. oidc-provider revokes the whole grant: the tokens in Mallory\'s session included.');
         }
         s.sees({ browser: defended ? 'the app, alice signed in' : 'a 400 from the BFF', authserver: defended ? 'alice\'s grant, her tokens issued to her own session' : 'a replayed code: the grant is revoked' });
@@ -153,8 +153,8 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
           if (Number.isFinite(dueAt)) await new Promise((resolve) => setTimeout(resolve, msUntil(dueAt) + 200));
           const notes = await mallory.callApp(`${spa}/api/notes`);
           const refresh = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
-          s.expect('the BFF\'s refresh for Mallory\'s session is refused', { grant_type: 'refresh_token', status: 400, error: 'invalid_grant' }, { grant_type: fieldsOf(refresh?.requestBody).grant_type, status: refresh?.status, error: fieldsOf(refresh?.responseBody).error });
-          s.expect('so the BFF ends her session', { status: 401, error: 'session_expired' }, { status: notes.status, error: notes.body.error });
+          s.expectLeak('the BFF\'s refresh for Mallory\'s session is refused', { grant_type: 'refresh_token', status: 400, error: 'invalid_grant' }, { grant_type: fieldsOf(refresh?.requestBody).grant_type, status: refresh?.status, error: fieldsOf(refresh?.responseBody).error });
+          s.expectLeak('so the BFF ends her session', { status: 401, error: 'session_expired' }, { status: notes.status, error: notes.body.error });
           s.note('The revocation came only when alice\'s browser replayed the code, and it cannot reach the access token Mallory already used: she read alice\'s notes for as long as it lived.');
           s.sees({ attacker: 'alice\'s notes, already read; no session any more', authserver: 'no grant left for this login' });
         },

@@ -87,9 +87,9 @@ export const [csrf, csrfWeakened] = defineAttack({
           s.sees({ browser: 'refused requests, sent without the session cookie', bff: 'anonymous cross-site calls, refused', api: 'nothing' });
         } else {
           const carried = writes.filter((event) => outcome(event).cookie);
-          s.check('SameSite=None: alice\'s session cookie went along with a forged write', 'a POST with Cookie: bff_session=…', writes.map(outcome), carried.length > 0);
-          s.check('the BFF took the text/plain body for JSON and forwarded it: 201 Created', '201', carried.map(({ status }) => status), carried.some(({ status }) => status === 201));
-          s.check('to the notes API, with alice\'s access token', 'Bearer eyJ…', forwarded.map((event) => event.requestHeaders.authorization), forwarded.some((event) => event.status === 201 && (event.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false)));
+          s.checkLeak('SameSite=None: alice\'s session cookie went along with a forged write', 'a POST with Cookie: bff_session=…', writes.map(outcome), carried.length > 0);
+          s.checkLeak('the BFF took the text/plain body for JSON and forwarded it: 201 Created', '201', carried.map(({ status }) => status), carried.some(({ status }) => status === 201));
+          s.checkLeak('to the notes API, with alice\'s access token', 'Bearer eyJ…', forwarded.map((event) => event.requestHeaders.authorization), forwarded.some((event) => event.status === 201 && (event.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false)));
           if (writes.some((event) => !outcome(event).cookie)) {
             s.note('The fetch() calls went without the cookie even so: this browser blocks third-party cookies in cross-site subrequests, whatever their SameSite. The top-level form POST is a first-party request, and a SameSite=None cookie goes with it.');
           }
@@ -120,7 +120,7 @@ export const [csrf, csrfWeakened] = defineAttack({
           s.expect(`no new "${FORGED_NOTE} …" note`, forgedBefore, forgedAfter);
           s.sees({ browser: 'her notes, unchanged' });
         } else {
-          s.check(`a new "${FORGED_NOTE} …" note in alice's notes`, `more than ${forgedBefore}`, forgedAfter, forgedAfter > forgedBefore);
+          s.checkLeak(`a new "${FORGED_NOTE} …" note in alice's notes`, `more than ${forgedBefore}`, forgedAfter, forgedAfter > forgedBefore);
           s.note('Written with alice\'s identity by a page she only visited. A real attacker would post, pay, or change the account\'s e-mail address.');
           s.sees({ browser: 'a note alice never wrote', api: 'a note stored as alice\'s' });
         }

@@ -53,8 +53,8 @@ export const [openRedirect, openRedirectWeakened] = defineAttack({
           s.note('The check resolves returnTo against the app\'s origin, as a browser would, and compares origins: only a path on this site passes.');
           s.sees({ browser: 'a JSON error from the app, no login page', bff: 'no login attempt stored, nothing to redirect to' });
         } else {
-          s.expect('the BFF accepts returnTo and redirects to the authorization endpoint', 302, login?.status);
-          s.expect('alice sees the real login page of the authorization server', issuer, new URL(page.url()).origin);
+          s.expectLeak('the BFF accepts returnTo and redirects to the authorization endpoint', 302, login?.status);
+          s.expectLeak('alice sees the real login page of the authorization server', issuer, new URL(page.url()).origin);
           s.note('Everything she sees is genuine: the app\'s link, the authorization server\'s page. The bad returnTo is stored in the BFF\'s login attempt, out of sight.');
           s.sees({ browser: 'the authorization server\'s login page', bff: `a login attempt whose returnTo is ${landing}` });
         }
@@ -86,8 +86,8 @@ export const [openRedirect, openRedirectWeakened] = defineAttack({
             arrived = await page.waitForURL((url) => url.origin === attacker, { timeout: ATTACK_TIMEOUT_MS }).then(() => true, () => false);
           }
           const callback = findExchange(await s.exchanges(), { to: 'bff', path: '/bff/callback' });
-          s.expect('the callback redirects to returnTo: the attacker\'s page', landing, callback?.responseHeaders.location);
-          s.check('alice\'s browser ends on the attacker\'s site', attacker, new URL(page.url()).origin, arrived);
+          s.expectLeak('the callback redirects to returnTo: the attacker\'s page', landing, callback?.responseHeaders.location);
+          s.checkLeak('alice\'s browser ends on the attacker\'s site', attacker, new URL(page.url()).origin, arrived);
           s.note('A page that looks like the app asks her to "sign in again": she has just signed in for real, so she trusts it.');
           s.sees({ browser: `${page.url()}: the attacker's page, reached from a link to the app`, bff: 'alice\'s tokens (the login itself worked)' });
         },
@@ -102,7 +102,7 @@ export const [openRedirect, openRedirectWeakened] = defineAttack({
           s.expect('nobody arrived', 0, landings.length);
           s.sees({ attacker: 'no visitor' });
         } else {
-          s.expect('alice arrived, straight from the app\'s callback', 1, landings.length);
+          s.expectLeak('alice arrived, straight from the app\'s callback', 1, landings.length);
           s.note('Everyone who lands here has just signed in to the real app and trusts the next page: Mallory serves a "session expired, sign in again" form, or a "download" to run.');
           s.sees({ attacker: 'a visitor who trusts the page she is on' });
         }

@@ -64,7 +64,7 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
           s.expect('it found nothing: empty storage', {}, storageIn(first));
           s.sees({ browser: 'a script that keeps watching an empty storage', attacker: 'an empty report' });
         } else {
-          s.check('it found alice\'s refresh token', 'lab.refresh_token: …', storageIn(first)[REFRESH_TOKEN_KEY]?.slice(0, 8), typeof storageIn(first)[REFRESH_TOKEN_KEY] === 'string');
+          s.checkLeak('it found alice\'s refresh token', 'lab.refresh_token: …', storageIn(first)[REFRESH_TOKEN_KEY]?.slice(0, 8), typeof storageIn(first)[REFRESH_TOKEN_KEY] === 'string');
           s.sees({ browser: 'a script that keeps watching localStorage', attacker: 'alice\'s current tokens' });
         }
       },
@@ -91,12 +91,12 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
           s.note('The new access token and the rotated refresh token went from the authorization server straight into the BFF\'s session store. Nothing in the browser changed, so the script had nothing new to send.');
           s.sees({ browser: 'nothing new', bff: 'a new access token and a rotated refresh token', attacker: 'nothing new' });
         } else {
-          s.check('the page refreshes itself: grant_type=refresh_token from the browser, 200', 'user-agent → /token, 200', refreshes.map((event) => `${event.from} → /token, ${event.status}`), refreshes.length > 0 && refreshes.every((event) => event.from === 'user-agent' && event.status === 200));
+          s.checkLeak('the page refreshes itself: grant_type=refresh_token from the browser, 200', 'user-agent → /token, 200', refreshes.map((event) => `${event.from} → /token, ${event.status}`), refreshes.length > 0 && refreshes.every((event) => event.from === 'user-agent' && event.status === 200));
           const reports = await pollFor(async () => {
             const tokens = stolenRefreshTokens(await lootFrom(lab, 'persistent-theft'));
             return tokens.length >= 2 ? tokens : undefined;
           });
-          s.check('the script reported the rotated refresh token too: two different ones so far', 'at least 2 different refresh tokens', reports?.length ?? 0, (reports?.length ?? 0) >= 2);
+          s.checkLeak('the script reported the rotated refresh token too: two different ones so far', 'at least 2 different refresh tokens', reports?.length ?? 0, (reports?.length ?? 0) >= 2);
           s.note('Rotation did its job: each refresh token was used once and replaced. The script simply sent each replacement along.');
           s.sees({ browser: 'the new tokens in localStorage', attacker: 'every refresh token alice\'s app has held, the newest included' });
         }
@@ -119,8 +119,8 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
         s.expect('no refresh token at all', [], stolenRefreshTokens(reports));
         s.sees({ attacker: 'reports of an empty storage', bff: 'alice\'s current tokens, as always' });
       } else {
-        s.check('several reports with different refresh tokens', 'at least 2', tokens.length, tokens.length >= 2);
-        s.check('the last one is the refresh token alice\'s app held when she left', 'the same token', newest === current ? 'the same' : 'a different one', newest !== undefined && newest === current);
+        s.checkLeak('several reports with different refresh tokens', 'at least 2', tokens.length, tokens.length >= 2);
+        s.checkLeak('the last one is the refresh token alice\'s app held when she left', 'the same token', newest === current ? 'the same' : 'a different one', newest !== undefined && newest === current);
         s.note('Closing the tab ends the script, but not the grant: the newest refresh token has not been used by anyone yet.');
         s.sees({ browser: 'closed', attacker: 'the one refresh token the authorization server will still accept' });
       }
@@ -141,13 +141,13 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
           body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: newest ?? '', client_id: 'spa-public', resource: api }),
         });
         const tokens = (await response.json().catch(() => ({}))) as { access_token?: string; refresh_token?: string; error?: string };
-        s.expect('200: new tokens, no reuse detected', 200, response.status);
-        s.check('a new access token and a new refresh token for Mallory', 'both', tokens.error ?? Object.keys(tokens), JWT_SHAPE.test(tokens.access_token ?? '') && typeof tokens.refresh_token === 'string');
+        s.expectLeak('200: new tokens, no reuse detected', 200, response.status);
+        s.checkLeak('a new access token and a new refresh token for Mallory', 'both', tokens.error ?? Object.keys(tokens), JWT_SHAPE.test(tokens.access_token ?? '') && typeof tokens.refresh_token === 'string');
         s.note('The newest refresh token had never been used, so to the authorization server this is the app refreshing as usual. The grant now continues in Mallory\'s hands, rotation and all, for as long as the refresh token lifetime allows. (If alice comes back, her app will refresh with the token Mallory has just used; that reuse revokes the grant, Mallory\'s part included. Until then, the grant is Mallory\'s.)');
         const notes = await fetchAs('attacker', `${api}/notes`, { headers: { Authorization: `Bearer ${tokens.access_token ?? ''}` } });
         const list = readNotes(await notes.json().catch(() => ({})));
-        s.expect('and with the new access token, alice\'s notes: 200', { status: 200, owner: 'alice' }, { status: notes.status, owner: list.owner });
-        s.check('her private note among them', ALICE_SECRET_NOTE, list.texts, list.texts.includes(ALICE_SECRET_NOTE));
+        s.expectLeak('and with the new access token, alice\'s notes: 200', { status: 200, owner: 'alice' }, { status: notes.status, owner: list.owner });
+        s.checkLeak('her private note among them', ALICE_SECRET_NOTE, list.texts, list.texts.includes(ALICE_SECRET_NOTE));
         s.sees({ attacker: 'a live grant for alice: fresh access tokens on demand, and her notes', authserver: 'a normal refresh by spa-public' });
       },
     );

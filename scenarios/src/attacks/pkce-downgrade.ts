@@ -72,7 +72,7 @@ export const [pkceDowngrade, pkceDowngradeWeakened] = defineAttack({
           }, { to: `${answer.origin}${answer.pathname}`, error: redirected.error, error_description: redirected.error_description, code: redirected.code });
           s.note('RFC 9700 §2.1.1: the authorization server MUST support PKCE and MAY require it; this one requires it of every client. The error may go back to the redirect_uri: the request itself is trusted, only its PKCE is missing.');
         } else {
-          s.expect('it accepts the request and asks alice to sign in', `${issuer}/interaction/`, answer.toString().replace(/[\w-]+$/, ''));
+          s.expectLeak('it accepts the request and asks alice to sign in', `${issuer}/interaction/`, answer.toString().replace(/[\w-]+$/, ''));
           s.note('The authorization server no longer insists on PKCE: the code it is about to issue will be bound to no code_challenge.');
         }
         s.sees({ browser: defended ? 'an error on its way back to the BFF' : 'the login page', authserver: defended ? 'a refused request' : 'a login in progress without any code_challenge' });
@@ -102,10 +102,10 @@ export const [pkceDowngrade, pkceDowngradeWeakened] = defineAttack({
         const exchanges = await s.exchanges();
         const callback = findExchange(exchanges, { to: 'bff', path: '/bff/callback' });
         const token = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
-        s.check('the authorization server issued a code, bound to no code_challenge: the downgrade worked', 'a code', queryOf(callback?.url).code ? 'a code' : 'none', Boolean(queryOf(callback?.url).code));
-        s.check('the BFF redeems it with the code_verifier of alice\'s login attempt', 'a code_verifier', fieldsOf(token?.requestBody).code_verifier, typeof fieldsOf(token?.requestBody).code_verifier === 'string');
-        s.expect('the authorization server refuses a verifier for a code issued without a challenge (RFC 9700 §4.8.2)', { status: 400, error: 'invalid_grant' }, { status: token?.status, error: fieldsOf(token?.responseBody).error });
-        s.expect('alice\'s login ends with that error', { status: 400, error: 'invalid_grant' }, { status: callback?.status, error: fieldsOf(callback?.responseBody).error });
+        s.checkLeak('the authorization server issued a code, bound to no code_challenge: the downgrade worked', 'a code', queryOf(callback?.url).code ? 'a code' : 'none', Boolean(queryOf(callback?.url).code));
+        s.checkLeak('the BFF redeems it with the code_verifier of alice\'s login attempt', 'a code_verifier', fieldsOf(token?.requestBody).code_verifier, typeof fieldsOf(token?.requestBody).code_verifier === 'string');
+        s.expectLeak('the authorization server refuses a verifier for a code issued without a challenge (RFC 9700 §4.8.2)', { status: 400, error: 'invalid_grant' }, { status: token?.status, error: fieldsOf(token?.responseBody).error });
+        s.expectLeak('alice\'s login ends with that error', { status: 400, error: 'invalid_grant' }, { status: callback?.status, error: fieldsOf(callback?.responseBody).error });
         s.note('The last line of defence held for this BFF only because it sent a verifier: the token endpoint noticed the mismatch. The code itself was bound to nothing; in the hands of a client that skips PKCE it is as good as any (see attack-code-interception-weakened).');
         s.sees({ browser: 'a 400 from the BFF', authserver: 'a code issued without PKCE, then refused at the token endpoint' });
       },

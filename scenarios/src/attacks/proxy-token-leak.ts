@@ -53,9 +53,9 @@ export const [proxyTokenLeak, proxyTokenLeakWeakened] = defineAttack({
           s.note('The browser kept "//" in the path: fetch() normalises "." and ".." segments, not double slashes. Resolved against the API\'s URL, "//[::1]:6660/steal" would name another host (a network-path reference, RFC 3986 §4.2).');
           s.sees({ browser: 'a 400 from its own origin', bff: 'a path it will not build a URL from', attacker: 'nothing' });
         } else {
-          s.expect('the BFF forwards to the attacker\'s server', `${topology.attacker.url}/steal`, toAttacker?.url);
-          s.check('with alice\'s access token in the Authorization header', 'Bearer eyJ…', toAttacker?.requestHeaders.authorization, toAttacker?.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false);
-          s.expect('and the page gets the attacker\'s answer, as if from the API', 204, answer.status);
+          s.expectLeak('the BFF forwards to the attacker\'s server', `${topology.attacker.url}/steal`, toAttacker?.url);
+          s.checkLeak('with alice\'s access token in the Authorization header', 'Bearer eyJ…', toAttacker?.requestHeaders.authorization, toAttacker?.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false);
+          s.expectLeak('and the page gets the attacker\'s answer, as if from the API', 204, answer.status);
           s.note('The weakened proxy resolves the path as a URL reference against the API\'s base URL: "//[::1]:6660/steal" is a network-path reference, so the host is Mallory\'s. The BFF added the token as it does for every forwarded call.');
           s.sees({ browser: 'an empty 204, nothing suspicious', bff: 'one more forwarded call', attacker: 'alice\'s access token, valid for the notes API until it expires' });
         }
@@ -96,8 +96,8 @@ export const [proxyTokenLeak, proxyTokenLeakWeakened] = defineAttack({
           s.note('400 invalid_api_path: the path has a character or sequence that could change the host or climb out of the API. 404 api_route_not_allowed: a clean path, but not a route (or method) the BFF forwards.');
           s.sees({ bff: 'seven requests it refused to forward', api: 'nothing', attacker: 'nothing' });
         } else {
-          s.expect('the BFF refuses none of them', [], answers.filter(({ error }) => error === 'invalid_api_path' || error === 'api_route_not_allowed'));
-          s.check('it forwards them, each with alice\'s token: to the API\'s other routes, or to the attacker', 'Bearer eyJ… on every forwarded call', forwarded.map((event) => `${event.method} ${event.url}`), forwarded.length > 0 && forwarded.every((event) => event.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false));
+          s.expectLeak('the BFF refuses none of them', [], answers.filter(({ error }) => error === 'invalid_api_path' || error === 'api_route_not_allowed'));
+          s.checkLeak('it forwards them, each with alice\'s token: to the API\'s other routes, or to the attacker', 'Bearer eyJ… on every forwarded call', forwarded.map((event) => `${event.method} ${event.url}`), forwarded.length > 0 && forwarded.every((event) => event.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false));
           s.note('The backslash trick went to Mallory too. The others stayed on the API host, but carried alice\'s token to routes the app never meant to expose.');
           s.sees({ bff: 'no opinion about where requests go', api: 'alice\'s token on routes the app never calls' });
         }
@@ -127,8 +127,8 @@ export const [proxyTokenLeak, proxyTokenLeakWeakened] = defineAttack({
         s.expect('so nothing was kept at /steal', [], kept);
         s.sees({ attacker: 'no token, no request' });
       } else {
-        s.check('requests from the BFF arrived, each with "Authorization: Bearer eyJ…"', 'Bearer eyJ…', received.map((event) => event.requestHeaders.authorization), received.length > 0 && received.every((event) => event.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false));
-        s.check('and /steal kept alice\'s access token (shortened by the lab)', 'Bearer eyJ…', kept.map((item) => item.authorization), kept.length > 0 && kept.every((item) => item.authorization?.startsWith('Bearer eyJ') ?? false));
+        s.checkLeak('requests from the BFF arrived, each with "Authorization: Bearer eyJ…"', 'Bearer eyJ…', received.map((event) => event.requestHeaders.authorization), received.length > 0 && received.every((event) => event.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false));
+        s.checkLeak('and /steal kept alice\'s access token (shortened by the lab)', 'Bearer eyJ…', kept.map((item) => item.authorization), kept.length > 0 && kept.every((item) => item.authorization?.startsWith('Bearer eyJ') ?? false));
         s.note('A real attacker keeps the whole token and calls the notes API with it until it expires: its audience is the notes API, and that is where she uses it. The BFF\'s cookie, CSRF header and HttpOnly flag did their jobs; the proxy gave the token away.');
         s.sees({ attacker: 'alice\'s access token for the notes API', bff: 'no idea anything went wrong' });
       }

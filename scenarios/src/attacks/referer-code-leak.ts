@@ -47,9 +47,9 @@ export const [refererCodeLeak, refererCodeLeakWeakened] = defineAttack({
           s.note('The code lived in the address bar for one redirect. The next document (the app at "/") has a clean URL, and the redirect itself sends no Referer.');
           s.sees({ browser: 'the app, at a URL with no code', attacker: 'nothing' });
         } else {
-          s.expect('the callback renders a "Signing you in…" page', 200, callback?.status);
-          s.expect('with Referrer-Policy: unsafe-url', 'unsafe-url', callback?.responseHeaders['referrer-policy']);
-          s.check('the page loads the third-party pixel, sending the full callback URL as Referer', 'Referer: …/bff/callback?code=…', pixel?.requestHeaders.referer, pixel?.requestHeaders.referer?.includes('/bff/callback?code=') ?? false);
+          s.expectLeak('the callback renders a "Signing you in…" page', 200, callback?.status);
+          s.expectLeak('with Referrer-Policy: unsafe-url', 'unsafe-url', callback?.responseHeaders['referrer-policy']);
+          s.checkLeak('the page loads the third-party pixel, sending the full callback URL as Referer', 'Referer: …/bff/callback?code=…', pixel?.requestHeaders.referer, pixel?.requestHeaders.referer?.includes('/bff/callback?code=') ?? false);
           s.note('The interstitial looked harmless: a spinner and an analytics pixel, then a meta refresh to "/". The browser did what the policy said: the whole URL, code included, went to the pixel\'s host.');
           s.sees({ browser: 'the app, after a one-second "Signing you in…" page', attacker: 'the callback URL with code, state and iss, in her pixel log' });
         }
@@ -66,7 +66,7 @@ export const [refererCodeLeak, refererCodeLeakWeakened] = defineAttack({
         s.expect('no Referer carrying a code reached her', [], leaked.map((item) => item.referer));
         s.sees({ attacker: 'no code' });
       } else {
-        s.check('the pixel log holds the callback URL with the code', `${spa}/bff/callback?code=…`, leaked[0]?.referer, leaked[0]?.referer?.startsWith(`${spa}/bff/callback?code=`) ?? false);
+        s.checkLeak('the pixel log holds the callback URL with the code', `${spa}/bff/callback?code=…`, leaked[0]?.referer, leaked[0]?.referer?.startsWith(`${spa}/bff/callback?code=`) ?? false);
         s.note('The same would happen with any third-party resource on that page: a font, an analytics script, a link alice clicks.');
         s.sees({ attacker: `alice's authorization code (${leakedCode?.length ?? 0} characters)` });
       }

@@ -89,7 +89,7 @@ export const [refreshReplay, refreshReplayWeakened] = defineAttack({
           s.check('and a NEW refresh token: the one Mallory copied is now spent', 'a different refresh token', tokens.refreshToken === stolen.refreshToken ? 'the same' : 'a different one', tokens.refreshToken !== undefined && tokens.refreshToken !== stolen.refreshToken);
         } else {
           const same = tokens.refreshToken === undefined || tokens.refreshToken === stolen.refreshToken;
-          s.check('and the same refresh token again: it stays valid, in alice\'s app and in Mallory\'s hands', 'the same refresh token (or none)', same ? 'the same' : 'a different one', same);
+          s.checkLeak('and the same refresh token again: it stays valid, in alice\'s app and in Mallory\'s hands', 'the same refresh token (or none)', same ? 'the same' : 'a different one', same);
         }
         s.sees({ browser: defended ? 'a new access token and a new refresh token' : 'a new access token; the same refresh token', attacker: defended ? 'a refresh token that was just rotated out' : 'a refresh token as good as alice\'s' });
         return { ...tokens, refreshToken: tokens.refreshToken ?? stolen.refreshToken };
@@ -107,8 +107,8 @@ export const [refreshReplay, refreshReplayWeakened] = defineAttack({
             s.expect('and issues no access token', undefined, tokens.accessToken);
             if (attempt === 'first') s.note('A rotated-out refresh token came back: someone else holds a copy. The authorization server cannot tell the thief from alice, so it revokes the whole grant (oidc-provider: the refresh tokens of the grant, and the grant itself).');
           } else {
-            s.expect('the authorization server issues Mallory an access token', 200, tokens.status);
-            s.check('for alice', 'sub alice', readSubject(tokens.accessToken), readSubject(tokens.accessToken) === 'alice');
+            s.expectLeak('the authorization server issues Mallory an access token', 200, tokens.status);
+            s.checkLeak('for alice', 'sub alice', readSubject(tokens.accessToken), readSubject(tokens.accessToken) === 'alice');
             minted = tokens.accessToken;
           }
           s.sees({ attacker: defended ? 'a 400 invalid_grant, nothing else' : 'a fresh access token for alice\'s notes', authserver: defended ? 'the grant, revoked' : 'one more refresh of alice\'s grant, nothing unusual' });
@@ -122,7 +122,7 @@ export const [refreshReplay, refreshReplayWeakened] = defineAttack({
         async (s) => {
           const response = await fetchAs('attacker', `${api}/notes`, { headers: { Authorization: `Bearer ${minted ?? ''}` } });
           const shown = readNotes(await readJson(response));
-          s.expect('the API serves alice\'s notes to Mallory', { status: 200, owner: 'alice', leaked: true }, { status: response.status, owner: shown.owner, leaked: shown.texts.includes(ALICE_SECRET_NOTE) });
+          s.expectLeak('the API serves alice\'s notes to Mallory', { status: 200, owner: 'alice', leaked: true }, { status: response.status, owner: shown.owner, leaked: shown.texts.includes(ALICE_SECRET_NOTE) });
           s.sees({ attacker: `alice's notes: "${ALICE_SECRET_NOTE}"`, api: 'a valid token for alice: it cannot know who sent it' });
         },
       );
@@ -136,7 +136,7 @@ export const [refreshReplay, refreshReplayWeakened] = defineAttack({
           s.expect('refused too: the grant is revoked', { status: 400, error: 'invalid_grant' }, { status: tokens.status, error: tokens.error });
           s.note('alice\'s app signs her out; she signs in again and gets a new grant, of which Mallory holds nothing. Rotation did not prevent the theft: it made the stolen copy die at its first use, and the grant with it.');
         } else {
-          s.expect('alice\'s app refreshes as usual: nothing tells her someone else is using her grant', 200, tokens.status);
+          s.expectLeak('alice\'s app refreshes as usual: nothing tells her someone else is using her grant', 200, tokens.status);
         }
         s.sees({ browser: defended ? 'signed out: the tokens are useless' : 'a fresh access token, as always', attacker: defended ? 'nothing that works' : 'a refresh token that keeps working until it expires' });
       },

@@ -75,7 +75,7 @@ export const [sessionFixation, sessionFixationWeakened] = defineAttack({
           s.note('Renewing the id at the moment of sign-in (session.regenerate()) also destroyed the old one in the session store.');
           s.sees({ browser: 'a new session id that only alice\'s browser has', bff: 'alice\'s tokens, under the new id; Mallory\'s id is gone', attacker: 'an id that no longer exists' });
         } else {
-          s.check('the session id did NOT change: alice is signed in on Mallory\'s id', plantedId.slice(0, 8), after.slice(0, 8), after === plantedId);
+          s.checkLeak('the session id did NOT change: alice is signed in on Mallory\'s id', plantedId.slice(0, 8), after.slice(0, 8), after === plantedId);
           s.note('The BFF wrote alice\'s user and tokens into the session it already had: the one Mallory created, and still has the cookie for.');
           s.sees({ browser: 'the same session id as before sign-in', bff: 'alice\'s tokens, under the id Mallory planted', attacker: 'the id of alice\'s signed-in session' });
         }
@@ -92,8 +92,8 @@ export const [sessionFixation, sessionFixationWeakened] = defineAttack({
           s.expect('and answers not_authenticated', 'not_authenticated', body.error);
           s.sees({ attacker: 'a dead session id' });
         } else {
-          s.expect('the BFF answers as for alice', 200, response.status);
-          s.expect('Mallory is signed in as alice', 'alice', body.claims?.preferred_username);
+          s.expectLeak('the BFF answers as for alice', 200, response.status);
+          s.expectLeak('Mallory is signed in as alice', 'alice', body.claims?.preferred_username);
           s.sees({ attacker: 'alice\'s signed-in session, without her password' });
         }
       },
@@ -110,8 +110,8 @@ export const [sessionFixation, sessionFixationWeakened] = defineAttack({
           s.expect('and forwards nothing to the notes API', undefined, forwarded?.status);
           s.sees({ attacker: 'nothing of alice\'s', api: 'no request' });
         } else {
-          s.expect('the BFF forwards with alice\'s access token', 200, forwarded?.status);
-          s.expect('and Mallory reads alice\'s notes', 'alice', body.owner);
+          s.expectLeak('the BFF forwards with alice\'s access token', 200, forwarded?.status);
+          s.expectLeak('and Mallory reads alice\'s notes', 'alice', body.owner);
           s.note(`For example: "${body.notes?.[0]?.text ?? ''}"`);
           s.sees({ attacker: 'alice\'s notes, and the power to write new ones, until alice signs out', api: 'a valid token for alice: nothing to tell it is Mallory asking' });
         }

@@ -39,7 +39,7 @@ export const [stolenCookie, stolenCookieWeakened] = defineAttack({
         s.expect('bff_session is HttpOnly: for the browser to send, not for scripts to read', true, cookie?.httpOnly);
         s.sees({ browser: 'bff_session and bff_session.sig, both HttpOnly', bff: 'alice\'s session, and her tokens in it' });
       } else {
-        s.expect('bff_session is NOT HttpOnly in this run: page scripts can read it', false, cookie?.httpOnly);
+        s.expectLeak('bff_session is NOT HttpOnly in this run: page scripts can read it', false, cookie?.httpOnly);
         s.sees({ browser: 'bff_session and bff_session.sig, readable by any script on the page', bff: 'alice\'s session, and her tokens in it' });
       }
     });
@@ -57,7 +57,7 @@ export const [stolenCookie, stolenCookieWeakened] = defineAttack({
         s.sees({ attacker: 'an empty cookie string', browser: 'bff_session, out of the script\'s reach' });
       } else {
         const names = stolen.split(';').map((pair) => pair.trim().split('=')[0]);
-        s.expect('the report holds the session cookie and its signature', ['bff_session', 'bff_session.sig'], names.filter((name) => name?.startsWith('bff_session')).sort());
+        s.expectLeak('the report holds the session cookie and its signature', ['bff_session', 'bff_session.sig'], names.filter((name) => name?.startsWith('bff_session')).sort());
         s.note('The cookie is opaque (a random id, no token inside), but it does not need to be readable to be useful: it is the session.');
         s.sees({ attacker: 'alice\'s bff_session and bff_session.sig', browser: 'the same cookie; alice notices nothing' });
       }
@@ -74,8 +74,8 @@ export const [stolenCookie, stolenCookieWeakened] = defineAttack({
           s.sees({ attacker: 'a 401', bff: 'a request without a session' });
         } else {
           const notes = readNotes(JSON.parse(text || '{}'));
-          s.expect('the BFF takes her for alice and forwards with alice\'s token: 200', { status: 200, owner: 'alice' }, { status: response.status, owner: notes.owner });
-          s.check('her private note among them', ALICE_SECRET_NOTE, notes.texts, notes.texts.includes(ALICE_SECRET_NOTE));
+          s.expectLeak('the BFF takes her for alice and forwards with alice\'s token: 200', { status: 200, owner: 'alice' }, { status: response.status, owner: notes.owner });
+          s.checkLeak('her private note among them', ALICE_SECRET_NOTE, notes.texts, notes.texts.includes(ALICE_SECRET_NOTE));
           s.note('X-CSRF: 1 stops other sites\' pages in alice\'s browser, not Mallory\'s own HTTP client, which sends any header it likes. The BFF cannot tell her machine from alice\'s browser: the cookie is all it goes by.');
           s.sees({ attacker: 'alice\'s notes, through the BFF, from her own machine', bff: 'alice\'s session in use from two places' });
         }

@@ -114,7 +114,7 @@ export const [wrongAudience, wrongAudienceWeakened] = defineAttack({
           s.expect('no note of alice\'s reached Mallory', false, shown.texts.includes(ALICE_SECRET_NOTE));
           s.note('RFC 9068 §4: the resource server MUST check that aud contains its own identifier (its resource indicator, RFC 8707). The signature said "the authorization server issued this"; aud says "for whom".');
         } else {
-          s.expect('the notes API accepts it and serves alice\'s notes to Mallory', { status: 200, owner: 'alice', leaked: true }, { status: response.status, owner: shown.owner, leaked: shown.texts.includes(ALICE_SECRET_NOTE) });
+          s.expectLeak('the notes API accepts it and serves alice\'s notes to Mallory', { status: 200, owner: 'alice', leaked: true }, { status: response.status, owner: shown.owner, leaked: shown.texts.includes(ALICE_SECRET_NOTE) });
           s.note('Signature, issuer, expiry, typ and scope all checked out. Without the aud check, any API alice ever gave a token to can spend it here, and so can whoever runs that API.');
         }
         s.sees({ attacker: defended ? 'a 401: the token is for her own API only' : `alice's notes: "${ALICE_SECRET_NOTE}"` });

@@ -73,7 +73,9 @@ export const [xssNewTokens, xssNewTokensWeakened] = defineAttack({
         const answer = queryOf(authorize?.responseHeaders.location);
         const token = findExchange(exchanges, { from: 'user-agent', to: 'authserver', method: 'POST', path: '/token' });
         const tokenAnswer = fieldsOf(token?.responseBody);
-        s.expect('the script asks for a code as the app\'s own client, with no prompt', { client_id: defended ? 'bff' : 'spa-public', prompt: 'none', code_challenge_method: 'S256' }, { client_id: request.client_id, prompt: request.prompt, code_challenge_method: request.code_challenge_method });
+        s.expect('the script asks for a code with no prompt, and a PKCE pair of its own', { prompt: 'none', code_challenge_method: 'S256' }, { prompt: request.prompt, code_challenge_method: request.code_challenge_method });
+        if (defended) s.expect('as the app\'s own client: bff, the BFF\'s', 'bff', request.client_id);
+        else s.expectLeak('as the app\'s own client: spa-public, a public client, with no secret', 'spa-public', request.client_id);
         s.check('alice is signed in and has consented: the authorization server answers at once with a code', 'a redirect with code=…', answer.code ? 'code' : (answer.error ?? `status ${authorize?.status}`), answer.code !== undefined);
         s.check('the script read the code from the popup', 'a code', report.code ? 'a code' : `none (script ${run.status})`, typeof report.code === 'string');
         if (defended) {
@@ -88,8 +90,8 @@ export const [xssNewTokens, xssNewTokensWeakened] = defineAttack({
           s.note('The code is for the BFF, a confidential client: it is redeemed with the BFF\'s client secret, server to server. The authorization server does not answer browsers at all for this client (oidc-provider\'s clientBasedCORS); had it let the call through, client authentication would have failed the same way as in step 4.');
           s.sees({ browser: 'a code for the BFF that it cannot redeem', authserver: 'a code issued to bff, never redeemed', attacker: 'nothing yet' });
         } else {
-          s.expect('the token endpoint issues tokens to the script: 200', 200, token?.status);
-          s.check('an access token and a refresh token, for alice', 'both', Object.keys(tokenAnswer), typeof tokenAnswer.access_token === 'string' && typeof tokenAnswer.refresh_token === 'string');
+          s.expectLeak('the token endpoint issues tokens to the script: 200', 200, token?.status);
+          s.checkLeak('an access token and a refresh token, for alice', 'both', Object.keys(tokenAnswer), typeof tokenAnswer.access_token === 'string' && typeof tokenAnswer.refresh_token === 'string');
           s.note('To the authorization server this is the app: its client_id, its redirect_uri, a correct PKCE verifier. PKCE proves that whoever redeems the code started the request, and here the script did both.');
           s.sees({ browser: 'a second set of tokens, in the script\'s hands only', authserver: 'a new token set for spa-public, nothing unusual' });
         }
@@ -106,8 +108,8 @@ export const [xssNewTokens, xssNewTokensWeakened] = defineAttack({
         s.expect('and no refresh token', undefined, received.refresh_token);
         s.sees({ attacker: 'a code for the BFF and its verifier: one more chance, from her own machine' });
       } else {
-        s.check('alice\'s new access token', 'eyJ…', received.access_token?.slice(0, 12), JWT_SHAPE.test(received.access_token ?? ''));
-        s.check('and a refresh token: tokens of her own, that alice\'s app never saw', 'a refresh token', received.refresh_token ? 'received' : 'none', typeof received.refresh_token === 'string');
+        s.checkLeak('alice\'s new access token', 'eyJ…', received.access_token?.slice(0, 12), JWT_SHAPE.test(received.access_token ?? ''));
+        s.checkLeak('and a refresh token: tokens of her own, that alice\'s app never saw', 'a refresh token', received.refresh_token ? 'received' : 'none', typeof received.refresh_token === 'string');
         s.note('Nothing of alice\'s stored tokens was touched: clearing localStorage, shorter token lifetimes or rotation of her refresh token would not have changed this.');
         s.sees({ attacker: 'a complete token set for alice, her own grant\'s worth' });
       }
@@ -135,8 +137,8 @@ export const [xssNewTokens, xssNewTokensWeakened] = defineAttack({
       const accessToken = report.token?.body.access_token;
       const response = await fetchAs('attacker', `${api}/notes`, accessToken ? { headers: { Authorization: `Bearer ${accessToken}` } } : {});
       const notes = readNotes(await response.json().catch(() => ({})));
-      s.expect('the API serves alice\'s notes to Mallory', { status: 200, owner: 'alice' }, { status: response.status, owner: notes.owner });
-      s.check('her private note among them', ALICE_SECRET_NOTE, notes.texts, notes.texts.includes(ALICE_SECRET_NOTE));
+      s.expectLeak('the API serves alice\'s notes to Mallory', { status: 200, owner: 'alice' }, { status: response.status, owner: notes.owner });
+      s.checkLeak('her private note among them', ALICE_SECRET_NOTE, notes.texts, notes.texts.includes(ALICE_SECRET_NOTE));
       s.sees({ attacker: 'alice\'s notes, and a refresh token to keep reading them', api: 'a valid token for alice' });
     });
   },

@@ -91,9 +91,9 @@ export const [xssProxy, xssProxyWeakened] = defineAttack({
         s.sees({ browser: 'a blocked request to [::1]:6660', attacker: 'nothing' });
       } else {
         const notes = readNotes((reports[0]?.data as ProxyCallsResult | undefined)?.notes?.body);
-        s.expect('the page is served without a Content-Security-Policy', undefined, csp);
-        s.expect('the report arrived with alice\'s notes', 'alice', notes.owner);
-        s.check('her private note among them', ALICE_SECRET_NOTE, notes.texts, notes.texts.includes(ALICE_SECRET_NOTE));
+        s.expectLeak('the page is served without a Content-Security-Policy', undefined, csp);
+        s.expectLeak('the report arrived with alice\'s notes', 'alice', notes.owner);
+        s.checkLeak('her private note among them', ALICE_SECRET_NOTE, notes.texts, notes.texts.includes(ALICE_SECRET_NOTE));
         s.note('With no CSP, nothing kept the script from POSTing what it read to another site: alice\'s notes are now on Mallory\'s server. Still no token: Mallory got data, not a way in.');
         s.sees({ attacker: 'alice\'s notes, read through her own page' });
       }

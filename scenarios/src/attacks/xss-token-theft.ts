@@ -44,7 +44,8 @@ export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
         await signInThroughSpa(page, topology, 'alice');
         s.expect('the app shows alice signed in', 'alice', await page.getByTestId('user-name').textContent());
         const stored = Object.keys((await readableByScripts(page)).localStorage).filter((key) => (Object.values(STORED) as string[]).includes(key)).sort();
-        s.expect(defended ? 'no token in localStorage' : 'the tokens in localStorage, for any script to read', defended ? [] : [STORED.accessToken, STORED.idToken, STORED.refreshToken], stored);
+        if (defended) s.expect('no token in localStorage', [], stored);
+        else s.expectLeak('the tokens in localStorage, for any script to read', [STORED.accessToken, STORED.idToken, STORED.refreshToken], stored);
         s.sees(
           defended
             ? { browser: 'bff_session, an opaque id in an HttpOnly cookie', bff: 'alice\'s access, refresh and ID tokens' }
@@ -69,9 +70,9 @@ export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
           s.note('The script ran with all the page\'s privileges and found nothing: the tokens never came to the browser, and the one cookie it has is HttpOnly.');
           s.sees({ browser: 'no token to give away', attacker: 'an empty report', bff: 'alice\'s tokens, out of the script\'s reach' });
         } else {
-          s.check('an access token (a JWT) from localStorage', 'lab.access_token: eyJ…', stolen[STORED.accessToken]?.slice(0, 12), JWT_SHAPE.test(stolen[STORED.accessToken] ?? ''));
-          s.check('a refresh token', 'lab.refresh_token: …', stolen[STORED.refreshToken]?.slice(0, 8), typeof stolen[STORED.refreshToken] === 'string' && stolen[STORED.refreshToken] !== '');
-          s.check('and an ID token (name, e-mail)', 'lab.id_token: eyJ…', stolen[STORED.idToken]?.slice(0, 12), JWT_SHAPE.test(stolen[STORED.idToken] ?? ''));
+          s.checkLeak('an access token (a JWT) from localStorage', 'lab.access_token: eyJ…', stolen[STORED.accessToken]?.slice(0, 12), JWT_SHAPE.test(stolen[STORED.accessToken] ?? ''));
+          s.checkLeak('a refresh token', 'lab.refresh_token: …', stolen[STORED.refreshToken]?.slice(0, 8), typeof stolen[STORED.refreshToken] === 'string' && stolen[STORED.refreshToken] !== '');
+          s.checkLeak('and an ID token (name, e-mail)', 'lab.id_token: eyJ…', stolen[STORED.idToken]?.slice(0, 12), JWT_SHAPE.test(stolen[STORED.idToken] ?? ''));
           s.note('One run of the script was enough: the tokens are now on Mallory\'s server, and nothing in the app or at the authorization server noticed.');
           s.sees({ browser: 'the same tokens, still there; alice sees nothing unusual', attacker: 'alice\'s access, refresh and ID tokens' });
         }
@@ -95,8 +96,8 @@ export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
           s.sees({ attacker: 'a 401, and no way to get alice\'s token out of the BFF' });
         } else {
           const notes = readNotes(JSON.parse(text || '{}'));
-          s.expect('the API serves alice\'s notes to Mallory', { status: 200, owner: 'alice' }, { status: response.status, owner: notes.owner });
-          s.check('her private note among them', ALICE_SECRET_NOTE, notes.texts, notes.texts.includes(ALICE_SECRET_NOTE));
+          s.expectLeak('the API serves alice\'s notes to Mallory', { status: 200, owner: 'alice' }, { status: response.status, owner: notes.owner });
+          s.checkLeak('her private note among them', ALICE_SECRET_NOTE, notes.texts, notes.texts.includes(ALICE_SECRET_NOTE));
           s.note('A bearer token works for whoever holds it (RFC 6750 §1.2): the API cannot tell Mallory\'s machine from alice\'s browser.');
           s.sees({ attacker: 'alice\'s notes, read from her own machine', api: 'a valid token for alice' });
         }
@@ -118,9 +119,9 @@ export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
           body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken ?? '', client_id: 'spa-public', resource: api }),
         });
         const tokens = (await response.json().catch(() => ({}))) as { access_token?: string; refresh_token?: string; error?: string };
-        s.expect('the token endpoint issues new tokens: 200', 200, response.status);
-        s.check('a fresh access token for alice', 'eyJ…', tokens.access_token?.slice(0, 12) ?? tokens.error, JWT_SHAPE.test(tokens.access_token ?? ''));
-        s.check('and a new refresh token: the grant now lives on in Mallory\'s hands', 'a refresh token', tokens.refresh_token ? 'received' : 'none', typeof tokens.refresh_token === 'string');
+        s.expectLeak('the token endpoint issues new tokens: 200', 200, response.status);
+        s.checkLeak('a fresh access token for alice', 'eyJ…', tokens.access_token?.slice(0, 12) ?? tokens.error, JWT_SHAPE.test(tokens.access_token ?? ''));
+        s.checkLeak('and a new refresh token: the grant now lives on in Mallory\'s hands', 'a refresh token', tokens.refresh_token ? 'received' : 'none', typeof tokens.refresh_token === 'string');
         s.note('A public client has no secret (RFC 6749 §2.1), so the refresh token alone is enough, from anywhere. Rotation does not save alice: Mallory now holds the newest refresh token; the next time alice\'s page refreshes with its old one, the authorization server sees a reuse and revokes the grant for both of them; a script that stays in the page avoids even that (see attack-persistent-theft).');
         s.sees({ attacker: 'a new access token and refresh token for alice, minted herself', authserver: 'a refresh by spa-public, like any other' });
       },

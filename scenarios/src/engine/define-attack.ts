@@ -26,7 +26,10 @@ export interface AttackSpec {
   readonly prerequisites: readonly string[];
   /**
    * The story, once. `defended` tells which run this is: true against the lab as built (the attack
-   * must be refused with the exact error), false with the defence off (the attack must visibly succeed).
+   * must be refused with the exact error), false with the defence off (the attack must visibly
+   * succeed). In the weakened run, what shows the success is checked with `s.expectLeak` /
+   * `s.checkLeak`, the rest (sign-in, set-up) with `s.expect` / `s.check`: replayed against the lab
+   * as built, exactly the leak must fail (`listRefusalFaults`).
    */
   run(context: ScenarioContext, run: { readonly defended: boolean }): Promise<void>;
 }

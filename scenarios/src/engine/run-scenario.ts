@@ -79,6 +79,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
           expectations.push({ name, expected, actual, pass });
           return pass;
         },
+        expectLeak(name, expected, actual) {
+          const pass = isDeepStrictEqual(expected, actual);
+          expectations.push({ name, expected, actual, pass, leak: true });
+          return pass;
+        },
+        checkLeak(name, expected, actual, pass) {
+          expectations.push({ name, expected, actual, pass, leak: true });
+          return pass;
+        },
         note(line) {
           notes.push(line);
         },

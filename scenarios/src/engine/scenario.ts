@@ -19,6 +19,12 @@ export interface Expectation {
   readonly expected: unknown;
   readonly actual: unknown;
   readonly pass: boolean;
+  /**
+   * Set by `expectLeak` / `checkLeak`: in an attack's weakened run, this expectation holds only
+   * because the attack got through (its success, or what follows from it). Against the lab as
+   * built it must fail, while every expectation without the mark still holds.
+   */
+  readonly leak?: true;
 }
 
 /** "Who can see what now": one line per party that matters in this step. */
@@ -60,6 +66,14 @@ export interface StepTools {
   expect(name: string, expected: unknown, actual: unknown): boolean;
   /** Checks a condition described in words (`expected` is the description). */
   check(name: string, expected: string, actual: unknown, pass: boolean): boolean;
+  /**
+   * `expect`, for the leak of an attack's weakened run: what holds only because the attack got
+   * through (its success, or what follows from it). The test suite replays each weakened run
+   * against the lab as built and requires exactly these expectations to fail, and no other.
+   */
+  expectLeak(name: string, expected: unknown, actual: unknown): boolean;
+  /** `check`, for the leak of an attack's weakened run (see `expectLeak`). */
+  checkLeak(name: string, expected: string, actual: unknown, pass: boolean): boolean;
   note(line: string): void;
   sees(visibility: Visibility): void;
   /** The exchanges recorded so far in this step (to check a redirect's query, a token response...). */
