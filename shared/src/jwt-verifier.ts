@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
 import { TRACE_HEADERS, XRAY_CALLER } from './trace.ts';
 import type { JwtSignatureCheck, JwtVerifier } from './trace-jwts.ts';
@@ -22,14 +23,37 @@ export interface JwtVerifierOptions {
  * @see https://www.rfc-editor.org/rfc/rfc7515#section-5.2 (validating a JWS)
  */
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
-  return async function verifyForXray(token: string): Promise<JwtSignatureCheck> {
-    try {
-      await jwtVerify(token, options.keys, { issuer: options.issuer });
-      return 'verified';
-    } catch (error) {
-      return classifyFailure(error);
-    }
+  // The same access token rides on every API call until it is refreshed: its signature is checked
+  // once, not on every request (an RSA verification is most of the trace's cost otherwise).
+  const known = new Map<string, { check: Promise<JwtSignatureCheck>; until: number }>();
+  return function verifyForXray(token: string): Promise<JwtSignatureCheck> {
+    const digest = createHash('sha256').update(token).digest('base64url');
+    const now = Date.now();
+    const cached = known.get(digest);
+    if (cached && cached.until > now) return cached.check;
+    const check = verifyOnce(token, options);
+    known.delete(digest);
+    known.set(digest, { check, until: now + REMEMBER_CHECK_MS });
+    // A key set that could not be fetched checked nothing: ask again next time.
+    void check.then((result) => {
+      if (result === 'unchecked') known.delete(digest);
+    });
+    if (known.size > REMEMBERED_CHECKS) known.delete(known.keys().next().value as string);
+    return check;
   };
+}
+
+/** How long a token's check is remembered (the keys may rotate), and how many are. */
+const REMEMBER_CHECK_MS = 60_000;
+const REMEMBERED_CHECKS = 1_000;
+
+async function verifyOnce(token: string, options: JwtVerifierOptions): Promise<JwtSignatureCheck> {
+  try {
+    await jwtVerify(token, options.keys, { issuer: options.issuer });
+    return 'verified';
+  } catch (error) {
+    return classifyFailure(error);
+  }
 }
 
 function classifyFailure(error: unknown): JwtSignatureCheck {

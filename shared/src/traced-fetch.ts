@@ -8,41 +8,60 @@ import { TRACE_HEADERS, currentCorrelationId, newCorrelationId } from './trace.t
  */
 export function createTracedFetch(recorder: TraceRecorder, self: Party, partyOf: (url: URL) => Party): typeof fetch {
   return async function tracedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-    const request = new Request(input, init);
+    const { url, method, headers, body, requestBody } = await describeRequest(input, init);
     const correlationId = currentCorrelationId() ?? newCorrelationId();
-    request.headers.set(TRACE_HEADERS.caller, self);
-    request.headers.set(TRACE_HEADERS.correlation, correlationId);
-    const requestBody = request.body ? await request.clone().text() : undefined;
+    headers.set(TRACE_HEADERS.caller, self);
+    headers.set(TRACE_HEADERS.correlation, correlationId);
     const started = Date.now();
     const base = {
       time: new Date(started).toISOString(),
       direction: 'outbound' as const,
       channel: 'back' as const,
       from: self,
-      to: partyOf(new URL(request.url)),
-      method: request.method,
-      url: request.url,
-      requestHeaders: Object.fromEntries(request.headers),
+      to: partyOf(url),
+      method,
+      url: url.href,
+      requestHeaders: Object.fromEntries(headers),
       requestBody,
       correlationId,
     };
     let response: Response;
+    let bytes: ArrayBuffer;
     try {
-      response = await fetch(request);
+      response = await fetch(url, { ...init, method, headers, body });
+      // Read once, for the caller and the trace alike (a clone would tee the stream for nothing).
+      bytes = await response.arrayBuffer();
     } catch (error) {
       recorder.record({ ...base, durationMs: Date.now() - started, responseHeaders: {}, error: describeError(error) });
       throw error;
     }
-    const responseBody = await response.clone().text().catch(() => undefined);
     recorder.record({
       ...base,
       status: response.status,
       durationMs: Date.now() - started,
       responseHeaders: Object.fromEntries(response.headers),
-      responseBody,
+      responseBody: bytes.byteLength > 0 ? new TextDecoder().decode(bytes) : undefined,
     });
-    return response;
+    const nullBody = [101, 204, 205, 304].includes(response.status);
+    return new Response(nullBody ? null : bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+/**
+ * The request as the caller gave it. openid-client and the BFF pass a URL and a string or form
+ * body; anything else (a `Request`, a stream) goes through `Request` to be read the standard way.
+ */
+async function describeRequest(input: string | URL | Request, init: RequestInit | undefined) {
+  const given = init?.body;
+  if (!(input instanceof Request) && (given === undefined || given === null || typeof given === 'string' || given instanceof URLSearchParams)) {
+    const body = given instanceof URLSearchParams ? given.toString() : (given ?? undefined);
+    const headers = new Headers(init?.headers);
+    if (given instanceof URLSearchParams && !headers.has('content-type')) headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
+    return { url: new URL(input), method: (init?.method ?? 'GET').toUpperCase(), headers, body, requestBody: body };
+  }
+  const request = new Request(input, init);
+  const requestBody = request.body ? await request.clone().text() : undefined;
+  return { url: new URL(request.url), method: request.method, headers: new Headers(request.headers), body: requestBody, requestBody };
 }
 
 function describeError(error: unknown): string {

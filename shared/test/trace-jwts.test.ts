@@ -179,4 +179,20 @@ describe('traceRequests and the X-ray', () => {
     const noKeys = createJwtVerifier({ issuer: ISSUER, keys: createLocalJWKSet({ keys: [] }) });
     expect(await noKeys(await sign({ sub: 'alice' }))).toBe('invalid');
   });
+
+  it('checks the signature of one token once, however often it is recorded (the access token rides on every API call)', async () => {
+    const keys = localKeySetOf(signingJwk as Record<string, unknown>);
+    let lookups = 0;
+    const counting: typeof keys = (header, token) => {
+      lookups += 1;
+      return keys(header, token);
+    };
+    const verify = createJwtVerifier({ issuer: ISSUER, keys: counting });
+    const token = await sign({ sub: 'alice' });
+    const results = await Promise.all(Array.from({ length: 20 }, () => verify(token)));
+    expect(new Set(results)).toEqual(new Set(['verified']));
+    expect(lookups).toBe(1);
+    expect(await verify(await sign({ sub: 'bob' }))).toBe('verified');
+    expect(lookups).toBe(2);
+  });
 });
