@@ -16,7 +16,7 @@ const MAX_TARGET_LENGTH = 4_096;
  * answers without reading it, and closing a connection with unread bytes resets the answer away
  * (RFC 9112 §9.6). `/bff/*` and `/api/*` stream theirs to the BFF, and `/_lab/*` reads its own.
  */
-export function refuseMalformedTargetsPlugin(bodyReaders: readonly string[]): Plugin {
+export function refuseMalformedTargetsPlugin(forwardedPrefixes: readonly string[], bodyReaders: readonly string[]): Plugin {
   return {
     name: 'lab:refuse-malformed-targets',
     configureServer(server) {
@@ -33,7 +33,9 @@ export function refuseMalformedTargetsPlugin(bodyReaders: readonly string[]): Pl
           sendJson(res, 400, { error: 'invalid_url_encoding', message: 'The URL holds a malformed percent-encoding (a "%" must start a valid UTF-8 byte sequence such as %2F).' });
           return;
         }
-        if (!path.startsWith('/') || path.includes('\\')) {
+        // `/bff/*` and `/api/*` are the BFF's to judge (it answers 400 invalid_api_path, as the lab teaches).
+        const forwarded = forwardedPrefixes.some((prefix) => path.startsWith(prefix));
+        if (!path.startsWith('/') || (path.includes('\\') && !forwarded)) {
           sendJson(res, 400, { error: 'invalid_path', message: 'The path must start with "/" and hold no backslash.' });
           return;
         }

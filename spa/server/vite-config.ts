@@ -60,7 +60,7 @@ export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info
     plugins: [
       refuseUpgradesPlugin(),
       securityHeadersPlugin(headersNow, BFF_PREFIXES),
-      refuseMalformedTargetsPlugin([...BFF_PREFIXES, '/_lab/']),
+      refuseMalformedTargetsPlugin(BFF_PREFIXES, [...BFF_PREFIXES, '/_lab/']),
       healthzPlugin(),
       labControlPlugin(config.lab.controlKey, settings),
       labStatePlugin(settings, topology),

@@ -54,3 +54,11 @@ describe('the app\'s origin refuses request targets no page can have', () => {
   });
 });
 
+
+describe('paths forwarded to the BFF', () => {
+  it('leaves a backslash under /api/ to the BFF to judge (it answers invalid_api_path; here the BFF is away: 502)', async () => {
+    const response = await rawGet('/api/\\evil.example/steal');
+    expect(response.status).toBe(502);
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'bff_unreachable' });
+  });
+});
