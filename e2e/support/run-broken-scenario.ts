@@ -1,4 +1,5 @@
-import { defineScenario, runCli } from '@lab/scenarios';
+import { defineScenario, findScenario, runCli } from '@lab/scenarios';
+import { breakSignIn } from './break-sign-in.ts';
 
 /**
  * A scenario whose expectation is wrong on purpose: it claims /bff/user answers 200 to a browser
@@ -18,4 +19,7 @@ const brokenOnPurpose = defineScenario({
   },
 });
 
-process.exitCode = await runCli(process.argv.slice(2), [brokenOnPurpose]);
+/** A weakened attack run whose sign-in fails on purpose (see break-sign-in.ts): it must not count as a refused attack. */
+const brokenSignIn = breakSignIn(findScenario('attack-session-fixation-weakened')!);
+
+process.exitCode = await runCli(process.argv.slice(2), [brokenOnPurpose, brokenSignIn]);

@@ -100,6 +100,8 @@ function attacksDocument(): string[] {
       }
       const held = result?.expectations.filter((expectation) => expectation.pass).length ?? 0;
       out.push('', `Checked: ${result?.expectations.map((expectation) => expectation.name).join('; ') ?? 'not run'} (${held}/${result?.expectations.length ?? 0} held when this page was written).`, '');
+      const leaks = result?.expectations.filter((expectation) => expectation.leak).map((expectation) => expectation.name) ?? [];
+      if (leaks.length > 0) out.push(`The leak: ${leaks.join('; ')}. Replayed against the lab as built, the test suite requires exactly these to fail, with no error and every other check holding.`, '');
     }
   }
   return out;
