@@ -140,10 +140,15 @@ export function deriveHoldings(exchanges: readonly TraceEvent[]): Holding[] {
     }
     if (receiver === 'attacker') {
       for (const jwt of event.jwts ?? []) give('attacker', isAccessToken(jwt.header, jwt.payload) ? 'access-token' : 'id-token', `stolen: ${jwt.where}`, event);
+      // Opaque tokens (a refresh token is no JWT) are known by their field's name, at any depth: a
+      // script's dump of localStorage (`lab.refresh_token`), a token response it reports.
+      for (const artifact of namedTokensIn(event.requestBody)) give('attacker', artifact, `stolen: ${call}`, event);
       if (/bff_session=/.test(`${event.requestBody ?? ''} ${event.url}`)) give('attacker', 'session-cookie', `stolen: ${call}`, event);
     }
 
-    // The session cookie: set by the BFF, sent back by the browser, removed at sign-out.
+    // The session cookie: set by the BFF, sent back by the browser, removed at sign-out. The
+    // request (with the cookie it carried) comes before its answer (which may remove the cookie).
+    if (/(^|;\s*)bff_session=/.test(event.requestHeaders.cookie ?? '')) give(sender, 'session-cookie', `sent it: ${call}`, event);
     const setCookie = event.responseHeaders['set-cookie'] ?? '';
     for (const cookie of setCookie.split(/,\s*(?=[^;=\s]+=)/)) {
       if (!/^bff_session=/.test(cookie)) continue;
@@ -153,7 +158,6 @@ export function deriveHoldings(exchanges: readonly TraceEvent[]): Holding[] {
         give(receiver, 'session-cookie', `its session store (${call})`, event);
       }
     }
-    if (/(^|;\s*)bff_session=/.test(event.requestHeaders.cookie ?? '')) give(sender, 'session-cookie', `sent it: ${call}`, event);
 
     // Sign-out ends the BFF session and its tokens.
     if (receiver === 'bff' && call === 'POST /bff/logout' && ok) {
@@ -173,6 +177,31 @@ function hasHolder(table: ReadonlyMap<string, Holding>, artifact: ArtifactId): b
 /** An access token (RFC 9068 `typ: at+jwt`, or one that names a client and scopes) rather than an ID token. */
 function isAccessToken(header: Readonly<Record<string, unknown>>, payload: Readonly<Record<string, unknown>>): boolean {
   return String(header.typ ?? '').toLowerCase() === 'at+jwt' || (payload.client_id !== undefined && payload.scope !== undefined);
+}
+
+/** `access_token`, `lab.refresh_token`, `idToken`: the names apps give the tokens they keep or send. */
+const TOKEN_NAME = /(?:^|[._-])(access|refresh|id)[._-]?token$|^(access|refresh|id)Token$/i;
+
+/** The tokens a JSON body holds in fields named for them, at any depth (walked without recursion). */
+function namedTokensIn(body: string | undefined): ArtifactId[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    return [];
+  }
+  const found = new Set<ArtifactId>();
+  const pending: unknown[] = [parsed];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (current === null || typeof current !== 'object') continue;
+    for (const [name, value] of Object.entries(current)) {
+      const kind = TOKEN_NAME.exec(name);
+      if (kind && typeof value === 'string' && value !== '') found.add(`${(kind[1] ?? kind[2])!.toLowerCase()}-token` as ArtifactId);
+      else pending.push(value);
+    }
+  }
+  return [...found];
 }
 
 /** The query and fragment parameters of a URL (shortened values are fine: only names matter here). */

@@ -283,7 +283,8 @@ function redactJson(value: unknown): unknown {
     return Object.fromEntries(
       Object.entries(value).map(([key, inner]) => [
         key,
-        typeof inner === 'string' && isSecretName(key) ? shortenSecret(inner) : redactJson(inner),
+        // A cookie string (a script's `document.cookie`) keeps its cookie names, as the Cookie header does.
+        typeof inner === 'string' && isSecretName(key) ? (key.toLowerCase() === 'cookie' ? redactHeader('cookie', inner) : shortenSecret(inner)) : redactJson(inner),
       ]),
     );
   }
