@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import Keygrip from 'keygrip';
 import type { Context } from 'koa';
 import { linkKeyOf } from '@lab/shared';
 import { SESSION_COOKIE } from '../session.ts';
@@ -35,40 +36,35 @@ export function sessionLinksOf(ctx: Context): string[] {
 }
 
 /**
- * A signed cookie's value when its `.sig` twin checks out with one of the app's keys, as koa's
- * `ctx.cookies.get(name, { signed: true })` reads it (keygrip: HMAC-SHA1 of `name=value`,
- * base64url), compared in constant time. Unlike `ctx.cookies.get`, a bad signature does not make
- * the response clear the `.sig` cookie: what the X-ray reads leaves the response untouched.
+ * A signed cookie's value when its `.sig` twin checks out with one of the app's keys: what koa's
+ * `ctx.cookies.get(name, { signed: true })` returns, through the same libraries (the `cookies`
+ * module reads both values, keygrip checks the signature in constant time). Unlike that call, a
+ * bad signature does not make the response clear the `.sig` cookie: the X-ray leaves the response
+ * untouched.
  */
 export function readSignedCookie(ctx: Context, name: string): string | undefined {
   const keys = keysOf(ctx);
-  const header = ctx.get('Cookie');
-  if (!keys || !header) return undefined;
-  const value = cookieOf(header, name);
-  const signature = cookieOf(header, `${name}.sig`);
+  if (!keys) return undefined;
+  const value = ctx.cookies.get(name, { signed: false });
+  const signature = ctx.cookies.get(`${name}.sig`, { signed: false });
   if (!value || !signature) return undefined;
-  const presented = Buffer.from(signature);
-  const valid = keys.some((key) => {
-    const expected = Buffer.from(signLikeKeygrip(`${name}=${value}`, key));
-    return expected.length === presented.length && timingSafeEqual(expected, presented);
-  });
-  return valid ? value : undefined;
+  return keygripOf(keys).verify(`${name}=${value}`, signature) ? value : undefined;
+}
+
+const keygrips = new WeakMap<readonly string[], Keygrip>();
+
+function keygripOf(keys: readonly string[]): Keygrip {
+  let keygrip = keygrips.get(keys);
+  if (!keygrip) {
+    keygrip = new Keygrip([...keys]);
+    keygrips.set(keys, keygrip);
+  }
+  return keygrip;
 }
 
 function keysOf(ctx: Context): readonly string[] | undefined {
   const keys = ctx.app.keys as unknown;
   return Array.isArray(keys) && keys.length > 0 && keys.every((key) => typeof key === 'string') ? (keys as string[]) : undefined;
-}
-
-/** The first `name=value` of a Cookie header, as the `cookies` module finds it. */
-function cookieOf(header: string, name: string): string | undefined {
-  const escaped = name.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
-  const value = new RegExp(`(?:^|;) *${escaped}=([^;]*)`).exec(header)?.[1];
-  return value?.startsWith('"') ? value.slice(1, -1) : value;
-}
-
-function signLikeKeygrip(data: string, key: string): string {
-  return createHmac('sha1', key).update(data).digest('base64').replace(/\/|\+|=/g, (character) => ({ '/': '_', '+': '-', '=': '' })[character] ?? '');
 }
 
 const secrets = new WeakMap<readonly string[], Buffer>();

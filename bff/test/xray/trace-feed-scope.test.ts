@@ -113,6 +113,8 @@ describe("TraceFeed: a learner's view", () => {
     expect(anonymous.events()).toEqual([]);
     expect(unknown.events()).toEqual([]);
     unknown.subscription.unsubscribe();
+    // A round of polls already under way may still end; after it, nobody is polled any more.
+    await settle();
     const polls = authserver.calls();
     await settle();
     expect(authserver.calls()).toBe(polls);

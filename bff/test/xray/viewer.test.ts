@@ -63,7 +63,7 @@ describe('who watches the X-ray: no timing oracle', () => {
     expect(lengthsCompared()).toEqual([[32, 32]]);
   });
 
-  it("compares the instructor cookie's MAC and the session cookie's signature in constant time", async () => {
+  it("compares the instructor cookie's MAC in constant time, and refuses a session cookie signed with another key", async () => {
     const url = await startXray();
     const granted = await fetch(`${url}/bff/xray/view`, { method: 'POST', headers: { 'X-CSRF': '1', 'X-Lab-Key': KEY } });
     const cookie = granted.headers.getSetCookie()[0]!.split(';', 1)[0]!;
@@ -75,8 +75,7 @@ describe('who watches the X-ray: no timing oracle', () => {
     expect(await viewOf(url, { Cookie: `${cookie.slice(0, -2)}AA` })).toBe('session');
     expect(lengthsCompared()).toContainEqual([43, 43]);
 
-    compared.mockClear();
+    // The session cookie's signature is checked by keygrip, as koa checks it (tsscmp: constant time).
     expect(await viewOf(url, { Cookie: signedSessionCookie('1f0e2d3c-4b5a-4697-8877-665544332211', 'another-key'.repeat(4)) })).toBe('session');
-    expect(lengthsCompared()).toEqual([[27, 27]]);
   });
 });
