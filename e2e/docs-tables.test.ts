@@ -209,13 +209,13 @@ describe('statuses the prose quotes beside an error code', () => {
     expect(disagreeing, 'statuses that disagree with the tables').toEqual([]);
   });
 
-  it('/api/*: a body without Content-Type is forwarded as {}, which the API refuses with 400 invalid_note ("What the proxy forwards")', async () => {
+  it('/api/*: a body without Content-Type is 415 unsupported_media_type, as at the resource API ("What the proxy forwards")', async () => {
     const text = readSection(ARCHITECTURE, '## Calling the API, with a silent refresh').lines.join(' ').replace(/\s+/g, ' ');
-    expect(text).toContain('A body sent without any `Content-Type` is not read at all: a `POST` then forwards `{}`, which the resource API refuses with 400 `invalid_note`.');
+    expect(text).toContain('A body sent without any `Content-Type` is 415 `unsupported_media_type` too, as at the resource API.');
     const { agent } = await signInOverHttp(lab.topology, 'alice');
     // A Blob without a type: fetch sends no Content-Type at all.
     const response = await agent.request(`${lab.topology.spa.url}/api/notes`, { method: 'POST', headers: CSRF, body: new Blob(['{"text":"untyped"}']) });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: 'invalid_note' });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({ error: 'unsupported_media_type', message: 'Send the body as application/json.' });
   });
 });

@@ -138,6 +138,8 @@ function resolveUpstreamUrl(ctx: Context, apiUrl: string, allowListOn: boolean):
  */
 function acceptJsonOnly(ctx: Context, strict: boolean): void {
   const type = ctx.request.type;
+  // A body without any Content-Type is no JSON either (the resource API answers it 415 too).
+  if (type === '' && hasRequestBody(ctx)) throw new UnsupportedMediaTypeError();
   if (type !== '' && !ctx.is('json')) {
     if (strict || !ctx.is('text/plain')) throw new UnsupportedMediaTypeError();
     try {
@@ -163,6 +165,11 @@ function jsonDepth(value: unknown, limit: number): number {
     for (const inner of Object.values(current)) pending.push([inner, depth + 1]);
   }
   return deepest;
+}
+
+/** Whether the request came with a body at all (a length over 0, or chunks). */
+function hasRequestBody(ctx: Context): boolean {
+  return ctx.get('Transfer-Encoding') !== '' || Number(ctx.get('Content-Length') || 0) > 0;
 }
 
 function hasBody(ctx: Context): boolean {

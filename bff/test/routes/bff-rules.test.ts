@@ -243,3 +243,16 @@ describe('POST /api/* with a JSON body nested too deep', () => {
     expectRefusal(answer, 401, NOT_AUTHENTICATED);
   });
 });
+
+describe('POST /api/* with a body but no Content-Type', () => {
+  it('answers 415 unsupported_media_type, as the resource API does, before the session is looked at', async () => {
+    const response = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1' }, body: new Blob(['{"text":"untyped"}']) });
+    expect(response.status).toBe(415);
+    expect(response.body).toEqual({ error: 'unsupported_media_type', message: 'Send the body as application/json.' });
+  });
+
+  it('still takes a POST with no body at all as a call without one (then asks for a session)', async () => {
+    const response = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1' } });
+    expect(response).toMatchObject({ status: 401, body: { error: 'not_authenticated' } });
+  });
+});
