@@ -80,6 +80,13 @@ export async function startAuthServerAsIssuer(
     env: fullEnv,
     stop: close,
     goDown: close,
-    comeBack: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
+    comeBack: () =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
   };
 }
