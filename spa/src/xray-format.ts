@@ -23,15 +23,6 @@ export function withoutQuery(url: string): string {
   return url.split(/[?#]/)[0] ?? url;
 }
 
-export function pathAndQuery(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.pathname}${parsed.search ? '?…' : ''}`;
-  } catch {
-    return url;
-  }
-}
-
 export interface CookieView {
   readonly name: string;
   readonly value: string;

@@ -1,11 +1,10 @@
-import { XSS_PAYLOAD_NAMES, isXssPayloadName, type LabTopology, type XssPayloadName } from '@lab/shared';
+import { isXssPayloadName, type LabTopology, type XssPayloadName } from '@lab/shared';
 
 /**
  * The XSS payloads: JavaScript that the SPA's injected-script hook (a stand-in for an XSS bug)
  * runs inside the victim's page, with the page's privileges. Each one reports what it got to the
  * attacker's collector and leaves `window.__labXss` for the scenario to read.
  */
-export const PAYLOAD_NAMES = XSS_PAYLOAD_NAMES;
 export type PayloadName = XssPayloadName;
 export const isPayloadName = isXssPayloadName;
 

@@ -28,11 +28,6 @@ export function createPkcePair(): { code_verifier: string; code_challenge: strin
   return { code_verifier, code_challenge: createHash('sha256').update(code_verifier).digest('base64url') };
 }
 
-/** RFC 6749 §2.3.1: client authentication with HTTP Basic (form-encoded id and secret). */
-export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const encode = (value: string) => encodeURIComponent(value).replaceAll('%20', '+');
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
-}
 
 /** The header and payload of a compact JWT, read without checking anything (as anyone can). */
 export function readJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signature: string } {

@@ -9,11 +9,6 @@ export async function readableByScripts(page: Page): Promise<{ cookie: string; l
   }));
 }
 
-/** The cookies the browser keeps for a URL, with their attributes (what DevTools shows). */
-export async function cookiesFor(context: BrowserContext, url: string) {
-  return context.cookies(url);
-}
-
 /** `bff_session` as the browser holds it, or undefined. */
 export async function sessionCookie(context: BrowserContext, url: string) {
   return (await context.cookies(url)).find((cookie) => cookie.name === 'bff_session');
