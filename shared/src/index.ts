@@ -3,6 +3,7 @@ export * from './users.ts';
 export * from './token-lifetimes.ts';
 export * from './defences.ts';
 export * from './http-errors.ts';
+export * from './escape-html.ts';
 export * from './reject-malformed-url.ts';
 export * from './redact.ts';
 export * from './config-error.ts';

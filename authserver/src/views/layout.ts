@@ -1,12 +1,6 @@
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value)
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
+import { escapeHtml } from '@lab/shared';
+
+export { escapeHtml };
 
 /**
  * The frame of every page of the authorization server. The banner says which party the learner

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { escapeHtml } from '@lab/shared';
 import { readSession } from '../session.ts';
 import { toLocalPath } from '../return-to.ts';
 import { InvalidReturnToError } from '../errors.ts';
@@ -64,10 +65,6 @@ function renderLeakyInterstitial(ctx: Context, returnTo: string, pixelUrl: strin
   ctx.set('Referrer-Policy', 'unsafe-url');
   ctx.type = 'html';
   ctx.body = `<!doctype html><meta charset="utf-8"><title>Signing you in…</title>
-<meta http-equiv="refresh" content="1;url=${escapeAttribute(returnTo)}">
-<p>Signing you in…</p><img alt="" width="1" height="1" src="${escapeAttribute(pixelUrl)}">`;
-}
-
-function escapeAttribute(value: string): string {
-  return value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+<meta http-equiv="refresh" content="1;url=${escapeHtml(returnTo)}">
+<p>Signing you in…</p><img alt="" width="1" height="1" src="${escapeHtml(pixelUrl)}">`;
 }

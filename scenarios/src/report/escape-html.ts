@@ -1,4 +1,2 @@
-/** Text for HTML and SVG content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
-}
+/** Text for HTML and SVG content and attribute values: the lab's one escaping (`@lab/shared`). */
+export { escapeHtml } from '@lab/shared';
