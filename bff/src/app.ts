@@ -2,6 +2,7 @@ import Koa from 'koa';
 import {
   createLabControlRoutes,
   createTracedFetch,
+  createTracedRequest,
   handleErrors,
   rejectMalformedUrl,
   partyOfUrl,
@@ -83,6 +84,7 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
   app.use(createAuthRoutes(login, flow).routes());
   app.use(createSeedCodeRoutes(login, flow).routes());
   app.use(createSessionRoutes(deps.defences, tokens).routes());
-  app.use(createApiProxyRoutes({ config, tokens, defences: deps.defences, fetchImpl: tracedFetch }).routes());
+  const send = createTracedRequest(deps.recorder, 'bff', (url) => partyOfUrl(config.topology, url));
+  app.use(createApiProxyRoutes({ config, tokens, defences: deps.defences, send }).routes());
   return app;
 }

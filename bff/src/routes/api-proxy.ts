@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
-import type { DefenceSwitches } from '@lab/shared';
+import type { DefenceSwitches, IncomingAnswer, TracedRequest } from '@lab/shared';
 import type { BffConfig } from '../config.ts';
 import { readSession } from '../session.ts';
 import type { SessionTokens } from '../session-tokens.ts';
@@ -35,10 +35,11 @@ export interface ApiProxyDeps {
   readonly config: BffConfig;
   readonly tokens: SessionTokens;
   readonly defences: DefenceSwitches;
-  readonly fetchImpl?: typeof fetch;
+  /** The back channel to the API (traced in the lab; undici's pooled `request`). */
+  readonly send: TracedRequest;
 }
 
-export function createApiProxyRoutes({ config, tokens, defences, fetchImpl = fetch }: ApiProxyDeps): Router {
+export function createApiProxyRoutes({ config, tokens, defences, send }: ApiProxyDeps): Router {
   const router = new Router();
   const parseBody = bodyParser({ enableTypes: ['json', 'text'], jsonLimit: '16kb', textLimit: '16kb', encoding: 'utf-8' });
 
@@ -48,7 +49,7 @@ export function createApiProxyRoutes({ config, tokens, defences, fetchImpl = fet
     const { sid } = readSession(ctx);
     if (!sid) throw new NotAuthenticatedError();
     const body = hasBody(ctx) ? JSON.stringify(ctx.request.body) : undefined;
-    const call = (accessToken: string) => callApi(fetchImpl, upstream, ctx.method, accessToken, body);
+    const call = (accessToken: string) => callApi(send, upstream, ctx.method, accessToken, body);
 
     try {
       let used = await tokens.fresh(sid);
@@ -65,11 +66,11 @@ export function createApiProxyRoutes({ config, tokens, defences, fetchImpl = fet
       }
       ctx.status = response.status;
       for (const name of FORWARDED_RESPONSE_HEADERS) {
-        const value = response.headers.get(name);
+        const value = response.headers[name];
         if (value) ctx.set(name, value);
       }
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = await readUpstreamBody(response);
+      ctx.body = response.body;
     } catch (error) {
       // The app sends the user to sign in again; the cookie session goes with the tokens.
       if (error instanceof SessionExpiredError) ctx.session = null;
@@ -81,35 +82,26 @@ export function createApiProxyRoutes({ config, tokens, defences, fetchImpl = fet
 }
 
 /** One call to the resource API; the access token travels in the Authorization header, BFF → API only (RFC 6750 §2.1). */
-async function callApi(fetchImpl: typeof fetch, upstream: URL, method: string, accessToken: string, body: string | undefined): Promise<Response> {
+async function callApi(send: TracedRequest, upstream: URL, method: string, accessToken: string, body: string | undefined): Promise<IncomingAnswer> {
   try {
-    return await fetchImpl(upstream, {
+    return await send(upstream, {
       method,
       headers: {
-        Authorization: `Bearer ${accessToken}`,
-        Accept: 'application/json',
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        authorization: `Bearer ${accessToken}`,
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+      timeoutMs: UPSTREAM_TIMEOUT_MS,
     });
   } catch (error) {
     throw new ResourceApiUnavailableError(error);
   }
 }
 
-async function readUpstreamBody(response: Response): Promise<Buffer> {
-  try {
-    return Buffer.from(await response.arrayBuffer());
-  } catch (error) {
-    throw new ResourceApiUnavailableError(error);
-  }
-}
-
 /** RFC 6750 §3.1: 401 with `error="invalid_token"`: expired, revoked, malformed or signed with an unknown key. */
-function refusedAsInvalid(response: Response): boolean {
-  return response.status === 401 && /\berror="invalid_token"/.test(response.headers.get('www-authenticate') ?? '');
+function refusedAsInvalid(response: IncomingAnswer): boolean {
+  return response.status === 401 && /\berror="invalid_token"/.test(response.headers['www-authenticate'] ?? '');
 }
 
 /**
