@@ -57,7 +57,19 @@ export function createApp(config: ResourceApiConfig, deps: AppDeps): Koa {
   app.use(createHealthRouter().routes());
   if (deps.recorder) {
     app.use(
-      createLabControlRoutes({ key: config.lab.controlKey, defences: deps.defences, recorder: deps.recorder, extra: controlRunSettings(settings) }).routes(),
+      createLabControlRoutes({
+        key: config.lab.controlKey,
+        defences: deps.defences,
+        recorder: deps.recorder,
+        extra: controlRunSettings(settings),
+        extraRoutes: (router) => {
+          // LAB ONLY: every user's notes back to the seed, so that each scenario run starts alike.
+          router.delete('/notes', async (ctx) => {
+            await deps.notes.reset?.();
+            ctx.status = 204;
+          });
+        },
+      }).routes(),
     );
   }
   app.use(createNotesRouter({ notes: deps.notes, authenticate: requireBearerToken(verify) }).routes());

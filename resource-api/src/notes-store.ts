@@ -13,6 +13,8 @@ export interface Note {
 export interface NotesStore {
   list(owner: string): Promise<Note[]>;
   add(owner: string, text: string): Promise<Note>;
+  /** LAB ONLY (`DELETE /_lab/notes`): back to the seed notes, so each scenario run starts alike. */
+  reset?(): Promise<void>;
 }
 
 /**
@@ -35,11 +37,18 @@ export function createInMemoryNotesStore(seed: Readonly<Record<string, readonly 
     return note;
   }
 
-  for (const { sub } of DEMO_USERS) {
-    for (const text of seed[sub] ?? []) addNote(sub, text);
+  function plantSeed(): void {
+    notesByOwner.clear();
+    for (const { sub } of DEMO_USERS) {
+      for (const text of seed[sub] ?? []) addNote(sub, text);
+    }
   }
+  plantSeed();
 
   return {
+    async reset() {
+      plantSeed();
+    },
     async list(owner) {
       return [...(notesByOwner.get(owner) ?? [])];
     },

@@ -97,6 +97,11 @@ export class LabConnection {
     await this.#call('attacker', '/loot', { method: 'DELETE' });
   }
 
+  /** Every user's notes back to the seed notes (`DELETE /_lab/notes` at the resource API). */
+  async resetNotes(): Promise<void> {
+    await this.#call('resource-api', '/notes', { method: 'DELETE' });
+  }
+
   /**
    * LAB ONLY: a copy of the BFF's session store with the raw tokens (`GET /_lab/session-store`),
    * to play "a look inside the BFF" or "an attacker copied the store". A real BFF has no such route.

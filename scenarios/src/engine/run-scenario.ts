@@ -52,6 +52,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   await lab.setMode(mode);
   // No injected script unless the scenario turns one on (an instructor may have left it on).
   await lab.update('spa', { xss: null });
+  // Each run starts from the seed notes, whatever earlier runs (or people) wrote.
+  await lab.resetNotes();
   const context: ScenarioContext = {
     topology: lab.topology,
     lab,
