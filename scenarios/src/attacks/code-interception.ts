@@ -45,6 +45,11 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
         const callback = queryOf(held.callbackUrl);
         s.check('the redirect back carries an authorization code', 'a code', callback.code ? `code (${callback.code.length} chars)` : 'none', Boolean(callback.code));
         s.expect('issued by our authorization server', issuer, callback.iss);
+        if (defended) {
+          // PKCE and the nonce each stop this injection (RFC 9700 §4.5.3); the run shows PKCE's refusal, so the nonce is checked where it is sent.
+          const authorize = queryOf(findExchange(await s.exchanges(), { from: 'user-agent', to: 'authserver', path: '/auth' })?.url);
+          s.expect('alice\'s authorization request binds the code to her login attempt: a code_challenge (S256) and a nonce', { code_challenge_method: 'S256', code_challenge: true, nonce: true }, { code_challenge_method: authorize.code_challenge_method, code_challenge: Boolean(authorize.code_challenge), nonce: Boolean(authorize.nonce) });
+        }
         s.note('This URL is what leaks: it sits in the browser history, in proxy and server logs, and in the Referer of any page the callback would render.');
         s.sees({ browser: 'the code, in the address bar (held: not yet delivered)', attacker: 'a copy of the whole callback URL', bff: 'alice\'s login attempt: state, nonce, code_verifier' });
         return held;

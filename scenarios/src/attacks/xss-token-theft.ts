@@ -107,18 +107,19 @@ export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
     await step(
       { actor: 'Attacker', action: `redeems the stolen refresh token at ${issuer}/token as the public client spa-public (no secret needed)`, look: 'a new access token, minted for Mallory' },
       async (s) => {
-        if (defended) {
-          s.expect('she has no refresh token to redeem', undefined, refreshToken);
-          s.note('The refresh token is in the BFF\'s session store, and only the BFF, with its client secret, can redeem it.');
-          s.sees({ attacker: 'nothing to redeem', bff: 'the only holder of the refresh token' });
-          return;
-        }
         const response = await fetchAs('attacker', `${issuer}/token`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken ?? '', client_id: 'spa-public', resource: api }),
         });
         const tokens = (await response.json().catch(() => ({}))) as { access_token?: string; refresh_token?: string; error?: string };
+        if (defended) {
+          s.expect('she has no refresh token to redeem', undefined, refreshToken);
+          s.expect('and the public client is switched off while the lab runs the BFF: 400 unauthorized_client (RFC 6749 §5.2)', { status: 400, error: 'unauthorized_client' }, { status: response.status, error: tokens.error });
+          s.note('The refresh token is in the BFF\'s session store, and only the BFF, with its client secret, can redeem it. spa-public, a client without a secret, exists for the anti-pattern mode only.');
+          s.sees({ attacker: 'nothing to redeem', bff: 'the only holder of the refresh token' });
+          return;
+        }
         s.expectLeak('the token endpoint issues new tokens: 200', 200, response.status);
         s.checkLeak('a fresh access token for alice', 'eyJ…', tokens.access_token?.slice(0, 12) ?? tokens.error, JWT_SHAPE.test(tokens.access_token ?? ''));
         s.checkLeak('and a new refresh token: the grant now lives on in Mallory\'s hands', 'a refresh token', tokens.refresh_token ? 'received' : 'none', typeof tokens.refresh_token === 'string');
