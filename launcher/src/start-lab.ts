@@ -23,6 +23,8 @@ export interface RunningLab {
   startService(name: ServiceName): Promise<void>;
   /** Sends a signal to one service: `SIGSTOP` freezes it (it holds connections, answers nothing), `SIGCONT` thaws it. */
   signalService(name: ServiceName, signal: NodeJS.Signals): void;
+  /** The process id of a running service (to read its CPU time or memory), undefined when it is not running. */
+  pidOf(name: ServiceName): number | undefined;
 }
 
 export interface StartLabOptions {
@@ -113,6 +115,10 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
     },
     signalService: (name, signal) => {
       children.get(name)?.kill(signal);
+    },
+    pidOf: (name) => {
+      const child = children.get(name);
+      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
     },
   };
 }
