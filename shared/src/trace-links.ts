@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, createHmac } from 'node:crypto';
-import type { TraceEvent } from './trace.ts';
+import type { RawExchange } from './trace.ts';
 
 /**
  * LAB ONLY: what ties the exchanges of one user's flow together, so that the X-ray can show a
@@ -20,11 +20,24 @@ import type { TraceEvent } from './trace.ts';
  */
 export type LinkKind = 'bff-session' | 'state' | 'code' | 'interaction' | 'authserver-session' | 'token';
 
-/** An exchange as given to `TraceRecorder.record`: raw, before anything is shortened. */
-export type RawExchange = Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts' | 'links'>;
 
-/** The link keys a service finds in one of its exchanges (see `runWithLinkFinder`). */
-export type LinkFinder = (exchange: RawExchange) => readonly string[];
+/**
+ * The link keys a service finds in one of its exchanges (see `runWithLinkFinder`), or a function
+ * that computes them later: the recorder calls it only when the event is first read.
+ */
+export type LinkFinder = (exchange: RawExchange) => readonly string[] | (() => readonly string[]);
+
+/** What the service's finder says of an exchange, taken while its request runs; computed later. */
+export type CapturedLinks = readonly string[] | (() => readonly string[]) | undefined;
+
+/** Takes the service's link finder's answer for an exchange now (inside the request's context). Never throws. */
+export function captureServiceLinks(exchange: RawExchange): CapturedLinks {
+  try {
+    return finders.getStore()?.(exchange);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Shorter values could be shared by chance, or guessed (a weakened lab may send constants). */
 const MIN_VALUE_LENGTH = 16;
@@ -53,8 +66,11 @@ export function linkKeyOf(kind: LinkKind, value: string, secret?: string | Buffe
   return hash.update(`lab-trace-link\0${kind}\0${value}`).digest('base64url').slice(0, 22);
 }
 
-/** Every link key of an exchange: the values it shares with its flow, and what the service adds. Never throws. */
-export function findLinks(exchange: RawExchange): string[] {
+/**
+ * Every link key of an exchange: the values it shares with its flow, and what the service adds
+ * (`captured` by `captureServiceLinks` when the exchange was recorded; else asked now). Never throws.
+ */
+export function findLinks(exchange: RawExchange, captured: CapturedLinks = captureServiceLinks(exchange)): string[] {
   const keys = new Set<string>();
   const add = (kind: LinkKind, value: string | null | undefined) => {
     if (value && value.length >= MIN_VALUE_LENGTH) keys.add(linkKeyOf(kind, value));
@@ -82,7 +98,7 @@ export function findLinks(exchange: RawExchange): string[] {
     // A link is lost, never the exchange: the recorder must not fail on hostile input.
   }
   try {
-    for (const key of finders.getStore()?.(exchange) ?? []) keys.add(key);
+    for (const key of (typeof captured === 'function' ? captured() : captured) ?? []) keys.add(key);
   } catch {
     // The same for a service's own finder.
   }

@@ -21,7 +21,7 @@ export function traceRequests(recorder: TraceRecorder, self: Party) {
     try {
       await runWithCorrelation(correlationId, next);
     } finally {
-      recorder.record({
+      recorder.note({
         time: new Date(started).toISOString(),
         direction: 'inbound',
         channel: fromPeer ? 'back' : 'front',

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceName } from './topology.ts';
 import { isSecretName, redactTokens, shortenSecret } from './redact.ts';
 import { decodeFoundJwt, findJwts, type DecodedJwt, type JwtVerifier } from './trace-jwts.ts';
-import { findLinks } from './trace-links.ts';
+import { captureServiceLinks, findLinks, type CapturedLinks } from './trace-links.ts';
 
 /**
  * The lab's trace: every HTTP exchange a service serves or makes, in one shape, so that the
@@ -56,6 +56,18 @@ export interface TraceEvent {
   readonly links?: readonly string[];
 }
 
+/** An exchange as a service records it, before anything is shortened. */
+export type RawExchange = Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts' | 'links'>;
+
+/** A recorded exchange nobody has read yet, kept as it came. */
+interface Unread {
+  readonly unread: true;
+  readonly seq: number;
+  readonly raw: RawExchange;
+  readonly fullView: boolean;
+  readonly serviceLinks: CapturedLinks;
+}
+
 /** Headers a learner should look at; the rest is noise. */
 const REQUEST_HEADERS = ['authorization', 'cookie', 'content-type', 'origin', 'referer', 'x-csrf', 'sec-fetch-site', 'dpop'];
 const RESPONSE_HEADERS = [
@@ -94,7 +106,8 @@ export class TraceRecorder {
   /** Checks the signature of each JWT recorded (set by the service's `main.ts`); without one they stay `unchecked`. */
   verifier: JwtVerifier | undefined;
   readonly #pending = new Set<Promise<void>>();
-  readonly #events: TraceEvent[] = [];
+  /** Recorded exchanges, oldest first: each one as it came (`raw`) until somebody reads it, then as shown. */
+  readonly #events: Array<TraceEvent | Unread> = [];
   readonly #listeners = new Set<TraceListener>();
   readonly #capacity: number;
   #seq = 0;
@@ -105,47 +118,71 @@ export class TraceRecorder {
   }
 
   /**
-   * Records one exchange. The lab's instruments never change what they observe: whatever the
-   * exchange holds (malformed encodings, bodies nested thousands deep), recording it never throws
-   * into the request it describes. A failure is one line in the service's log, and the event is lost.
+   * Records one exchange and returns it as shown. The lab's instruments never change what they
+   * observe: whatever the exchange holds (malformed encodings, bodies nested thousands deep),
+   * recording it never throws into the request it describes. A failure is one line in the
+   * service's log, and the event is lost.
    */
-  record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts' | 'links'>): TraceEvent | undefined {
+  record(event: RawExchange): TraceEvent | undefined {
+    return this.#guard(event, () => this.#show(this.#keep(event)));
+  }
+
+  /**
+   * Records one exchange on a service's hot path. With nobody watching (no listener: the X-ray is
+   * closed) only the exchange as it came is kept; shortening secrets, decoding and checking JWTs
+   * and finding its links wait until somebody reads the trace (`since`), and most exchanges are
+   * never read. With a listener it is shown at once, as `record` does.
+   */
+  note(event: RawExchange): void {
+    this.#guard(event, () => (this.#listeners.size > 0 ? this.#show(this.#keep(event)) : this.#keep(event)));
+  }
+
+  #guard<T>(event: RawExchange, recording: () => T): T | undefined {
     try {
-      return this.#record(event);
+      return recording();
     } catch (error) {
       console.error(`${this.service}: trace: could not record ${event.method} ${event.direction} exchange (${error instanceof Error ? error.name : 'error'})`);
       return undefined;
     }
   }
 
-  #record(event: Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts' | 'links'>): TraceEvent {
-    const full = this.fullView;
+  /** Keeps the exchange as it came, with what only its own request's context can tell (the service's links). */
+  #keep(raw: RawExchange): Unread {
+    const unread: Unread = { unread: true, seq: ++this.#seq, raw, fullView: this.fullView, serviceLinks: captureServiceLinks(raw) };
+    this.#events.push(unread);
+    if (this.#events.length > this.#capacity) this.#events.splice(0, this.#events.length - this.#capacity);
+    return unread;
+  }
+
+  /** Turns a kept exchange into the event a person sees (secrets shortened), in place, and tells the listeners. */
+  #show(unread: Unread): TraceEvent {
+    const { raw, seq, fullView: full } = unread;
     // Decoded from the raw values, before they are shortened; the tokens themselves are not kept.
-    const found = findJwts(event).flatMap((jwt) => {
+    const found = findJwts(raw).flatMap((jwt) => {
       const decoded = decodeFoundJwt(jwt);
       return decoded ? [{ decoded, token: jwt.token }] : [];
     });
     // Also from the raw values: what ties this exchange to the rest of its flow, as opaque keys.
-    const links = findLinks(event);
-    const recorded: TraceEvent = {
-      ...event,
+    const links = findLinks(raw, unread.serviceLinks);
+    const shown: TraceEvent = {
+      ...raw,
       id: randomUUID(),
-      seq: ++this.#seq,
+      seq,
       service: this.service,
       fullView: full,
-      url: full ? event.url : redactUrl(event.url),
-      requestHeaders: pickHeaders(event.requestHeaders, REQUEST_HEADERS, full),
-      responseHeaders: pickHeaders(event.responseHeaders, RESPONSE_HEADERS, full),
-      requestBody: excerpt(event.requestBody, full),
-      responseBody: excerpt(event.responseBody, full),
+      url: full ? raw.url : redactUrl(raw.url),
+      requestHeaders: pickHeaders(raw.requestHeaders, REQUEST_HEADERS, full),
+      responseHeaders: pickHeaders(raw.responseHeaders, RESPONSE_HEADERS, full),
+      requestBody: excerpt(raw.requestBody, full),
+      responseBody: excerpt(raw.responseBody, full),
       ...(found.length > 0 ? { jwts: found.map(({ decoded }) => decoded) } : {}),
       ...(links.length > 0 ? { links } : {}),
     };
-    this.#events.push(recorded);
-    if (this.#events.length > this.#capacity) this.#events.splice(0, this.#events.length - this.#capacity);
-    for (const listener of this.#listeners) listener(recorded, 'recorded');
-    if (found.length > 0 && this.verifier) this.#verify(recorded, found, this.verifier);
-    return recorded;
+    const at = this.#events.indexOf(unread);
+    if (at >= 0) this.#events[at] = shown;
+    for (const listener of this.#listeners) listener(shown, 'recorded');
+    if (found.length > 0 && this.verifier) this.#verify(shown, found, this.verifier);
+    return shown;
   }
 
   /** Checks the event's JWTs after the fact (`record` stays synchronous), then tells the listeners. */
@@ -166,9 +203,18 @@ export class TraceRecorder {
     await Promise.all([...this.#pending]);
   }
 
-  /** Events after `seq` (exclusive), oldest first. */
+  /** Events after `seq` (exclusive), oldest first, shown (secrets shortened) as they are read. */
   since(seq = 0): TraceEvent[] {
-    return this.#events.filter((event) => event.seq > seq);
+    const events: TraceEvent[] = [];
+    for (const entry of this.#events.filter((candidate) => candidate.seq > seq)) {
+      if (!('unread' in entry)) {
+        events.push(entry);
+        continue;
+      }
+      const shown = this.#guard(entry.raw, () => this.#show(entry));
+      if (shown) events.push(shown);
+    }
+    return events;
   }
 
   get lastSeq(): number {

@@ -33,10 +33,10 @@ export function createTracedFetch(recorder: TraceRecorder, self: Party, partyOf:
       // Read once, for the caller and the trace alike (a clone would tee the stream for nothing).
       bytes = await response.arrayBuffer();
     } catch (error) {
-      recorder.record({ ...base, durationMs: Date.now() - started, responseHeaders: {}, error: describeError(error) });
+      recorder.note({ ...base, durationMs: Date.now() - started, responseHeaders: {}, error: describeError(error) });
       throw error;
     }
-    recorder.record({
+    recorder.note({
       ...base,
       status: response.status,
       durationMs: Date.now() - started,
@@ -123,10 +123,10 @@ export function createTracedRequest(recorder: TraceRecorder, self: Party, partyO
       });
       answer = { status: response.statusCode, headers: flattenHeaders(response.headers), body: Buffer.from(await response.body.arrayBuffer()) };
     } catch (error) {
-      recorder.record({ ...base, durationMs: Date.now() - started, responseHeaders: {}, error: describeError(error) });
+      recorder.note({ ...base, durationMs: Date.now() - started, responseHeaders: {}, error: describeError(error) });
       throw error;
     }
-    recorder.record({
+    recorder.note({
       ...base,
       status: answer.status,
       durationMs: Date.now() - started,

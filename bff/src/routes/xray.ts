@@ -3,7 +3,7 @@ import type { Context, Next } from 'koa';
 import { HttpError, LAB_KEY_HEADER, checkLabKey, handleErrors, runWithLinkFinder, type DefenceSwitches, type TraceEvent } from '@lab/shared';
 import { requireCsrfHeader } from '../middleware/require-csrf-header.ts';
 import { EVERY_SESSION, type TraceFeed } from '../xray/trace-feed.ts';
-import { sessionLinksOf } from '../xray/session-links.ts';
+import { deferSessionLinks } from '../xray/session-links.ts';
 import { endInstructorView, grantInstructorView, identifyViewer, rememberSession } from '../xray/viewer.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -37,7 +37,7 @@ export function serveXray(feed: TraceFeed, defences: DefenceSwitches, log: (line
     // Every other request: the feed holds back what starts after it until it has been recorded.
     const done = feed.requestStarted();
     try {
-      await runWithLinkFinder(() => sessionLinksOf(ctx), next);
+      await runWithLinkFinder(() => deferSessionLinks(ctx), next);
     } finally {
       done();
     }

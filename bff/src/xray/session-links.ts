@@ -21,18 +21,30 @@ export function sessionLinkOf(sessionId: string, keys: readonly string[]): strin
  * there). Reads, never writes: the response is left as it is.
  */
 export function sessionLinksOf(ctx: Context): string[] {
+  return deferSessionLinks(ctx)();
+}
+
+/**
+ * The same, in two parts: what the request and response hold is read now (cheap: the cookie
+ * values and `Set-Cookie` as they are), the signature check and the keyed hashes are done when
+ * the trace event is first read. Nobody watching, nothing is computed.
+ */
+export function deferSessionLinks(ctx: Context): () => string[] {
   const keys = keysOf(ctx);
-  if (!keys) return [];
-  const ids = new Set<string>();
-  const presented = readSignedCookie(ctx, SESSION_COOKIE);
-  if (presented) ids.add(presented);
+  if (!keys) return () => [];
+  const value = ctx.cookies.get(SESSION_COOKIE, { signed: false });
+  const signature = ctx.cookies.get(`${SESSION_COOKIE}.sig`, { signed: false });
   const setCookie = ctx.response.get('Set-Cookie') as string | string[] | undefined;
-  for (const cookie of [setCookie ?? []].flat()) {
-    if (!cookie.startsWith(`${SESSION_COOKIE}=`)) continue;
-    const id = cookie.slice(SESSION_COOKIE.length + 1).split(';', 1)[0] ?? '';
-    if (id) ids.add(id);
-  }
-  return [...ids].map((id) => sessionLinkOf(id, keys));
+  return () => {
+    const ids = new Set<string>();
+    if (value && signature && keygripOf(keys).verify(`${SESSION_COOKIE}=${value}`, signature)) ids.add(value);
+    for (const cookie of [setCookie ?? []].flat()) {
+      if (!cookie.startsWith(`${SESSION_COOKIE}=`)) continue;
+      const id = cookie.slice(SESSION_COOKIE.length + 1).split(';', 1)[0] ?? '';
+      if (id) ids.add(id);
+    }
+    return [...ids].map((id) => sessionLinkOf(id, keys));
+  };
 }
 
 /**
