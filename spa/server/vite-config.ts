@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServerResponse } from 'node:http';
+import { Agent, type ServerResponse } from 'node:http';
 import { DEMO_USERS, discardRestOfBody } from '@lab/shared';
 import type { InlineConfig, LogLevel, ProxyOptions } from 'vite';
 import type { SpaConfig } from './config.ts';
@@ -43,6 +43,7 @@ export interface SpaDependencies {
  */
 export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info' }: SpaDependencies): InlineConfig {
   const { topology } = config;
+  const toBff = new Agent({ keepAlive: true, maxSockets: 256 });
   const headersNow = () =>
     buildSecurityHeaders({
       appUrl: topology.spa.url,
@@ -77,14 +78,17 @@ export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info
       // Vite answers CORS for any loopback origin by default, the attacker's `[::1]` site included,
       // which would let another site read the app's modules and the BFF's answers. Same origin only.
       cors: false,
-      proxy: Object.fromEntries(BFF_PREFIXES.map((prefix) => [prefix, forwardToBff(config.bffTarget)])),
+      proxy: Object.fromEntries(BFF_PREFIXES.map((prefix) => [prefix, forwardToBff(config.bffTarget, toBff)])),
     },
   };
 }
 
-function forwardToBff(target: string): ProxyOptions {
+function forwardToBff(target: string, agent: Agent): ProxyOptions {
   return {
     target,
+    // Kept-alive connections to the BFF, as a production reverse proxy keeps them: without an
+    // agent the proxy opens a new connection for every request and sends `Connection: close`.
+    agent,
     // Keep `Host: localhost:5173` and the browser's `Origin`: the BFF sees the app's origin, as a
     // real reverse proxy shows it. `Set-Cookie` passes through unchanged (no cookie domain rewrite).
     changeOrigin: false,
