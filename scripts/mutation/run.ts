@@ -154,7 +154,9 @@ async function judge(source: SourceTree, plan: { mutant: Mutant; line: number; s
   });
   const run = await runScenarios(source, scenarios);
   if (run.labError !== undefined) return done('no lab', `the lab did not start: ${run.labError.split('\n')[0]}`);
-  const failed = run.outcomes.filter((outcome) => !outcome.pass);
+  // The clearest evidence first: a run that ended normally with expectations that did not hold.
+  const clarity = (outcome: ScenarioOutcome) => (outcome.error === undefined ? 0 : 1) + (outcome.failed.length > 0 ? 0 : 2);
+  const failed = run.outcomes.filter((outcome) => !outcome.pass).sort((a, b) => clarity(a) - clarity(b));
   if (failed.length > 0) {
     const also = failed.length > 1 ? ` (also failed: ${failed.slice(1).map((outcome) => outcome.id).join(', ')})` : '';
     return done('killed', `${describeFailure(failed[0]!)}${also}`, run.outcomes);
