@@ -19,7 +19,9 @@ beforeAll(() => {
 
 /** What a service logged since this file started. */
 function newLogOf(name: ServiceName): string {
-  return readFileSync(path.join(LOG_DIR, `${name}.log`)).subarray(logOffsets.get(name)).toString('utf8');
+  return readFileSync(path.join(LOG_DIR, `${name}.log`))
+    .subarray(logOffsets.get(name))
+    .toString('utf8');
 }
 
 interface RawExchange {
@@ -69,7 +71,9 @@ function exchange(
       }
       const piece = Buffer.alloc(Math.min(65_536, sendUpTo - sent), 0x20);
       sent += piece.length;
-      const flowing = chunked ? socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])) : socket.write(piece);
+      const flowing = chunked
+        ? socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]))
+        : socket.write(piece);
       if (flowing) setTimeout(writeMore, 1);
       else socket.once('drain', writeMore);
     };
@@ -149,7 +153,9 @@ describe('a WebSocket upgrade', () => {
 
   it.each(KOA_SERVICES)('straight to %s: 200 in parallel, each answered in plain HTTP within 5 s', async (service) => {
     const started = Date.now();
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => exchange(service, upgradeHead(i % 2 ? '/healthz' : '/api/notes'), { headOnly: true, waitMs: 5_000 })));
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => exchange(service, upgradeHead(i % 2 ? '/healthz' : '/api/notes'), { headOnly: true, waitMs: 5_000 })),
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
     for (const raw of answers) {
       expect(raw.status).toBeGreaterThanOrEqual(200);

@@ -41,12 +41,21 @@ function itCoversEveryRow(rows: readonly TableRow[], keyOf: (row: TableRow) => s
     const keys = rows.map(keyOf);
     const unchecked = rows.filter((row) => !Object.hasOwn(checks, keyOf(row))).map((row) => `${row.at}: ${keyOf(row)}`);
     expect(unchecked, `rows with no provocation and no mapping: add one in ${where}`).toEqual([]);
-    expect(Object.keys(checks).filter((key) => !keys.includes(key)), `checks in ${where} whose row is gone or reworded`).toEqual([]);
+    expect(
+      Object.keys(checks).filter((key) => !keys.includes(key)),
+      `checks in ${where} whose row is gone or reworded`,
+    ).toEqual([]);
   });
 }
 
 /** One test per row: provoked (`provoke`), or mapped to other tests (`coveredBy`), or a to-do. */
-function itChecksRow(title: string, row: TableRow, check: RowCheck | undefined, expectations: { statuses: readonly StatusClaim[]; headers: readonly HeaderClaim[] }, expectAnswers: (answers: Answer[]) => void): void {
+function itChecksRow(
+  title: string,
+  row: TableRow,
+  check: RowCheck | undefined,
+  expectations: { statuses: readonly StatusClaim[]; headers: readonly HeaderClaim[] },
+  expectAnswers: (answers: Answer[]) => void,
+): void {
   if (check === undefined) return; // reported by "has a check for every row"
   if ('provoke' in check) {
     it(title, async () => expectAnswers(await check.provoke(lab, row)));
@@ -61,7 +70,12 @@ function itChecksRow(title: string, row: TableRow, check: RowCheck | undefined, 
 }
 
 const ERROR_TABLES: ReadonlyArray<{ name: string; location: TableLocation; checks: Readonly<Record<string, RowCheck>>; where: string }> = [
-  { name: "the BFF's errors", location: { file: ARCHITECTURE, section: '### bff', columns: ['code', 'status', 'when'] }, checks: BFF_ERROR_ROWS, where: 'e2e/support/docs/bff-error-rows.ts' },
+  {
+    name: "the BFF's errors",
+    location: { file: ARCHITECTURE, section: '### bff', columns: ['code', 'status', 'when'] },
+    checks: BFF_ERROR_ROWS,
+    where: 'e2e/support/docs/bff-error-rows.ts',
+  },
   {
     name: "the resource API's errors",
     location: { file: ARCHITECTURE, section: '### resource-api', columns: ['code', 'status', 'when'] },
@@ -85,8 +99,12 @@ for (const table of ERROR_TABLES) {
       const status = statusOf(row.cells.status!);
       const codes = errorCodesIn(row.cells.code!);
       const headers = [...headersIn(row.cells.when!), ...EVERY_ERROR];
-      itChecksRow(`${row.cells.code} ${status} (${row.at})`, row, table.checks[codeOf(row)], { statuses: codes.map((code) => ({ status, code })), headers: headersIn(row.cells.when!) }, (answers) =>
-        expectErrorRow(answers, { status, codes, headers }),
+      itChecksRow(
+        `${row.cells.code} ${status} (${row.at})`,
+        row,
+        table.checks[codeOf(row)],
+        { statuses: codes.map((code) => ({ status, code })), headers: headersIn(row.cells.when!) },
+        (answers) => expectErrorRow(answers, { status, codes, headers }),
       );
     }
   });
@@ -104,9 +122,12 @@ describe(`the BFF's endpoints (${ARCHITECTURE}, ### bff)`, () => {
 
   /** `GET /bff/login`, and `` `GET`/`POST /api/notes` `` as two: the endpoints a cell names. */
   const endpointsIn = (text: string) =>
-    [...text.matchAll(/(?:`([A-Z]+)`\/)?`([A-Z]+) (\/[^`?\s]*)/g)].flatMap((match) => [match[1], match[2]].filter((method) => method !== undefined).map((method) => `${method} ${match[3]}`));
+    [...text.matchAll(/(?:`([A-Z]+)`\/)?`([A-Z]+) (\/[^`?\s]*)/g)].flatMap((match) =>
+      [match[1], match[2]].filter((method) => method !== undefined).map((method) => `${method} ${match[3]}`),
+    );
   const tableEndpoints = rows.flatMap((row) => endpointsIn(row.cells.endpoint!));
-  const named = (endpoint: string, among: readonly string[]) => among.includes(endpoint) || (endpoint.split(' ')[1]!.startsWith('/api/') && among.includes('ANY /api/*'));
+  const named = (endpoint: string, among: readonly string[]) =>
+    among.includes(endpoint) || (endpoint.split(' ')[1]!.startsWith('/api/') && among.includes('ANY /api/*'));
 
   it('names the endpoints of the lab contract', () => {
     const contract = ['GET /bff/login', 'GET /bff/callback', 'GET /bff/user', 'POST /bff/logout', 'ANY /api/*'];
@@ -118,8 +139,13 @@ describe(`the BFF's endpoints (${ARCHITECTURE}, ### bff)`, () => {
     const toBff = channels.filter((row) => row.cells['from → to'] === 'browser → spa → bff');
     expect(toBff, 'one row "browser → spa → bff"').toHaveLength(1);
     const channelEndpoints = endpointsIn(toBff[0]!.cells.what!);
-    expect(channelEndpoints.filter((endpoint) => !named(endpoint, tableEndpoints)), 'in the channel table, not in the endpoint table').toEqual([]);
-    const inTableOnly = tableEndpoints.filter((endpoint) => (endpoint === 'ANY /api/*' ? !channelEndpoints.some((other) => other.includes(' /api/')) : !channelEndpoints.includes(endpoint)));
+    expect(
+      channelEndpoints.filter((endpoint) => !named(endpoint, tableEndpoints)),
+      'in the channel table, not in the endpoint table',
+    ).toEqual([]);
+    const inTableOnly = tableEndpoints.filter((endpoint) =>
+      endpoint === 'ANY /api/*' ? !channelEndpoints.some((other) => other.includes(' /api/')) : !channelEndpoints.includes(endpoint),
+    );
     expect(inTableOnly, 'in the endpoint table, not in the channel table').toEqual([]);
   });
 });
@@ -162,7 +188,11 @@ describe('the services and where they run', () => {
   });
 
   it(`${ARCHITECTURE}: each URL, bind address and port variable is the one the lab uses`, () => {
-    const rows = readTable({ file: ARCHITECTURE, section: '## The parties and where they run', columns: ['service', 'URL (origin)', 'binds to', 'port variable', 'OAuth role'] });
+    const rows = readTable({
+      file: ARCHITECTURE,
+      section: '## The parties and where they run',
+      columns: ['service', 'URL (origin)', 'binds to', 'port variable', 'OAuth role'],
+    });
     expect(rows.map(serviceOf).sort()).toEqual(Object.keys(defaults).sort());
     for (const row of rows) {
       const service = serviceOf(row);
@@ -199,7 +229,12 @@ describe('statuses the prose quotes beside an error code', () => {
   for (const row of readTable({ file: ARCHITECTURE, section: '### bff', columns: ['endpoint', 'when', 'answer'] })) {
     for (const { status, code } of statusesIn(row.cells.answer!)) if (code) note(code, status);
   }
-  const docs = ['README.md', ...readdirSync(path.join(REPO_ROOT, 'docs'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
+  const docs = [
+    'README.md',
+    ...readdirSync(path.join(REPO_ROOT, 'docs'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => `docs/${file}`),
+  ];
 
   it.each(docs)('%s agrees with the tables', (file) => {
     const text = readFileSync(path.join(REPO_ROOT, file), 'utf8').replace(/\s+/g, ' ');

@@ -27,7 +27,12 @@ const SEED = readPositive('LAB_HOSTILE_SEED', 20_251_130);
 const TIMEOUT_MS = readPositive('LAB_HOSTILE_TIMEOUT_MS', 5_000);
 const CONCURRENCY = readPositive('LAB_HOSTILE_CONCURRENCY', 8);
 /** `LAB_HOSTILE_ONLY=json,websocket`: only these categories (to work on one defect); all by default. */
-const ONLY = new Set((process.env.LAB_HOSTILE_ONLY ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+const ONLY = new Set(
+  (process.env.LAB_HOSTILE_ONLY ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean),
+);
 const LOG_DIR = path.resolve(import.meta.dirname, '..', '.lab', TEST_LOG_DIR_NAME);
 const REPORT = path.resolve(import.meta.dirname, '..', 'test-results', 'hostile-input.json');
 
@@ -84,30 +89,34 @@ describe(`hostile input: ${RUNS} requests from seed ${SEED}`, () => {
     const own = cases.get(category) ?? [];
     // Bounded even if every request hung: each waits at most TIMEOUT_MS, CONCURRENCY at a time.
     const limit = Math.ceil(own.length / CONCURRENCY) * TIMEOUT_MS * 2 + 60_000;
-    it.skipIf(ONLY.size > 0 && !ONLY.has(category))(`${title} (${own.length}): no 5xx, no hang, JSON errors, no stack trace in the logs`, async () => {
-      const downBefore = await findUnhealthyServices(topology, TIMEOUT_MS);
-      const mark = await logs.mark();
-      const results = await runCases(own, { topology, state, timeoutMs: TIMEOUT_MS, concurrency: CONCURRENCY, batchSize: 100 });
-      const excerpts = await logs.since(mark);
-      const traces = findStackTraces(excerpts);
-      tally.add(results);
-      tally.addStackTraces(traces);
-      for (const [service, count] of countLogLines(excerpts)) logLines.set(service, (logLines.get(service) ?? 0) + count);
-      // A service that stopped answering is the finding that matters most: said first, with its last words.
-      const outages: string[] = [];
-      for (const service of await findUnhealthyServices(topology, TIMEOUT_MS)) {
-        outages.push(
-          downBefore.includes(service)
-            ? `${service} was already down when this category started (see the first category that failed).`
-            : `${service} stopped answering /healthz during this category. The end of its log:\n${indent(await logs.tail(service))}`,
-        );
-      }
-      const failures = [...outages, formatFailures(results, traces, topology)].filter(Boolean).join('\n');
-      if (failures) {
-        failedCategories.push(category);
-        expect.fail(`${category} (seed ${SEED}):\n${failures}`);
-      }
-    }, limit);
+    it.skipIf(ONLY.size > 0 && !ONLY.has(category))(
+      `${title} (${own.length}): no 5xx, no hang, JSON errors, no stack trace in the logs`,
+      async () => {
+        const downBefore = await findUnhealthyServices(topology, TIMEOUT_MS);
+        const mark = await logs.mark();
+        const results = await runCases(own, { topology, state, timeoutMs: TIMEOUT_MS, concurrency: CONCURRENCY, batchSize: 100 });
+        const excerpts = await logs.since(mark);
+        const traces = findStackTraces(excerpts);
+        tally.add(results);
+        tally.addStackTraces(traces);
+        for (const [service, count] of countLogLines(excerpts)) logLines.set(service, (logLines.get(service) ?? 0) + count);
+        // A service that stopped answering is the finding that matters most: said first, with its last words.
+        const outages: string[] = [];
+        for (const service of await findUnhealthyServices(topology, TIMEOUT_MS)) {
+          outages.push(
+            downBefore.includes(service)
+              ? `${service} was already down when this category started (see the first category that failed).`
+              : `${service} stopped answering /healthz during this category. The end of its log:\n${indent(await logs.tail(service))}`,
+          );
+        }
+        const failures = [...outages, formatFailures(results, traces, topology)].filter(Boolean).join('\n');
+        if (failures) {
+          failedCategories.push(category);
+          expect.fail(`${category} (seed ${SEED}):\n${failures}`);
+        }
+      },
+      limit,
+    );
   }
 
   it('leaves every service healthy: each /healthz answers 200, and a user signs in and reads notes', async () => {
@@ -129,7 +138,10 @@ describe(`hostile input: ${RUNS} requests from seed ${SEED}`, () => {
 });
 
 function indent(text: string): string {
-  return text.split('\n').map((line) => `    | ${line}`).join('\n');
+  return text
+    .split('\n')
+    .map((line) => `    | ${line}`)
+    .join('\n');
 }
 
 function readPositive(name: string, fallback: number): number {

@@ -26,7 +26,7 @@ describe('npm run scenario', () => {
     expect(result.stdout).toContain('failed: GET /bff/user answers 200 for an anonymous browser: expected 200, got 401');
   });
 
-  it('--json prints the contract\'s document: id, title, pass, steps, expectations', () => {
+  it("--json prints the contract's document: id, title, pass, steps, expectations", () => {
     const result = run('e2e/support/run-broken-scenario.ts', ['broken-on-purpose', '--json']);
     expect(result.status).toBe(1);
     const document = JSON.parse(result.stdout) as Record<string, unknown>;

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { LabConnection, SCENARIOS, findScenario, isWeakenedRun, launchBrowser, listRefusalFaults, runScenario, show, type Scenario, type ScenarioResult } from '@lab/scenarios';
+import {
+  LabConnection,
+  SCENARIOS,
+  findScenario,
+  isWeakenedRun,
+  launchBrowser,
+  listRefusalFaults,
+  runScenario,
+  show,
+  type Scenario,
+  type ScenarioResult,
+} from '@lab/scenarios';
 import { breakSignIn } from './support/break-sign-in.ts';
 
 const lab = new LabConnection(inject('topology'), inject('controlKey'));
@@ -21,7 +32,9 @@ describe('scenarios', () => {
   for (const scenario of SCENARIOS) {
     it(`${scenario.id}: ${scenario.title}`, async () => {
       const result = await runScenario(scenario, { lab, browser });
-      const failed = result.expectations.filter((expectation) => !expectation.pass).map((expectation) => `${expectation.name}: expected ${show(expectation.expected)}, got ${show(expectation.actual)}`);
+      const failed = result.expectations
+        .filter((expectation) => !expectation.pass)
+        .map((expectation) => `${expectation.name}: expected ${show(expectation.expected)}, got ${show(expectation.actual)}`);
       expect({ error: result.error, failed }).toEqual({ error: undefined, failed: [] });
       expect(result.expectations.length).toBeGreaterThan(0);
       expect(result.pass).toBe(true);
@@ -67,6 +80,8 @@ describe('weakened attack runs fail at their leak when their defences are on', (
       'no expectation is marked as the leak (s.expectLeak / s.checkLeak), so nothing shows the attack refused',
     ]);
     const signIn = result.steps.find((step) => step.action.includes('signs in'));
-    expect(signIn?.exchanges.find((exchange) => exchange.method === 'POST' && /\/interaction\/[^/]+\/login$/.test(new URL(exchange.url).pathname))?.status).toBe(401);
+    expect(
+      signIn?.exchanges.find((exchange) => exchange.method === 'POST' && /\/interaction\/[^/]+\/login$/.test(new URL(exchange.url).pathname))?.status,
+    ).toBe(401);
   });
 });

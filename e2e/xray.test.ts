@@ -40,9 +40,9 @@ function arrowsOf(page: Page): Promise<Arrow[]> {
 
 /** Each holder's cell for each artifact: `held`, `spent`, `gone` or `none`. */
 async function holdingsOf(page: Page, party: string): Promise<Record<string, string>> {
-  const cells = await page.locator(`[data-testid="xray-holding"][data-party="${party}"]`).evaluateAll((elements) =>
-    elements.map((element) => [element.getAttribute('data-artifact') ?? '', element.getAttribute('data-state') ?? ''] as const),
-  );
+  const cells = await page
+    .locator(`[data-testid="xray-holding"][data-party="${party}"]`)
+    .evaluateAll((elements) => elements.map((element) => [element.getAttribute('data-artifact') ?? '', element.getAttribute('data-state') ?? ''] as const));
   return Object.fromEntries(cells);
 }
 
@@ -51,7 +51,10 @@ async function openXray(page: Page): Promise<void> {
   await page.goto(topology.spa.url);
   await page.getByTestId('xray-toggle').click();
   await page.getByTestId('xray-panel').waitFor();
-  await page.getByTestId('xray-connection').filter({ hasText: /^live$/ }).waitFor();
+  await page
+    .getByTestId('xray-connection')
+    .filter({ hasText: /^live$/ })
+    .waitFor();
   await page.getByTestId('xray-clear').click();
 }
 
@@ -155,14 +158,22 @@ describe('the X-ray (BFF mode)', () => {
     expect(existsSync(SCREENSHOT)).toBe(true);
   });
 
-  it('shows that the browser holds only the session cookie; the tokens are the BFF\'s', async () => {
+  it("shows that the browser holds only the session cookie; the tokens are the BFF's", async () => {
     await page.getByTestId('xray-tab-holdings').click();
     await page.getByTestId('xray-holdings').waitFor();
     const browserRow = await holdingsOf(page, 'user-agent');
     expect(browserRow['session-cookie']).toBe('held');
-    expect({ access: browserRow['access-token'], refresh: browserRow['refresh-token'], id: browserRow['id-token'] }).toEqual({ access: 'none', refresh: 'none', id: 'none' });
+    expect({ access: browserRow['access-token'], refresh: browserRow['refresh-token'], id: browserRow['id-token'] }).toEqual({
+      access: 'none',
+      refresh: 'none',
+      id: 'none',
+    });
     const bffRow = await holdingsOf(page, 'bff');
-    expect({ access: bffRow['access-token'], refresh: bffRow['refresh-token'], id: bffRow['id-token'] }).toEqual({ access: 'held', refresh: 'held', id: 'held' });
+    expect({ access: bffRow['access-token'], refresh: bffRow['refresh-token'], id: bffRow['id-token'] }).toEqual({
+      access: 'held',
+      refresh: 'held',
+      id: 'held',
+    });
     await page.getByTestId('xray-tab-sequence').click();
   });
 });
@@ -183,11 +194,23 @@ describe('two users, one X-ray each', () => {
       const text = await readStreamInPage(page, 2_500);
       const events = traceEventsOf(text);
       const seen = new Set(events.map((event) => `${event.service} ${new URL(event.url).pathname.replace(/\/(interaction|auth)\/[^/]+/, '/$1/…')}`));
-      for (const step of ['bff /bff/login', 'authserver /auth', 'authserver /interaction/…', 'authserver /interaction/…/login', 'bff /bff/callback', 'bff /token', 'authserver /token', 'bff /bff/user', 'bff /api/notes', 'resource-api /notes']) {
+      for (const step of [
+        'bff /bff/login',
+        'authserver /auth',
+        'authserver /interaction/…',
+        'authserver /interaction/…/login',
+        'bff /bff/callback',
+        'bff /token',
+        'authserver /token',
+        'bff /bff/user',
+        'bff /api/notes',
+        'resource-api /notes',
+      ]) {
         expect(seen, step).toContain(step);
       }
       expect(text).toContain('Alice Adams');
-      for (const secret of [bobsNote, 'Bob Brown', 'bob@example.test', '"sub":"bob"', '"preferred_username":"bob"', 'username=bob']) expect(text, secret).not.toContain(secret);
+      for (const secret of [bobsNote, 'Bob Brown', 'bob@example.test', '"sub":"bob"', '"preferred_username":"bob"', 'username=bob'])
+        expect(text, secret).not.toContain(secret);
       expect(events.flatMap((event) => event.jwts ?? []).every((jwt) => jwt.payload.sub === 'alice')).toBe(true);
 
       // The panel draws one sign-in: hers.
@@ -196,8 +219,13 @@ describe('two users, one X-ray each', () => {
 
       // She signs out; the app comes back signed out, and the X-ray still shows how her session ended.
       await signOutThroughSpa(page, topology);
-      await page.getByTestId('xray-connection').filter({ hasText: /^live$/ }).waitFor();
-      await expect.poll(async () => (await arrowsOf(page)).map((arrow) => arrow.path), { timeout: 10_000 }).toEqual(expect.arrayContaining(['/bff/logout', '/session/end']));
+      await page
+        .getByTestId('xray-connection')
+        .filter({ hasText: /^live$/ })
+        .waitFor();
+      await expect
+        .poll(async () => (await arrowsOf(page)).map((arrow) => arrow.path), { timeout: 10_000 })
+        .toEqual(expect.arrayContaining(['/bff/logout', '/session/end']));
       expect((await arrowsOf(page)).filter((arrow) => arrow.path === '/bff/callback')).toHaveLength(1);
       const afterwards = await readStreamInPage(page, 1_500);
       for (const secret of [bobsNote, 'Bob Brown', 'bob@example.test']) expect(afterwards, secret).not.toContain(secret);
@@ -241,7 +269,9 @@ describe('two users, one X-ray each', () => {
       await bob.close();
       await expect.poll(async () => (await arrowsOf(page)).some((arrow) => arrow.path === '/bff/callback'), { timeout: 10_000 }).toBe(true);
       // The key is nowhere the page's scripts can read it.
-      expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie + location.href)).not.toContain(controlKey);
+      expect(
+        await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie + location.href),
+      ).not.toContain(controlKey);
 
       await page.getByTestId('xray-instructor-leave').click();
       await expect.poll(() => viewOf(page)).toBe('session');
@@ -276,7 +306,8 @@ describe('GET /bff/xray/stream', () => {
     try {
       await signInThroughSpa(await bob.newPage(), topology, 'bob');
       // Bob's sign-in, to its API call, has come through the stream (after the backlog).
-      const apiCallOfBob = () => eventsOf().some((event) => event.time >= started && event.service === 'resource-api' && new URL(event.url).pathname === '/notes');
+      const apiCallOfBob = () =>
+        eventsOf().some((event) => event.time >= started && event.service === 'resource-api' && new URL(event.url).pathname === '/notes');
       await expect.poll(apiCallOfBob, { timeout: 10_000 }).toBe(true);
     } finally {
       await bob.close();
@@ -312,7 +343,11 @@ describe('the X-ray (anti-pattern: the SPA as a public client)', () => {
       await page.getByTestId('xray-tab-holdings').click();
       await expect.poll(async () => (await holdingsOf(page, 'user-agent'))['access-token'], { timeout: 10_000 }).toBe('held');
       const browserRow = await holdingsOf(page, 'user-agent');
-      expect({ access: browserRow['access-token'], refresh: browserRow['refresh-token'], id: browserRow['id-token'] }).toEqual({ access: 'held', refresh: 'held', id: 'held' });
+      expect({ access: browserRow['access-token'], refresh: browserRow['refresh-token'], id: browserRow['id-token'] }).toEqual({
+        access: 'held',
+        refresh: 'held',
+        id: 'held',
+      });
     } finally {
       await carol.close();
       await lab.setMode('bff');

@@ -18,7 +18,12 @@ await build({
   target: 'node20',
   logLevel: 'error',
   // npm packages stay imports; the lab's own workspaces (@lab/*) are bundled.
-  plugins: [{ name: 'npm-packages-stay-external', setup: (b) => b.onResolve({ filter: /^[^./]/ }, (a) => (a.path.startsWith('@lab/') ? undefined : { path: a.path, external: true })) }],
+  plugins: [
+    {
+      name: 'npm-packages-stay-external',
+      setup: (b) => b.onResolve({ filter: /^[^./]/ }, (a) => (a.path.startsWith('@lab/') ? undefined : { path: a.path, external: true })),
+    },
+  ],
   define: { 'import.meta.dirname': JSON.stringify(path.join(root, 'launcher', 'src')) },
 });
 try {

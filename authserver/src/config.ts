@@ -1,14 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ConfigError,
-  readBffClientSecret,
-  loadLabRunConfig,
-  readInteger,
-  readSecret,
-  resolveTopology,
-  type LabRunConfig,
-  type LabTopology,
-} from '@lab/shared';
+import { ConfigError, readBffClientSecret, loadLabRunConfig, readInteger, readSecret, resolveTopology, type LabRunConfig, type LabTopology } from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -18,5 +18,6 @@ app.on('server_error', (_ctx, error: Error) => {
 
 listenUntilStopped('authserver', app, config, () => {
   console.log(`authserver listening on ${config.issuer} (issuer ${config.issuer})`);
-  if (config.lab.mode === 'public-client') console.warn(`authserver: ANTI-PATTERN MODE (LAB_MODE=public-client): the public client ${config.publicClient.clientId} is allowed`);
+  if (config.lab.mode === 'public-client')
+    console.warn(`authserver: ANTI-PATTERN MODE (LAB_MODE=public-client): the public client ${config.publicClient.clientId} is allowed`);
 });

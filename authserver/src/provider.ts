@@ -60,7 +60,7 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
       {
         // Another app at the same authorization server: Mallory's, a public client for her own API only.
         client_id: rogueApp.clientId,
-        client_name: 'Mallory\'s app',
+        client_name: "Mallory's app",
         token_endpoint_auth_method: 'none',
         redirect_uris: [rogueApp.redirectUri],
         grant_types: ['authorization_code'],

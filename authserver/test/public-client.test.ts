@@ -67,7 +67,14 @@ const SWITCHED_OFF =
 describe('the public client spa-public in BFF mode (publicClient off, the default)', () => {
   it('is off in the settings', async () => {
     const response = await fetch(`${url}/_lab/settings`, { headers: { 'X-Lab-Key': LAB_KEY } });
-    expect(await response.json()).toEqual({ service: 'authserver', weakened: [], fullView: false, accessTokenTtlSeconds: 300, publicClient: false, flow: 'recommended' });
+    expect(await response.json()).toEqual({
+      service: 'authserver',
+      weakened: [],
+      fullView: false,
+      accessTokenTtlSeconds: 300,
+      publicClient: false,
+      flow: 'recommended',
+    });
   });
 
   it('gets a 400 error page for its authorization request, not a login page', async () => {

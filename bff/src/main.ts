@@ -1,20 +1,11 @@
-import { ConfigError, DefenceSwitches, TraceRecorder, createJwtVerifier, createXrayKeySet, listenUntilStopped } from '@lab/shared';
+import { DefenceSwitches, loadConfigOrExit, TraceRecorder, createJwtVerifier, createXrayKeySet, listenUntilStopped } from '@lab/shared';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { MemorySessionStore } from './session-store.ts';
 import { MemoryTokenStore } from './token-store.ts';
 import { createXrayFeed } from './xray/trace-feed.ts';
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`bff: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadConfigOrExit('bff', () => loadConfig(process.env));
 
 const recorder = new TraceRecorder('bff');
 recorder.fullView = config.lab.fullView;

@@ -2,14 +2,7 @@ import * as client from 'openid-client';
 import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from './config.ts';
 import type { LoginAttempt, SessionUser, StoredTokens } from './session.ts';
-import {
-  AuthServerTimeoutError,
-  AuthServerUnavailableError,
-  InvalidIssuerError,
-  InvalidStateError,
-  LoginRejectedError,
-  OAuthError,
-} from './errors.ts';
+import { AuthServerTimeoutError, AuthServerUnavailableError, InvalidIssuerError, InvalidStateError, LoginRejectedError, OAuthError } from './errors.ts';
 
 /**
  * The BFF as an OpenID Connect client: a thin layer over openid-client that keeps the protocol

@@ -35,5 +35,6 @@ function resolveOnOrigin(value: string, appOrigin: string): string | undefined {
  * anywhere, so any backslash or control character is refused rather than guessed about.
  */
 function isLocalPathReference(value: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   return value.startsWith('/') && !value.startsWith('//') && !/[\\\u0000-\u001f\u007f]/.test(value);
 }

@@ -62,12 +62,7 @@ export function readSession(ctx: Context): BffSession & KoaSession {
  * Secure is off because the lab runs on plain http on loopback; in production set `secure: true`.
  * The lab can weaken HttpOnly and SameSite at run time, so both variants are built once here.
  */
-export function createSessionMiddleware(
-  app: Koa,
-  store: SessionStore,
-  ttlSeconds: number,
-  defences: DefenceSwitches,
-): Middleware {
+export function createSessionMiddleware(app: Koa, store: SessionStore, ttlSeconds: number, defences: DefenceSwitches): Middleware {
   // One koa-session instance: a second one on the same app is ignored (it finds `ctx.session`
   // already defined on the app's context), so per-variant instances never take effect.
   const middleware = session(

@@ -63,7 +63,9 @@ class Browser {
 
 /** The session cookie pair of a `Set-Cookie` answer, the id and the signature hidden. */
 function sessionCookies(response: Response): string[] {
-  return response.headers.getSetCookie().map((cookie) => cookie.replace(/^(bff_session(?:\.sig)?=)[^;]+/, '$1<value>').replace(/expires=[^;]+/, 'expires=<date>'));
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.replace(/^(bff_session(?:\.sig)?=)[^;]+/, '$1<value>').replace(/expires=[^;]+/, 'expires=<date>'));
 }
 
 function cookieExpiry(response: Response): number {
@@ -140,7 +142,11 @@ describe('GET /bff/callback after a real sign-in (completeLogin)', () => {
     const callback = await browser.signInUpToCallback('/notes');
     expect((await browser.get(callback)).status).toBe(302);
     const again = await browser.get(callback);
-    expect(await errorOf(again)).toEqual({ status: 400, body: { error: 'invalid_state', message: SPENT_OR_UNKNOWN, startAgain: '/bff/login?returnTo=%2F' }, ...SEEN });
+    expect(await errorOf(again)).toEqual({
+      status: 400,
+      body: { error: 'invalid_state', message: SPENT_OR_UNKNOWN, startAgain: '/bff/login?returnTo=%2F' },
+      ...SEEN,
+    });
     expect(await browser.whoAmI()).toEqual({ status: 200, sub: 'alice' });
   });
 
@@ -160,7 +166,11 @@ describe('GET /bff/callback after a real sign-in (completeLogin)', () => {
     const callback = await alice.signInUpToCallback('/notes');
     const mallory = new Browser(lab.bff.url);
     const stolen = await mallory.get(callback);
-    expect(await errorOf(stolen)).toEqual({ status: 400, body: { error: 'invalid_state', message: SPENT_OR_UNKNOWN, startAgain: '/bff/login?returnTo=%2F' }, ...SEEN });
+    expect(await errorOf(stolen)).toEqual({
+      status: 400,
+      body: { error: 'invalid_state', message: SPENT_OR_UNKNOWN, startAgain: '/bff/login?returnTo=%2F' },
+      ...SEEN,
+    });
     expect(await mallory.whoAmI()).toEqual({ status: 401, sub: undefined });
     expect((await alice.get(callback)).status).toBe(302);
     expect(await alice.whoAmI()).toEqual({ status: 200, sub: 'alice' });
@@ -174,7 +184,11 @@ describe('GET /bff/callback after a real sign-in (completeLogin)', () => {
     const refused = await errorOf(await browser.get(`${tampered.pathname}${tampered.search}`));
     expect(refused).toEqual({
       status: 400,
-      body: { error: 'invalid_issuer', message: expect.stringMatching(/^The authorization response was not issued by the authorization server this login went to \(RFC 9207\): /), startAgain: '/bff/login?returnTo=%2Fnotes' },
+      body: {
+        error: 'invalid_issuer',
+        message: expect.stringMatching(/^The authorization response was not issued by the authorization server this login went to \(RFC 9207\): /),
+        startAgain: '/bff/login?returnTo=%2Fnotes',
+      },
       ...SEEN,
     });
     expect(await browser.whoAmI()).toEqual({ status: 401, sub: undefined });

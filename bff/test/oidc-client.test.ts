@@ -4,14 +4,7 @@ import { DefenceSwitches, type DefenceName } from '@lab/shared';
 import { OidcClient, AUTHSERVER_TIMEOUT_SECONDS } from '../src/oidc-client.ts';
 import { loadConfig, type BffConfig } from '../src/config.ts';
 import type { LoginAttempt, StoredTokens } from '../src/session.ts';
-import {
-  AuthServerTimeoutError,
-  AuthServerUnavailableError,
-  InvalidIssuerError,
-  InvalidStateError,
-  LoginRejectedError,
-  OAuthError,
-} from '../src/errors.ts';
+import { AuthServerTimeoutError, AuthServerUnavailableError, InvalidIssuerError, InvalidStateError, LoginRejectedError, OAuthError } from '../src/errors.ts';
 import { signInAtAuthServer, startAuthServerAsIssuer, type IssuerAuthServer } from './support/sign-in-at-authserver.ts';
 import { startFrozenServer } from './support/frozen-server.ts';
 
@@ -71,7 +64,13 @@ describe('OidcClient.startLogin (RFC 6749 §4.1.1, RFC 7636, RFC 8707)', () => {
       code_challenge_method: 'S256',
     });
     expect(url.href).not.toContain(attempt.codeVerifier!);
-    expect(attempt).toEqual({ redirectUri: config.redirectUri, returnTo: '/notes', startedAt: expect.any(Number), codeVerifier: expect.any(String), nonce: expect.any(String) });
+    expect(attempt).toEqual({
+      redirectUri: config.redirectUri,
+      returnTo: '/notes',
+      startedAt: expect.any(Number),
+      codeVerifier: expect.any(String),
+      nonce: expect.any(String),
+    });
     // A new attempt, new values: nothing is reused from one login to the next.
     const again = await oidcClient().startLogin('/notes', config.redirectUri);
     expect([again.state, again.attempt.nonce, again.attempt.codeVerifier]).not.toContain(state);
@@ -136,7 +135,10 @@ describe('OidcClient.finishLogin (RFC 6749 §4.1.2–4.1.4, RFC 9207, OpenID Con
     expect(tokens.accessTokenExpiresAt - before).toBeGreaterThanOrEqual(299_000);
     expect(tokens.accessTokenExpiresAt - before).toBeLessThanOrEqual(301_000);
     // The access token is for the notes API (RFC 8707 `aud`), in RFC 9068's format, with its scopes.
-    const [header, payload] = tokens.accessToken.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
+    const [header, payload] = tokens.accessToken
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
     expect(header).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
     expect(payload).toMatchObject({ iss: authserver.url, sub: 'alice', aud: 'http://localhost:4001', client_id: 'bff', scope: 'notes:read notes:write' });
   });
@@ -209,7 +211,9 @@ describe('OidcClient.finishLogin (RFC 6749 §4.1.2–4.1.4, RFC 9207, OpenID Con
   it('relays an error response of the authorization endpoint (access_denied) as 400 OAuthError, after checking state and iss', async () => {
     const client = oidcClient();
     const { attempt, state } = await client.startLogin('/', bffConfig().redirectUri);
-    const callbackUrl = new URL(`${attempt.redirectUri}?${new URLSearchParams({ error: 'access_denied', error_description: 'the user said no', state, iss: authserver.url })}`);
+    const callbackUrl = new URL(
+      `${attempt.redirectUri}?${new URLSearchParams({ error: 'access_denied', error_description: 'the user said no', state, iss: authserver.url })}`,
+    );
     const error = await failureOf(client.finishLogin(callbackUrl, attempt, state));
     expect(error).toBeInstanceOf(OAuthError);
     expect(error).toMatchObject({ status: 400, code: 'access_denied', message: 'The authorization server said: the user said no' });

@@ -58,7 +58,13 @@ describe('MemorySessionStore', () => {
 });
 
 describe('MemoryTokenStore', () => {
-  const t = (n: number): StoredTokens => ({ accessToken: `at-${n}`, refreshToken: `rt-${n}`, accessTokenExpiresAt: 0, accessTokenLifetimeMs: 1_000, scope: '' });
+  const t = (n: number): StoredTokens => ({
+    accessToken: `at-${n}`,
+    refreshToken: `rt-${n}`,
+    accessTokenExpiresAt: 0,
+    accessTokenLifetimeMs: 1_000,
+    scope: '',
+  });
 
   it('replaces tokens only if they are still the ones refreshed from, and keeps their expiry', async () => {
     let now = 0;

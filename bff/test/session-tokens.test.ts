@@ -24,7 +24,13 @@ class RotatingAuthServer {
 
   tokens(): StoredTokens {
     this.issued += 1;
-    return { accessToken: `at-${this.issued}`, refreshToken: this.current, accessTokenExpiresAt: this.now() + this.lifetimeMs, accessTokenLifetimeMs: this.lifetimeMs, scope: 'notes:read' };
+    return {
+      accessToken: `at-${this.issued}`,
+      refreshToken: this.current,
+      accessTokenExpiresAt: this.now() + this.lifetimeMs,
+      accessTokenLifetimeMs: this.lifetimeMs,
+      scope: 'notes:read',
+    };
   }
 
   client(): OidcClient {
@@ -62,25 +68,22 @@ function setUp(lifetimeMs: number, now: () => number = Date.now) {
 }
 
 describe('SessionTokens: the access token of a session', () => {
-  it.each([1, 2, 5, 300])(
-    'never sends a rotated-out refresh token: 4 parallel lanes, 40 rounds, access tokens of %i ms',
-    async (lifetimeMs) => {
-      const { server, tokens } = setUp(lifetimeMs);
-      await tokens.start('sid', server.tokens(), 60_000);
-      for (let round = 0; round < 40; round += 1) {
-        // Each lane is an API call; some find the token refused by the API and force a refresh.
-        const lanes = [0, 1, 2, 3].map(async (lane) => {
-          const used = await tokens.fresh('sid');
-          if ((round + lane) % 7 === 0) await tokens.refreshAfterRefusal('sid', used);
-        });
-        await Promise.all(lanes);
-        await new Promise((resolve) => setTimeout(resolve, lifetimeMs % 3));
-      }
-      expect(server.reuses).toBe(0);
-      expect(server.grantRevoked).toBe(false);
-      expect(await tokens.current('sid')).toMatchObject({ refreshToken: server.current });
-    },
-  );
+  it.each([1, 2, 5, 300])('never sends a rotated-out refresh token: 4 parallel lanes, 40 rounds, access tokens of %i ms', async (lifetimeMs) => {
+    const { server, tokens } = setUp(lifetimeMs);
+    await tokens.start('sid', server.tokens(), 60_000);
+    for (let round = 0; round < 40; round += 1) {
+      // Each lane is an API call; some find the token refused by the API and force a refresh.
+      const lanes = [0, 1, 2, 3].map(async (lane) => {
+        const used = await tokens.fresh('sid');
+        if ((round + lane) % 7 === 0) await tokens.refreshAfterRefusal('sid', used);
+      });
+      await Promise.all(lanes);
+      await new Promise((resolve) => setTimeout(resolve, lifetimeMs % 3));
+    }
+    expect(server.reuses).toBe(0);
+    expect(server.grantRevoked).toBe(false);
+    expect(await tokens.current('sid')).toMatchObject({ refreshToken: server.current });
+  });
 
   it('refreshes once for all parallel calls that find the token due, and they share the answer', async () => {
     let now = 0;
@@ -117,7 +120,11 @@ describe('SessionTokens: the access token of a session', () => {
   it('keeps the session when the authorization server is away', async () => {
     const store = new MemoryTokenStore();
     stores.push(store);
-    const down = { refresh: async () => { throw new AuthServerUnavailableError(); } } as unknown as OidcClient;
+    const down = {
+      refresh: async () => {
+        throw new AuthServerUnavailableError();
+      },
+    } as unknown as OidcClient;
     const tokens = new SessionTokens(down, store);
     const stale: StoredTokens = { accessToken: 'at', refreshToken: 'rt', accessTokenExpiresAt: 0, accessTokenLifetimeMs: 1_000, scope: '' };
     await tokens.start('sid', stale, 60_000);
@@ -138,7 +145,12 @@ describe('SessionTokens: the access token of a session', () => {
 });
 
 describe('needsRefresh: the margin is a fifth of the lifetime, at most 5 s', () => {
-  const at = (expiresAt: number, lifetimeMs: number): StoredTokens => ({ accessToken: 'a', accessTokenExpiresAt: expiresAt, accessTokenLifetimeMs: lifetimeMs, scope: '' });
+  const at = (expiresAt: number, lifetimeMs: number): StoredTokens => ({
+    accessToken: 'a',
+    accessTokenExpiresAt: expiresAt,
+    accessTokenLifetimeMs: lifetimeMs,
+    scope: '',
+  });
   it.each([
     [300_000, 94_999, false],
     [300_000, 95_000, true],

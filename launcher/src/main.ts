@@ -13,7 +13,7 @@ try {
   // How long each service may take to answer its health check (seconds); a loaded machine may need more.
   const timeoutMs = readInteger(env, 'LAB_START_TIMEOUT', 30, 1, 600) * 1000;
   const lab = await startLab({ env, timeoutMs });
-  writeRunFile({ pid: process.pid, startedAt: new Date().toISOString(), topology: lab.topology, controlKey: env.LAB_CONTROL_KEY! });
+  writeRunFile({ pid: process.pid, startedAt: new Date().toISOString(), topology: lab.topology, controlKey: env.LAB_CONTROL_KEY });
   console.log(formatSummary(lab.topology, weakened, lab.startupMs, lab.logDir, mode));
 
   let stopping = false;

@@ -25,10 +25,7 @@ export function formatSummary(topology: LabTopology, weakened: readonly DefenceN
     lines.push('All defences are on (set LAB_WEAKEN=name,name to switch some off).', '');
   }
   if (mode === 'public-client') {
-    lines.push(
-      '!! ANTI-PATTERN MODE (LAB_MODE=public-client): the SPA is a public client and keeps its tokens in localStorage.',
-      '',
-    );
+    lines.push('!! ANTI-PATTERN MODE (LAB_MODE=public-client): the SPA is a public client and keeps its tokens in localStorage.', '');
   }
   lines.push(`Service logs: ${logDir}`, 'Press Ctrl-C to stop all services.', '');
   return lines.join('\n');

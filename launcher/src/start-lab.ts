@@ -84,10 +84,8 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
     return child;
   };
   try {
-    for (const { name, entry } of wanted) spawnService(name, entry, 'w');
-    await Promise.all(
-      wanted.map(({ name }) => waitUntilHealthy(name, `${topology[name].url}/healthz`, children.get(name)!, timeoutMs, logDir)),
-    );
+    const spawned = wanted.map(({ name, entry }) => ({ name, child: spawnService(name, entry, 'w') }));
+    await Promise.all(spawned.map(({ name, child }) => waitUntilHealthy(name, `${topology[name].url}/healthz`, child, timeoutMs, logDir)));
   } catch (error) {
     await stop();
     throw error;
@@ -158,7 +156,10 @@ async function waitUntilHealthy(name: ServiceName, url: string, child: ChildProc
 function tail(logDir: string, name: string): string {
   let lines: string[];
   try {
-    lines = readFileSync(path.join(logDir, `${name}.log`), 'utf8').trim().split('\n').slice(-15);
+    lines = readFileSync(path.join(logDir, `${name}.log`), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(-15);
   } catch {
     return '  | (no output)';
   }

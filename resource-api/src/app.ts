@@ -80,5 +80,5 @@ export function createApp(config: ResourceApiConfig, deps: AppDeps): Koa {
 function describe(error: unknown, options = { stack: true }): string {
   if (!(error instanceof Error)) return redactTokens(String(error));
   const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  return redactTokens(`${options.stack ? error.stack ?? error.message : error.message}${cause}`);
+  return redactTokens(`${options.stack ? (error.stack ?? error.message) : error.message}${cause}`);
 }

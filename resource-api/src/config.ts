@@ -48,7 +48,14 @@ export function loadConfig(env: Env): ResourceApiConfig {
 
 function readAlgorithms(env: Env, variable: string): string[] {
   const raw = env[variable]?.trim() || DEFAULT_ALGORITHMS;
-  const algorithms = [...new Set(raw.split(',').map((name) => name.trim()).filter(Boolean))];
+  const algorithms = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
   for (const algorithm of algorithms) {
     if (!SUPPORTED_ALGORITHMS.has(algorithm)) {
       throw new ConfigError(variable, `"${algorithm}" is not an accepted signature algorithm; use some of ${[...SUPPORTED_ALGORITHMS].join(', ')}`);

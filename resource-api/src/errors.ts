@@ -13,8 +13,9 @@ const REALM = 'resource-api';
  * `\` inside the quoted values, so anything else is replaced rather than escaped.
  */
 function bearerChallenge(params: Record<string, string> = {}): string {
-  const attributes = Object.entries({ realm: REALM, ...params })
-    .map(([name, value]) => `${name}="${value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?')}"`);
+  const attributes = Object.entries({ realm: REALM, ...params }).map(
+    ([name, value]) => `${name}="${value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?')}"`,
+  );
   return `Bearer ${attributes.join(', ')}`;
 }
 
@@ -65,10 +66,15 @@ export class InsufficientScopeError extends HttpError {
  */
 export class AuthServerUnavailableError extends HttpError {
   constructor(options: { cause?: unknown } = {}) {
-    super(503, 'authserver_unavailable', "The authorization server's signing keys (JWKS) could not be fetched, so no token can be checked right now; try again shortly.", {
-      headers: { 'Retry-After': '5' },
-      cause: options.cause,
-    });
+    super(
+      503,
+      'authserver_unavailable',
+      "The authorization server's signing keys (JWKS) could not be fetched, so no token can be checked right now; try again shortly.",
+      {
+        headers: { 'Retry-After': '5' },
+        cause: options.cause,
+      },
+    );
   }
 }
 

@@ -44,11 +44,16 @@ function explainClaimFailure(error: errors.JWTClaimValidationFailed, header: Pro
   if (claim === 'typ') return `typ is ${show(header.typ)}, this API accepts only at+jwt access tokens (RFC 9068 section 2.1)`;
   if (reason === 'missing') return `the access token has no ${claim} claim, which RFC 9068 section 2.2 requires`;
   switch (claim) {
-    case 'aud': return `aud is ${show(toList(payload.aud).join(' '))}, this API is ${deps.audience}`;
-    case 'iss': return `iss is ${show(payload.iss)}, this API trusts only ${deps.issuer}`;
-    case 'nbf': return `the access token is not valid before ${toIsoDate(payload.nbf)}`;
-    case 'iat': return `the access token claims to be issued in the future, at ${toIsoDate(payload.iat)}`;
-    default: return error.message;
+    case 'aud':
+      return `aud is ${show(toList(payload.aud).join(' '))}, this API is ${deps.audience}`;
+    case 'iss':
+      return `iss is ${show(payload.iss)}, this API trusts only ${deps.issuer}`;
+    case 'nbf':
+      return `the access token is not valid before ${toIsoDate(payload.nbf)}`;
+    case 'iat':
+      return `the access token claims to be issued in the future, at ${toIsoDate(payload.iat)}`;
+    default:
+      return error.message;
   }
 }
 

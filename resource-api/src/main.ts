@@ -34,7 +34,8 @@ const app = createApp(config, {
 
 listenUntilStopped('resource-api', app, config, () => {
   console.log(`resource-api listening on ${config.audience}`);
-  if (config.lab.mode === 'public-client') console.warn(`resource-api: ANTI-PATTERN MODE (LAB_MODE=public-client): CORS allowed for ${config.topology.spa.url}`);
+  if (config.lab.mode === 'public-client')
+    console.warn(`resource-api: ANTI-PATTERN MODE (LAB_MODE=public-client): CORS allowed for ${config.topology.spa.url}`);
   for (const name of defences.weakened()) {
     if (DEFENCES[name].service === 'resource-api') console.warn(`resource-api: WEAKENED on purpose: ${DEFENCES[name].what}`);
   }

@@ -104,9 +104,8 @@ function failUnavailableOnKeyFetch(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
     try {
       return await getKey(header, token);
     } catch (error) {
-      const aboutTheToken = error instanceof errors.JWKSNoMatchingKey
-        || error instanceof errors.JWKSMultipleMatchingKeys
-        || error instanceof errors.JOSENotSupported;
+      const aboutTheToken =
+        error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || error instanceof errors.JOSENotSupported;
       throw aboutTheToken ? error : new AuthServerUnavailableError({ cause: error });
     }
   };

@@ -32,7 +32,10 @@ async function setUp() {
   const before = await createSigningKey('key-before-restart');
   const jwks = await startJwksServer(before.jwks);
   const api: TestApi = await startTestApi({ getKey: createAuthServerKeys(jwks.url), config: { jwksUrl: jwks.url.href } });
-  cleanups.push(() => api.close(), () => jwks.close());
+  cleanups.push(
+    () => api.close(),
+    () => jwks.close(),
+  );
   return { before, jwks, api };
 }
 
@@ -56,7 +59,8 @@ describe('the authorization server keys (JWKS) of the resource API', () => {
     const forged = await Promise.all(Array.from({ length: 50 }, (_, i) => signAccessToken(forger, { header: { kid: `random-${i}` } })));
     const started = Date.now();
     const responses = await Promise.all(forged.map((token) => getNotes(api, token)));
-    for (const [i, response] of responses.entries()) await expectInvalidToken(response, `no key of the authorization server matches kid random-${i} and alg RS256`);
+    for (const [i, response] of responses.entries())
+      await expectInvalidToken(response, `no key of the authorization server matches kid random-${i} and alg RS256`);
     // The first fetch, then refetches shared by the whole flood: at most one a second.
     const elapsed = Date.now() - started;
     expect(jwks.fetches()).toBeGreaterThanOrEqual(2);

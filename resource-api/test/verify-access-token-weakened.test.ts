@@ -48,7 +48,16 @@ describe('GET /notes with api-signature weakened (lab mode, deliberately vulnera
 
   it('accepts an unsigned alg none token that anyone could write, and serves bob to mallory', async () => {
     const now = nowInSeconds();
-    const token = craftUnsignedToken({ iss: ISSUER, aud: AUDIENCE, sub: 'bob', scope: 'notes:read', client_id: 'lab-bff', iat: now, exp: now + 600, jti: 'forged' });
+    const token = craftUnsignedToken({
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'bob',
+      scope: 'notes:read',
+      client_id: 'lab-bff',
+      iat: now,
+      exp: now + 600,
+      jti: 'forged',
+    });
     const response = await getNotes(api, token);
     expect(response.status).toBe(200);
     expect((await readJson<NotesBody>(response)).owner).toBe('bob');

@@ -49,7 +49,16 @@ describe('GET /notes with a token the API must refuse', () => {
 
   it('rejects an unsigned alg none token (RFC 8725 §3.1)', async () => {
     const now = nowInSeconds();
-    const token = craftUnsignedToken({ iss: ISSUER, aud: AUDIENCE, sub: 'bob', scope: 'notes:read', client_id: 'lab-bff', iat: now, exp: now + 600, jti: 'forged' });
+    const token = craftUnsignedToken({
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'bob',
+      scope: 'notes:read',
+      client_id: 'lab-bff',
+      iat: now,
+      exp: now + 600,
+      jti: 'forged',
+    });
     await expectInvalidToken(await getNotes(api, token), 'alg is none (an unsigned token), this API accepts only RS256, PS256, ES256');
   });
 

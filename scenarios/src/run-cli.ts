@@ -26,22 +26,9 @@ Options:
  * did not, 2 for a usage error or a lab that would not start.
  */
 export async function runCli(argv: readonly string[], registry: readonly Scenario[] = SCENARIOS): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseCliArgs>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        list: { type: 'boolean' },
-        all: { type: 'boolean' },
-        json: { type: 'boolean' },
-        step: { type: 'boolean' },
-        headed: { type: 'boolean' },
-        report: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseCliArgs(argv);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -68,7 +55,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
 
   const colour = !values['no-color'] && !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const narrator = new Narrator((text) => process.stdout.write(text), colour);
-  let lab;
+  let lab: Awaited<ReturnType<typeof connectToLab>>;
   try {
     if (!values.json) process.stdout.write('Connecting to the lab (starting it if it is not running)...\n');
     lab = await connectToLab();
@@ -79,12 +66,14 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     }
     throw error;
   }
-  let browser;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   try {
     browser = await launchBrowser({ headed: values.headed });
   } catch (error) {
     await lab.stop();
-    process.stderr.write(`The browser did not start: ${error instanceof Error ? error.message : String(error)}\nSet LAB_CHROMIUM to a Chromium executable, or see the README (The test browser).\n`);
+    process.stderr.write(
+      `The browser did not start: ${error instanceof Error ? error.message : String(error)}\nSet LAB_CHROMIUM to a Chromium executable, or see the README (The test browser).\n`,
+    );
     return 2;
   }
   const prompt = values.step ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
@@ -92,7 +81,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   // Ctrl-C in the middle of a demo: put the lab's defences back before leaving.
   const initial = await lab.connection.settings();
   const interrupt = async () => {
-    process.stderr.write('\nInterrupted: restoring the lab\'s settings...\n');
+    process.stderr.write("\nInterrupted: restoring the lab's settings...\n");
     await Promise.all(initial.map(({ service, ...settings }) => lab.connection.update(service, settings).catch(() => undefined)));
     await browser.close().catch(() => undefined);
     await lab.stop();
@@ -152,10 +141,30 @@ function formatTable(results: readonly ScenarioResult[]): string {
   const lines = ['', `${'scenario'.padEnd(width)}  result  seconds  expectations`];
   for (const result of results) {
     const held = result.expectations.filter((expectation) => expectation.pass).length;
-    lines.push(`${result.id.padEnd(width)}  ${(result.pass ? 'pass' : 'FAIL').padEnd(6)}  ${(result.durationMs / 1000).toFixed(1).padStart(7)}  ${held}/${result.expectations.length}`);
+    lines.push(
+      `${result.id.padEnd(width)}  ${(result.pass ? 'pass' : 'FAIL').padEnd(6)}  ${(result.durationMs / 1000).toFixed(1).padStart(7)}  ${held}/${result.expectations.length}`,
+    );
   }
   const passed = results.filter((result) => result.pass).length;
   const total = results.reduce((sum, result) => sum + result.durationMs, 0);
   lines.push('', `${passed} passed, ${results.length - passed} failed (${(total / 1000).toFixed(1)} s)`);
   return lines.join('\n');
+}
+
+/** The command line's options (node:util parseArgs). */
+function parseCliArgs(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      list: { type: 'boolean' },
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      step: { type: 'boolean' },
+      headed: { type: 'boolean' },
+      report: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }

@@ -52,7 +52,7 @@ export function readBffClientSecret(env: Env): string {
   if (!secret || secret.length < 32) {
     throw new ConfigError(
       'BFF_CLIENT_SECRET',
-      'must be set to the BFF\'s client secret, the same for the authorization server and the BFF (at least 32 characters); `npm start` makes one for each run',
+      "must be set to the BFF's client secret, the same for the authorization server and the BFF (at least 32 characters); `npm start` makes one for each run",
     );
   }
   return secret;

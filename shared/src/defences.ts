@@ -17,7 +17,7 @@ export const DEFENCES = {
   'refresh-rotation': { service: 'authserver', what: 'refresh tokens are rotated on every use; reuse revokes the grant' },
   'api-audience': { service: 'resource-api', what: 'the API accepts only tokens whose `aud` is the API' },
   'api-signature': { service: 'resource-api', what: 'the API checks the token signature against the JWKS, with an algorithm allow-list' },
-  'proxy-allowlist': { service: 'bff', what: 'the BFF forwards /api/* only to the resource API\'s allow-listed routes' },
+  'proxy-allowlist': { service: 'bff', what: "the BFF forwards /api/* only to the resource API's allow-listed routes" },
   'referrer-policy': { service: 'bff', what: 'the callback answers with `Referrer-Policy: no-referrer`' },
   'frame-protection': { service: 'authserver', what: 'login and consent pages refuse to be framed (CSP frame-ancestors, X-Frame-Options)' },
   'spa-csp': { service: 'spa', what: 'a Content-Security-Policy on the SPA limits where scripts load from and data goes' },
@@ -37,7 +37,10 @@ export function isDefenceName(value: string): value is DefenceName {
 /** Parses a comma-separated list such as `LAB_WEAKEN=pkce,state`; an unknown name is an error. */
 export function parseDefenceList(raw: string | undefined, variable = 'LAB_WEAKEN'): DefenceName[] {
   if (raw === undefined || raw.trim() === '') return [];
-  const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   for (const name of names) {
     if (!isDefenceName(name)) {
       throw new ConfigError(variable, `unknown defence "${name}"; known: ${DEFENCE_NAMES.join(', ')}`);

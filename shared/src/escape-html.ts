@@ -1,4 +1,4 @@
-import escape from 'escape-html';
+import escapeHtmlText from 'escape-html';
 
 /**
  * The one escaping of text for HTML element content and quoted attribute values, for every page
@@ -7,5 +7,5 @@ import escape from 'escape-html';
  * Koa's own redirect page uses.
  */
 export function escapeHtml(value: unknown): string {
-  return escape(String(value));
+  return escapeHtmlText(String(value));
 }

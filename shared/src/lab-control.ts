@@ -38,7 +38,7 @@ export function createLabControlRoutes(options: LabControlOptions): Router {
 
   router.use(async (ctx: Context, next: Next) => {
     if (!checkLabKey(ctx.get(LAB_KEY_HEADER), key)) {
-      throw new HttpError(401, 'lab_key_required', 'The lab control routes need the run\'s key in X-Lab-Key.');
+      throw new HttpError(401, 'lab_key_required', "The lab control routes need the run's key in X-Lab-Key.");
     }
     ctx.set('Cache-Control', 'no-store');
     await next();
@@ -116,5 +116,9 @@ export function labControlMiddleware(options: LabControlOptions) {
   const routes = createLabControlRoutes(options).routes();
   const errors = handleErrors(() => undefined);
   return (ctx: Context, next: Next): Promise<void> =>
-    ctx.path.startsWith('/_lab/') ? errors(ctx, async () => { await routes(ctx as never, async () => undefined); }) : next();
+    ctx.path.startsWith('/_lab/')
+      ? errors(ctx, async () => {
+          await routes(ctx as never, async () => undefined);
+        })
+      : next();
 }

@@ -13,9 +13,24 @@ const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*(?:\
 
 /** Names of parameters, fields and headers whose values are secrets. */
 const SECRET_NAMES = new Set([
-  'access_token', 'refresh_token', 'id_token', 'code', 'code_verifier', 'client_secret',
-  'authorization', 'cookie', 'set-cookie', 'password', 'id_token_hint', 'logout_token',
-  'token', 'subject_token', 'actor_token', 'assertion', 'client_assertion', 'xsrf',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code',
+  'code_verifier',
+  'client_secret',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'id_token_hint',
+  'logout_token',
+  'token',
+  'subject_token',
+  'actor_token',
+  'assertion',
+  'client_assertion',
+  'xsrf',
 ]);
 
 /** Also names like `lab.access_token` or `refreshToken`, as apps name what they store. */

@@ -33,7 +33,12 @@ export function answerMalformedRequests(service: string, server: Server, log: Lo
       socket.destroy();
       return;
     }
-    const [status, reason, errorCode, message] = PARSER_ERROR_ANSWERS[code] ?? [400, 'Bad Request', 'bad_request', `The request is not valid HTTP/1.1 (${code}).`];
+    const [status, reason, errorCode, message] = PARSER_ERROR_ANSWERS[code] ?? [
+      400,
+      'Bad Request',
+      'bad_request',
+      `The request is not valid HTTP/1.1 (${code}).`,
+    ];
     answerAndClose(socket, rawJsonAnswer(status, reason, { error: errorCode, message }));
   });
 }

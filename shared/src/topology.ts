@@ -34,11 +34,46 @@ const SERVICES: ReadonlyArray<{
   bindHost: string;
   role: string;
 }> = [
-  { name: 'spa', portVariable: 'SPA_PORT', defaultPort: 5173, hostname: 'localhost', bindHost: '127.0.0.1', role: "Client's front end (Lit app), loaded in the User Agent" },
-  { name: 'bff', portVariable: 'BFF_PORT', defaultPort: 3000, hostname: 'localhost', bindHost: '127.0.0.1', role: 'Client: confidential, holds the client secret and all tokens' },
-  { name: 'resource-api', portVariable: 'API_PORT', defaultPort: 4001, hostname: 'localhost', bindHost: '127.0.0.1', role: 'Resource Server: validates access tokens, serves notes' },
-  { name: 'authserver', portVariable: 'AUTHSERVER_PORT', defaultPort: 4000, hostname: '127.0.0.1', bindHost: '127.0.0.1', role: 'Authorization Server: signs users in, issues tokens' },
-  { name: 'attacker', portVariable: 'ATTACKER_PORT', defaultPort: 6660, hostname: '[::1]', bindHost: '::1', role: 'Attacker: a third site, for the theft scenarios' },
+  {
+    name: 'spa',
+    portVariable: 'SPA_PORT',
+    defaultPort: 5173,
+    hostname: 'localhost',
+    bindHost: '127.0.0.1',
+    role: "Client's front end (Lit app), loaded in the User Agent",
+  },
+  {
+    name: 'bff',
+    portVariable: 'BFF_PORT',
+    defaultPort: 3000,
+    hostname: 'localhost',
+    bindHost: '127.0.0.1',
+    role: 'Client: confidential, holds the client secret and all tokens',
+  },
+  {
+    name: 'resource-api',
+    portVariable: 'API_PORT',
+    defaultPort: 4001,
+    hostname: 'localhost',
+    bindHost: '127.0.0.1',
+    role: 'Resource Server: validates access tokens, serves notes',
+  },
+  {
+    name: 'authserver',
+    portVariable: 'AUTHSERVER_PORT',
+    defaultPort: 4000,
+    hostname: '127.0.0.1',
+    bindHost: '127.0.0.1',
+    role: 'Authorization Server: signs users in, issues tokens',
+  },
+  {
+    name: 'attacker',
+    portVariable: 'ATTACKER_PORT',
+    defaultPort: 6660,
+    hostname: '[::1]',
+    bindHost: '::1',
+    role: 'Attacker: a third site, for the theft scenarios',
+  },
 ];
 
 export function resolveTopology(env: Readonly<Record<string, string | undefined>>): LabTopology {

@@ -6,15 +6,7 @@ import { displayPathOf } from './trace-view.ts';
  * (the X-ray's table, the reports). Browser-safe: no run-time import but `trace-view.ts`.
  */
 
-export type ArtifactId =
-  | 'session-cookie'
-  | 'authorization-code'
-  | 'pkce-verifier'
-  | 'state'
-  | 'access-token'
-  | 'refresh-token'
-  | 'id-token'
-  | 'client-secret';
+export type ArtifactId = 'session-cookie' | 'authorization-code' | 'pkce-verifier' | 'state' | 'access-token' | 'refresh-token' | 'id-token' | 'client-secret';
 
 export const ARTIFACTS: ReadonlyArray<{ readonly id: ArtifactId; readonly name: string }> = [
   { id: 'session-cookie', name: 'Session cookie' },
@@ -197,7 +189,7 @@ function namedTokensIn(body: string | undefined): ArtifactId[] {
     if (current === null || typeof current !== 'object') continue;
     for (const [name, value] of Object.entries(current)) {
       const kind = TOKEN_NAME.exec(name);
-      if (kind && typeof value === 'string' && value !== '') found.add(`${(kind[1] ?? kind[2])!.toLowerCase()}-token` as ArtifactId);
+      if (kind && typeof value === 'string' && value !== '') found.add(`${(kind[1] ?? kind[2] ?? '').toLowerCase()}-token` as ArtifactId);
       else pending.push(value);
     }
   }

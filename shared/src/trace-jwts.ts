@@ -107,8 +107,9 @@ function namedParts(prefix: string, text: string | undefined): Array<[string, st
 
 function walkJson(value: unknown, path: string, visit: (path: string, value: string) => void): void {
   if (typeof value === 'string') visit(path || '(value)', value);
-  else if (Array.isArray(value)) value.forEach((inner, index) => walkJson(inner, `${path}[${index}]`, visit));
-  else if (value && typeof value === 'object') {
+  else if (Array.isArray(value)) {
+    for (const [index, inner] of value.entries()) walkJson(inner, `${path}[${index}]`, visit);
+  } else if (value && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) walkJson(inner, path ? `${path}.${key}` : key, visit);
   }
 }

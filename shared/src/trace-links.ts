@@ -20,7 +20,6 @@ import type { RawExchange } from './trace.ts';
  */
 export type LinkKind = 'bff-session' | 'state' | 'code' | 'interaction' | 'authserver-session' | 'token';
 
-
 /**
  * The link keys a service finds in one of its exchanges (see `runWithLinkFinder`), or a function
  * that computes them later: the recorder calls it only when the event is first read.

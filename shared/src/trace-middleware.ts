@@ -60,7 +60,8 @@ export function flatten(headers: Record<string, string | string[] | number | und
 export function describeBody(body: unknown, type: string): string | undefined {
   if (body === undefined || body === null || body === '') return undefined;
   if (typeof body === 'string') return type.includes('html') ? `(HTML page, ${body.length} chars)` : body;
-  if (Buffer.isBuffer(body)) return type.includes('json') || type.startsWith('text/plain') ? body.toString('utf8') : `(${type || 'binary'}, ${body.length} bytes)`;
+  if (Buffer.isBuffer(body))
+    return type.includes('json') || type.startsWith('text/plain') ? body.toString('utf8') : `(${type || 'binary'}, ${body.length} bytes)`;
   if (typeof (body as { pipe?: unknown }).pipe === 'function') return `(${type || 'stream'})`;
   if (typeof body === 'object' && Object.keys(body).length === 0) return undefined;
   try {

@@ -71,8 +71,15 @@ interface Unread {
 /** Headers a learner should look at; the rest is noise. */
 const REQUEST_HEADERS = ['authorization', 'cookie', 'content-type', 'origin', 'referer', 'x-csrf', 'sec-fetch-site', 'dpop'];
 const RESPONSE_HEADERS = [
-  'location', 'set-cookie', 'content-type', 'www-authenticate', 'cache-control', 'referrer-policy',
-  'x-frame-options', 'content-security-policy', 'access-control-allow-origin',
+  'location',
+  'set-cookie',
+  'content-type',
+  'www-authenticate',
+  'cache-control',
+  'referrer-policy',
+  'x-frame-options',
+  'content-security-policy',
+  'access-control-allow-origin',
 ];
 const BODY_LIMIT = 4000;
 
@@ -253,7 +260,10 @@ export function redactHeader(name: string, value: string): string {
     return `${scheme} ${shortenSecret(credentials)}`;
   }
   if (name === 'cookie') {
-    return value.split(/;\s*/).map((pair) => redactCookiePair(pair)).join('; ');
+    return value
+      .split(/;\s*/)
+      .map((pair) => redactCookiePair(pair))
+      .join('; ');
   }
   if (name === 'set-cookie') {
     // Several Set-Cookie headers are joined with ", " by fetch; each keeps its attributes.
@@ -330,7 +340,11 @@ function redactJson(value: unknown): unknown {
       Object.entries(value).map(([key, inner]) => [
         key,
         // A cookie string (a script's `document.cookie`) keeps its cookie names, as the Cookie header does.
-        typeof inner === 'string' && isSecretName(key) ? (key.toLowerCase() === 'cookie' ? redactHeader('cookie', inner) : shortenSecret(inner)) : redactJson(inner),
+        typeof inner === 'string' && isSecretName(key)
+          ? key.toLowerCase() === 'cookie'
+            ? redactHeader('cookie', inner)
+            : shortenSecret(inner)
+          : redactJson(inner),
       ]),
     );
   }

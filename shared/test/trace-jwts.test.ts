@@ -3,15 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  TRACE_HEADERS,
-  TraceRecorder,
-  XRAY_CALLER,
-  createJwtVerifier,
-  localKeySetOf,
-  traceRequests,
-  type TraceEvent,
-} from '../src/index.ts';
+import { TRACE_HEADERS, TraceRecorder, XRAY_CALLER, createJwtVerifier, localKeySetOf, traceRequests, type TraceEvent } from '../src/index.ts';
 
 const ISSUER = 'http://127.0.0.1:4000';
 const FULL_JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
@@ -27,7 +19,12 @@ beforeAll(async () => {
   sign = (claims, typ = 'JWT') =>
     new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1', typ }).setIssuer(ISSUER).setIssuedAt().setExpirationTime('5m').sign(issuerKey.privateKey);
   signWithOtherKey = (claims) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'at+jwt' }).setIssuer(ISSUER).setIssuedAt().setExpirationTime('5m').sign(otherKey.privateKey);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'at+jwt' })
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(otherKey.privateKey);
 });
 
 function recorderWithVerifier(): TraceRecorder {
@@ -63,7 +60,12 @@ describe('TraceRecorder: JWTs decoded in the trace', () => {
     const accessToken = await sign({ sub: 'alice', aud: 'http://localhost:4001', client_id: 'bff', scope: 'notes:read' }, 'at+jwt');
     const idToken = await sign({ sub: 'alice', aud: 'bff', nonce: 'n-1', auth_time: 1_700_000_000 });
 
-    const event = recordTokenResponse(recorder, { access_token: accessToken, id_token: idToken, refresh_token: 'opaque-refresh-token-value', token_type: 'Bearer' });
+    const event = recordTokenResponse(recorder, {
+      access_token: accessToken,
+      id_token: idToken,
+      refresh_token: 'opaque-refresh-token-value',
+      token_type: 'Bearer',
+    });
 
     expect(event.jwts?.map(({ where, header, signature }) => ({ where, typ: header.typ, signature }))).toEqual([
       { where: 'response body: access_token', typ: 'at+jwt', signature: 'unchecked' },

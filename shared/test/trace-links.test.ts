@@ -27,17 +27,47 @@ function exchange(parts: Partial<RawExchange>): RawExchange {
 describe('findLinks', () => {
   it("finds the flow's random values where the real exchanges carry them", () => {
     expect(findLinks(exchange({ url: `http://127.0.0.1:4000/auth?client_id=bff&state=${STATE}` }))).toEqual([linkKeyOf('state', STATE)]);
-    expect(findLinks(exchange({ url: `http://127.0.0.1:4000/interaction/${UID}/login`, responseHeaders: { location: `http://127.0.0.1:4000/auth/${UID}` } }))).toEqual([linkKeyOf('interaction', UID)]);
-    expect(findLinks(exchange({ url: `http://127.0.0.1:4000/auth/${UID}`, responseHeaders: { location: `http://localhost:5173/bff/callback?code=${CODE}&state=${STATE}`, 'set-cookie': `_session=${AS_SESSION}; path=/; expires=Thu, 01 Jan 2099 00:00:00 GMT; httponly, _session.sig=x; path=/` } })).sort()).toEqual(
-      [linkKeyOf('interaction', UID), linkKeyOf('code', CODE), linkKeyOf('state', STATE), linkKeyOf('authserver-session', AS_SESSION)].sort(),
-    );
-    expect(findLinks(exchange({ url: 'http://127.0.0.1:4000/session/end', requestHeaders: { cookie: `other=1; _session=${AS_SESSION}; _session.sig=x` } }))).toEqual([linkKeyOf('authserver-session', AS_SESSION)]);
-    expect(findLinks(exchange({ method: 'POST', url: 'http://127.0.0.1:4000/token', requestBody: `grant_type=authorization_code&code=${CODE}`, responseBody: JSON.stringify({ access_token: TOKEN }) })).sort()).toEqual([linkKeyOf('code', CODE), linkKeyOf('token', TOKEN)].sort());
-    expect(findLinks(exchange({ url: 'http://127.0.0.1:4001/notes', requestHeaders: { authorization: `Bearer ${TOKEN}` } }))).toEqual([linkKeyOf('token', TOKEN)]);
+    expect(
+      findLinks(exchange({ url: `http://127.0.0.1:4000/interaction/${UID}/login`, responseHeaders: { location: `http://127.0.0.1:4000/auth/${UID}` } })),
+    ).toEqual([linkKeyOf('interaction', UID)]);
+    expect(
+      findLinks(
+        exchange({
+          url: `http://127.0.0.1:4000/auth/${UID}`,
+          responseHeaders: {
+            location: `http://localhost:5173/bff/callback?code=${CODE}&state=${STATE}`,
+            'set-cookie': `_session=${AS_SESSION}; path=/; expires=Thu, 01 Jan 2099 00:00:00 GMT; httponly, _session.sig=x; path=/`,
+          },
+        }),
+      ).sort(),
+    ).toEqual([linkKeyOf('interaction', UID), linkKeyOf('code', CODE), linkKeyOf('state', STATE), linkKeyOf('authserver-session', AS_SESSION)].sort());
+    expect(
+      findLinks(exchange({ url: 'http://127.0.0.1:4000/session/end', requestHeaders: { cookie: `other=1; _session=${AS_SESSION}; _session.sig=x` } })),
+    ).toEqual([linkKeyOf('authserver-session', AS_SESSION)]);
+    expect(
+      findLinks(
+        exchange({
+          method: 'POST',
+          url: 'http://127.0.0.1:4000/token',
+          requestBody: `grant_type=authorization_code&code=${CODE}`,
+          responseBody: JSON.stringify({ access_token: TOKEN }),
+        }),
+      ).sort(),
+    ).toEqual([linkKeyOf('code', CODE), linkKeyOf('token', TOKEN)].sort());
+    expect(findLinks(exchange({ url: 'http://127.0.0.1:4001/notes', requestHeaders: { authorization: `Bearer ${TOKEN}` } }))).toEqual([
+      linkKeyOf('token', TOKEN),
+    ]);
   });
 
   it('links nothing a caller could share by chance or guess: short values, client credentials, correlation ids', () => {
-    expect(findLinks(exchange({ url: 'http://127.0.0.1:4000/auth?state=abc&code=123', requestHeaders: { authorization: 'Basic YmZmOnNlY3JldA==', 'x-correlation-id': 'deadbeef', cookie: '_session=short' } }))).toEqual([]);
+    expect(
+      findLinks(
+        exchange({
+          url: 'http://127.0.0.1:4000/auth?state=abc&code=123',
+          requestHeaders: { authorization: 'Basic YmZmOnNlY3JldA==', 'x-correlation-id': 'deadbeef', cookie: '_session=short' },
+        }),
+      ),
+    ).toEqual([]);
     expect(findLinks(exchange({ url: 'http://127.0.0.1:4000/auth/short' }))).toEqual([]);
   });
 
@@ -60,7 +90,10 @@ describe('findLinks', () => {
 
   it("adds what the service's own finder gives, and the recorder keeps the links on the event", () => {
     const recorder = new TraceRecorder('bff');
-    const event = runWithLinkFinder(() => ['own-link-key'], () => recorder.record(exchange({ url: `http://localhost:5173/bff/callback?state=${STATE}` })));
+    const event = runWithLinkFinder(
+      () => ['own-link-key'],
+      () => recorder.record(exchange({ url: `http://localhost:5173/bff/callback?state=${STATE}` })),
+    );
     expect(event?.links).toEqual([linkKeyOf('state', STATE), 'own-link-key']);
     expect(recorder.record(exchange({ url: 'http://localhost:5173/bff/user' }))?.links).toBeUndefined();
   });

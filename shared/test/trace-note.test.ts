@@ -5,9 +5,18 @@ import { TraceRecorder, runWithLinkFinder, type RawExchange } from '../src/index
 const JWT = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: 'alice', iss: 'http://127.0.0.1:4000' })).toString('base64url')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
 function exchange(path: string): RawExchange {
   return {
-    time: new Date().toISOString(), direction: 'outbound', channel: 'back', from: 'bff', to: 'resource-api',
-    method: 'GET', url: `http://127.0.0.1:4001${path}?code=abcdefghijklmnopqrstuv`, status: 200, durationMs: 1,
-    requestHeaders: { authorization: `Bearer ${JWT}` }, responseHeaders: {}, correlationId: 'c1',
+    time: new Date().toISOString(),
+    direction: 'outbound',
+    channel: 'back',
+    from: 'bff',
+    to: 'resource-api',
+    method: 'GET',
+    url: `http://127.0.0.1:4001${path}?code=abcdefghijklmnopqrstuv`,
+    status: 200,
+    durationMs: 1,
+    requestHeaders: { authorization: `Bearer ${JWT}` },
+    responseHeaders: {},
+    correlationId: 'c1',
   };
 }
 
@@ -17,7 +26,10 @@ describe('TraceRecorder.note: the hot path', () => {
     const verifier = vi.fn(async () => 'verified' as const);
     recorder.verifier = verifier;
     const links = vi.fn(() => ['session-link']);
-    runWithLinkFinder(() => links, () => recorder.note(exchange('/notes')));
+    runWithLinkFinder(
+      () => links,
+      () => recorder.note(exchange('/notes')),
+    );
     expect(verifier).not.toHaveBeenCalled();
     expect(links).not.toHaveBeenCalled();
     expect(recorder.lastSeq).toBe(1);

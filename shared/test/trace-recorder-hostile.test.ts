@@ -27,9 +27,21 @@ describe('the trace recorder', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const recorder = new TraceRecorder('bff');
     const recorded = recorder.record({
-      time: new Date().toISOString(), direction: 'inbound', channel: 'front', from: 'user-agent', to: 'bff',
-      method: 'POST', url: 'http://h/api/notes', durationMs: 1, requestHeaders: {}, responseHeaders: {},
-      requestBody: { toString: () => { throw new RangeError('Maximum call stack size exceeded'); } } as unknown as string,
+      time: new Date().toISOString(),
+      direction: 'inbound',
+      channel: 'front',
+      from: 'user-agent',
+      to: 'bff',
+      method: 'POST',
+      url: 'http://h/api/notes',
+      durationMs: 1,
+      requestHeaders: {},
+      responseHeaders: {},
+      requestBody: {
+        toString: () => {
+          throw new RangeError('Maximum call stack size exceeded');
+        },
+      } as unknown as string,
       correlationId: 'c1',
     });
     expect(recorded).toBeUndefined();
@@ -75,21 +87,24 @@ describe('rejectMalformedUrl, behind the trace, in front of every route', () => 
     return { send, acted, recorder };
   }
 
-  it.each(MALFORMED.flatMap((query) => [`/api/notes?${query}`, `/bff/logout?${query}`]).concat(['/api/%zz', '/api/%E0%A4%A/notes', '/bff/callback?code=%E0%A4%A&state=%']))(
-    'answers %s with 400 invalid_url_encoding before anything happens',
-    async (path) => {
-      const { send, acted, recorder } = await start();
-      const response = await send(path);
-      expect(response.status).toBe(400);
-      expect(JSON.parse(response.body)).toEqual({
-        error: 'invalid_url_encoding',
-        message: 'The URL holds a malformed percent-encoding (a "%" must start a valid UTF-8 byte sequence such as %2F).',
-      });
-      expect(acted).toEqual([]);
-      // The refusal is in the trace like any other exchange.
-      expect(recorder.since().map((event) => event.status)).toEqual([400]);
-    },
-  );
+  it.each(
+    MALFORMED.flatMap((query) => [`/api/notes?${query}`, `/bff/logout?${query}`]).concat([
+      '/api/%zz',
+      '/api/%E0%A4%A/notes',
+      '/bff/callback?code=%E0%A4%A&state=%',
+    ]),
+  )('answers %s with 400 invalid_url_encoding before anything happens', async (path) => {
+    const { send, acted, recorder } = await start();
+    const response = await send(path);
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({
+      error: 'invalid_url_encoding',
+      message: 'The URL holds a malformed percent-encoding (a "%" must start a valid UTF-8 byte sequence such as %2F).',
+    });
+    expect(acted).toEqual([]);
+    // The refusal is in the trace like any other exchange.
+    expect(recorder.since().map((event) => event.status)).toEqual([400]);
+  });
 
   it('lets well-formed encodings through (UTF-8, encoded reserved characters, plus signs)', async () => {
     const { send, acted } = await start();

@@ -30,28 +30,97 @@ function exchange(partial: Partial<TraceEvent> & Pick<TraceEvent, 'from' | 'to' 
 /** The BFF login as the trace shows it: the browser carries redirects, the BFF redeems the code. */
 function bffLogin(): TraceEvent[] {
   return [
-    exchange({ from: 'user-agent', to: 'bff', method: 'GET', url: `${APP}/bff/login?returnTo=%2F`, status: 302,
-      responseHeaders: { location: `${AS}/auth?response_type=code&client_id=bff&state=st4te…(43 chars)&nonce=n…(43 chars)&code_challenge=abc&code_challenge_method=S256`, 'set-cookie': 'bff_session=1f2e3d…(36 chars); path=/; samesite=lax; httponly' } }),
-    exchange({ from: 'user-agent', to: 'authserver', method: 'GET', url: `${AS}/auth?response_type=code&state=st4te…(43 chars)&code_challenge=abc`, status: 303 }),
-    exchange({ from: 'user-agent', to: 'authserver', method: 'GET', url: `${AS}/auth/uid1`, status: 303,
-      responseHeaders: { location: `${APP}/bff/callback?code=c0de…(43 chars)&state=st4te…(43 chars)&iss=${encodeURIComponent(AS)}` } }),
-    exchange({ from: 'user-agent', to: 'bff', method: 'GET', url: `${APP}/bff/callback?code=c0de…(43 chars)&state=st4te…(43 chars)`, status: 302, correlationId: 'cb',
+    exchange({
+      from: 'user-agent',
+      to: 'bff',
+      method: 'GET',
+      url: `${APP}/bff/login?returnTo=%2F`,
+      status: 302,
+      responseHeaders: {
+        location: `${AS}/auth?response_type=code&client_id=bff&state=st4te…(43 chars)&nonce=n…(43 chars)&code_challenge=abc&code_challenge_method=S256`,
+        'set-cookie': 'bff_session=1f2e3d…(36 chars); path=/; samesite=lax; httponly',
+      },
+    }),
+    exchange({
+      from: 'user-agent',
+      to: 'authserver',
+      method: 'GET',
+      url: `${AS}/auth?response_type=code&state=st4te…(43 chars)&code_challenge=abc`,
+      status: 303,
+    }),
+    exchange({
+      from: 'user-agent',
+      to: 'authserver',
+      method: 'GET',
+      url: `${AS}/auth/uid1`,
+      status: 303,
+      responseHeaders: { location: `${APP}/bff/callback?code=c0de…(43 chars)&state=st4te…(43 chars)&iss=${encodeURIComponent(AS)}` },
+    }),
+    exchange({
+      from: 'user-agent',
+      to: 'bff',
+      method: 'GET',
+      url: `${APP}/bff/callback?code=c0de…(43 chars)&state=st4te…(43 chars)`,
+      status: 302,
+      correlationId: 'cb',
       requestHeaders: { cookie: 'bff_session=1f2e3d…(36 chars)' },
-      responseHeaders: { location: '/', 'set-cookie': 'bff_session=9a8b7c…(36 chars); path=/; samesite=lax; httponly' } }),
-    exchange({ from: 'bff', to: 'authserver', method: 'POST', url: `${AS}/token`, direction: 'outbound', correlationId: 'cb',
-      requestBody: 'grant_type=authorization_code&code=c0de…(43 chars)&code_verifier=v3r…(43 chars)',
-      responseBody: '{"access_token":"eyJhbGciOi…(730 chars)","refresh_token":"r3fr…(43 chars)","id_token":"eyJhbGciOi…(754 chars)"}' }, 1),
-    exchange({ from: 'bff', to: 'authserver', method: 'POST', url: `${AS}/token`, correlationId: 'cb',
-      requestBody: 'grant_type=authorization_code&code=c0de…(43 chars)&code_verifier=v3r…(43 chars)',
-      responseBody: '{"access_token":"eyJhbGciOi…(730 chars)","refresh_token":"r3fr…(43 chars)","id_token":"eyJhbGciOi…(754 chars)"}' }, 1),
-    exchange({ from: 'user-agent', to: 'bff', method: 'GET', url: `${APP}/api/notes`, requestHeaders: { 'x-csrf': '1', cookie: 'bff_session=9a8b7c…(36 chars)' }, correlationId: 'notes' }, 3000),
-    exchange({ from: 'bff', to: 'resource-api', method: 'GET', url: 'http://127.0.0.1:4001/notes', correlationId: 'notes',
-      requestHeaders: { authorization: 'Bearer eyJhbGciOi…(730 chars)' } }, 2),
+      responseHeaders: { location: '/', 'set-cookie': 'bff_session=9a8b7c…(36 chars); path=/; samesite=lax; httponly' },
+    }),
+    exchange(
+      {
+        from: 'bff',
+        to: 'authserver',
+        method: 'POST',
+        url: `${AS}/token`,
+        direction: 'outbound',
+        correlationId: 'cb',
+        requestBody: 'grant_type=authorization_code&code=c0de…(43 chars)&code_verifier=v3r…(43 chars)',
+        responseBody: '{"access_token":"eyJhbGciOi…(730 chars)","refresh_token":"r3fr…(43 chars)","id_token":"eyJhbGciOi…(754 chars)"}',
+      },
+      1,
+    ),
+    exchange(
+      {
+        from: 'bff',
+        to: 'authserver',
+        method: 'POST',
+        url: `${AS}/token`,
+        correlationId: 'cb',
+        requestBody: 'grant_type=authorization_code&code=c0de…(43 chars)&code_verifier=v3r…(43 chars)',
+        responseBody: '{"access_token":"eyJhbGciOi…(730 chars)","refresh_token":"r3fr…(43 chars)","id_token":"eyJhbGciOi…(754 chars)"}',
+      },
+      1,
+    ),
+    exchange(
+      {
+        from: 'user-agent',
+        to: 'bff',
+        method: 'GET',
+        url: `${APP}/api/notes`,
+        requestHeaders: { 'x-csrf': '1', cookie: 'bff_session=9a8b7c…(36 chars)' },
+        correlationId: 'notes',
+      },
+      3000,
+    ),
+    exchange(
+      {
+        from: 'bff',
+        to: 'resource-api',
+        method: 'GET',
+        url: 'http://127.0.0.1:4001/notes',
+        correlationId: 'notes',
+        requestHeaders: { authorization: 'Bearer eyJhbGciOi…(730 chars)' },
+      },
+      2,
+    ),
   ];
 }
 
 function held(holdings: readonly Holding[], party: string): string[] {
-  return holdings.filter((holding) => holding.party === party && holding.state === 'held').map((holding) => holding.artifact).sort();
+  return holdings
+    .filter((holding) => holding.party === party && holding.state === 'held')
+    .map((holding) => holding.artifact)
+    .sort();
 }
 
 describe('exchangesOf', () => {
@@ -63,7 +132,15 @@ describe('exchangesOf', () => {
   });
 
   it('keeps the sent side of a call nobody answered', () => {
-    const unanswered = exchange({ from: 'bff', to: 'resource-api', method: 'GET', url: 'http://127.0.0.1:4001/notes', direction: 'outbound', status: undefined, error: 'ECONNREFUSED' });
+    const unanswered = exchange({
+      from: 'bff',
+      to: 'resource-api',
+      method: 'GET',
+      url: 'http://127.0.0.1:4001/notes',
+      direction: 'outbound',
+      status: undefined,
+      error: 'ECONNREFUSED',
+    });
     expect(exchangesOf([unanswered])).toEqual([unanswered]);
   });
 });
@@ -101,22 +178,45 @@ describe('deriveHoldings', () => {
 
   it('public client (the anti-pattern): the token response reaches the browser itself', () => {
     const events = [
-      exchange({ from: 'user-agent', to: 'authserver', method: 'GET', url: `${AS}/auth?response_type=code&state=s…(43 chars)&code_challenge=abc`, status: 303 }),
-      exchange({ from: 'user-agent', to: 'authserver', method: 'POST', url: `${AS}/token`, requestHeaders: { origin: APP },
+      exchange({
+        from: 'user-agent',
+        to: 'authserver',
+        method: 'GET',
+        url: `${AS}/auth?response_type=code&state=s…(43 chars)&code_challenge=abc`,
+        status: 303,
+      }),
+      exchange({
+        from: 'user-agent',
+        to: 'authserver',
+        method: 'POST',
+        url: `${AS}/token`,
+        requestHeaders: { origin: APP },
         requestBody: 'grant_type=authorization_code&code=c…(43 chars)&code_verifier=v…(43 chars)&client_id=spa',
-        responseBody: '{"access_token":"eyJhbGciOi…(730 chars)","refresh_token":"r…(43 chars)","id_token":"eyJhbGciOi…(754 chars)"}' }),
+        responseBody: '{"access_token":"eyJhbGciOi…(730 chars)","refresh_token":"r…(43 chars)","id_token":"eyJhbGciOi…(754 chars)"}',
+      }),
     ];
     const holdings = deriveHoldings(exchangesOf(events));
     expect(held(holdings, 'user-agent')).toEqual(['access-token', 'id-token', 'refresh-token']);
-    expect(holdings.find((holding) => holding.party === 'user-agent' && holding.artifact === 'pkce-verifier')?.how).toBe('made it; its challenge is in GET /auth');
+    expect(holdings.find((holding) => holding.party === 'user-agent' && holding.artifact === 'pkce-verifier')?.how).toBe(
+      'made it; its challenge is in GET /auth',
+    );
     expect(held(holdings, 'bff')).toEqual(['client-secret']);
   });
 
   it('sign-out: the cookie is removed from the browser, the BFF drops the tokens', () => {
     const events = [
       ...bffLogin(),
-      exchange({ from: 'user-agent', to: 'bff', method: 'POST', url: `${APP}/bff/logout`, requestHeaders: { 'x-csrf': '1' },
-        responseHeaders: { 'set-cookie': 'bff_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly' } }, 3000),
+      exchange(
+        {
+          from: 'user-agent',
+          to: 'bff',
+          method: 'POST',
+          url: `${APP}/bff/logout`,
+          requestHeaders: { 'x-csrf': '1' },
+          responseHeaders: { 'set-cookie': 'bff_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly' },
+        },
+        3000,
+      ),
     ];
     const holdings = deriveHoldings(exchangesOf(events));
     expect(held(holdings, 'user-agent')).toEqual([]);

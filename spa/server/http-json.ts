@@ -21,7 +21,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** Writes an `HttpError` as the lab's JSON error; anything else becomes a 500 without internals. */
 export function sendError(res: ServerResponse, error: unknown): void {
-  const httpError = error instanceof HttpError ? error : new HttpError(500, 'internal_error', 'Something went wrong on our side; the details are in the service log.');
+  const httpError =
+    error instanceof HttpError ? error : new HttpError(500, 'internal_error', 'Something went wrong on our side; the details are in the service log.');
   for (const [name, value] of Object.entries(httpError.headers)) res.setHeader(name, value);
   sendJson(res, httpError.status, { ...httpError.extra, error: httpError.code, message: httpError.message });
 }

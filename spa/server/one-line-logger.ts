@@ -24,6 +24,7 @@ export function createOneLineLogger(level: LogLevel = 'info'): Logger {
     error(msg: string, options?: LogErrorOptions) {
       const code = (options?.error as { code?: unknown } | null | undefined)?.code;
       if (typeof code !== 'string') return vite.error(msg, options);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: a query ends at the ESC of a terminal colour
       const firstLine = (msg.split('\n')[0] ?? '').replace(/\?[^\s\u001b]*/g, '');
       vite.error(`${firstLine} (${code})`, options);
     },

@@ -30,7 +30,10 @@ export function refuseMalformedTargetsPlugin(forwardedPrefixes: readonly string[
         const path = queryAt < 0 ? target : target.slice(0, queryAt);
         const query = queryAt < 0 ? '' : target.slice(queryAt + 1);
         if (!isWellEncoded(path) || !isWellEncoded(query)) {
-          sendJson(res, 400, { error: 'invalid_url_encoding', message: 'The URL holds a malformed percent-encoding (a "%" must start a valid UTF-8 byte sequence such as %2F).' });
+          sendJson(res, 400, {
+            error: 'invalid_url_encoding',
+            message: 'The URL holds a malformed percent-encoding (a "%" must start a valid UTF-8 byte sequence such as %2F).',
+          });
           return;
         }
         // `/bff/*` and `/api/*` are the BFF's to judge (it answers 400 invalid_api_path, as the lab teaches).

@@ -36,7 +36,10 @@ export function xssHookPlugin(settings: SpaSettings, attackerUrl: string): Plugi
           },
           (error: unknown) => {
             server.config.logger.warn(`spa: XSS hook: ${error instanceof Error ? error.message : String(error)}`);
-            sendJson(res, 502, { error: 'attacker_unreachable', message: `The XSS hook could not fetch the "${name}" payload from the attacker at ${attackerUrl}. Is it running?` });
+            sendJson(res, 502, {
+              error: 'attacker_unreachable',
+              message: `The XSS hook could not fetch the "${name}" payload from the attacker at ${attackerUrl}. Is it running?`,
+            });
           },
         );
       });

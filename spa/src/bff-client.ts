@@ -151,7 +151,11 @@ function toBffError(method: string, path: string, response: Response, body: unkn
     const message = typeof body.message === 'string' ? body.message : `${method} ${path} failed with ${response.status}.`;
     return new BffError(response.status, body.error, message);
   }
-  return new BffError(response.status, 'unexpected_response', `${method} ${path} answered ${response.status} ${response.statusText} without a JSON error body.`);
+  return new BffError(
+    response.status,
+    'unexpected_response',
+    `${method} ${path} answered ${response.status} ${response.statusText} without a JSON error body.`,
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

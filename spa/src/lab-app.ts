@@ -163,7 +163,11 @@ export class LabApp extends LitElement {
       const user = await client.fetchUser();
       this.view = user ? { kind: 'signed-in', user } : { kind: 'signed-out' };
     } catch (error) {
-      this.view = { kind: 'error', title: this.mode === 'bff' ? 'The BFF could not say who is signed in' : 'The sign-in could not be completed', error: toBffError(error) };
+      this.view = {
+        kind: 'error',
+        title: this.mode === 'bff' ? 'The BFF could not say who is signed in' : 'The sign-in could not be completed',
+        error: toBffError(error),
+      };
     }
   }
 

@@ -77,26 +77,32 @@ export class LabBanner extends LitElement {
     const lab = this.lab;
     if (!lab || (lab.weakened.length === 0 && lab.mode === 'bff' && !lab.xss)) return nothing;
     return html`<div class="banner" role="alert" data-testid="weakened-banner">
-      ${lab.weakened.length > 0
-        ? html`<section>
+      ${
+        lab.weakened.length > 0
+          ? html`<section>
             <h2>WEAKENED LAB: these defences are off: ${lab.weakened.map((defence) => defence.name).join(', ')}</h2>
             <ul>
               ${lab.weakened.map((defence) => html`<li><code>${defence.name}</code>: ${withCode(defence.what)}</li>`)}
             </ul>
           </section>`
-        : nothing}
-      ${lab.mode === 'public-client'
-        ? html`<section data-testid="anti-pattern-banner">
+          : nothing
+      }
+      ${
+        lab.mode === 'public-client'
+          ? html`<section data-testid="anti-pattern-banner">
             <h2>ANTI-PATTERN MODE: this SPA holds tokens in localStorage</h2>
             <p>It is a public OAuth client: any script on this page can read its access, refresh and ID tokens.</p>
           </section>`
-        : nothing}
-      ${lab.xss
-        ? html`<section data-testid="xss-banner">
+          : nothing
+      }
+      ${
+        lab.xss
+          ? html`<section data-testid="xss-banner">
             <h2>XSS HOOK ON: an attacker's script is injected into this page</h2>
             <p>A lab-only stand-in for an XSS bug: the script runs with this page's privileges.</p>
           </section>`
-        : nothing}
+          : nothing
+      }
     </div>`;
   }
 }

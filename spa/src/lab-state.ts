@@ -30,7 +30,12 @@ async function fetchLabState(): Promise<LabState> {
   const response = await fetch('/lab/state.json', { cache: 'no-store', headers: { Accept: 'application/json' } });
   if (!response.ok) throw new Error(`GET /lab/state.json answered ${response.status}`);
   const body = (await response.json()) as Partial<LabState>;
-  if ((body.mode !== 'bff' && body.mode !== 'public-client') || !Array.isArray(body.weakened) || typeof body.authserver !== 'string' || typeof body.api !== 'string') {
+  if (
+    (body.mode !== 'bff' && body.mode !== 'public-client') ||
+    !Array.isArray(body.weakened) ||
+    typeof body.authserver !== 'string' ||
+    typeof body.api !== 'string'
+  ) {
     throw new Error('GET /lab/state.json answered an unexpected body');
   }
   return body as LabState;

@@ -97,12 +97,14 @@ export class NotesPanel extends LitElement {
       <section class="card">
         <h2>Notes from the resource API</h2>
         <p class="lead">
-          ${this.list
-            ? html`Notes owned by <span class="owner" data-testid="notes-owner">${this.list.owner}</span>, the user in the access token
+          ${
+            this.list
+              ? html`Notes owned by <span class="owner" data-testid="notes-owner">${this.list.owner}</span>, the user in the access token
                 ${this.mode === 'bff' ? 'the BFF sent' : 'this page sent from localStorage'}.`
-            : this.mode === 'bff'
-              ? 'Fetched through the BFF, which adds the access token.'
-              : 'Fetched by this page straight from the API, with the access token it keeps in localStorage.'}
+              : this.mode === 'bff'
+                ? 'Fetched through the BFF, which adds the access token.'
+                : 'Fetched by this page straight from the API, with the access token it keeps in localStorage.'
+          }
         </p>
         ${this.error ? html`<p class="error" role="alert" data-testid="error"><code>${this.error.code}</code>: ${this.error.message}</p>` : nothing}
         ${this.renderList()}

@@ -35,7 +35,8 @@ export function apiError(method: string, path: string, response: Response, body:
 export function toAppError(error: unknown, what: string): BffError {
   if (error instanceof BffError) return error;
   if (error instanceof oauth.ResponseBodyError) return new BffError(error.status, error.error, error.error_description ?? `${what} failed: ${error.error}`);
-  if (error instanceof oauth.AuthorizationResponseError) return new BffError(400, error.error, error.error_description ?? `The authorization server answered ${error.error}.`);
+  if (error instanceof oauth.AuthorizationResponseError)
+    return new BffError(400, error.error, error.error_description ?? `The authorization server answered ${error.error}.`);
   if (error instanceof oauth.OperationProcessingError) return new BffError(0, error.code ?? 'invalid_response', `${what} failed: ${error.message}`);
   // A fetch that got no answer: the server is down, or the CSP's connect-src or CORS blocked it.
   if (error instanceof TypeError) return new BffError(0, 'network_error', `${what} got no answer: ${error.message}`);

@@ -124,7 +124,9 @@ export function createPublicClient(lab: LabState): AppClient {
       return tokens.access_token;
     } catch (error) {
       if (error instanceof oauth.ResponseBodyError && error.error === 'invalid_grant') {
-        return signedOut(`The authorization server refused the refresh token (invalid_grant: ${error.error_description ?? 'revoked or expired'}): sign in again.`);
+        return signedOut(
+          `The authorization server refused the refresh token (invalid_grant: ${error.error_description ?? 'revoked or expired'}): sign in again.`,
+        );
       }
       throw toAppError(error, 'the refresh');
     }
@@ -145,7 +147,14 @@ export function createPublicClient(lab: LabState): AppClient {
     const headers = new Headers({ Accept: 'application/json' });
     if (json !== undefined) headers.set('Content-Type', 'application/json');
     try {
-      return await oauth.protectedResourceRequest(accessToken, method, new URL(path, lab.api), headers, json === undefined ? null : JSON.stringify(json), HTTP_OPTIONS);
+      return await oauth.protectedResourceRequest(
+        accessToken,
+        method,
+        new URL(path, lab.api),
+        headers,
+        json === undefined ? null : JSON.stringify(json),
+        HTTP_OPTIONS,
+      );
     } catch (error) {
       // A 401 with a Bearer challenge arrives as an error; its response is still the answer.
       if (error instanceof oauth.WWWAuthenticateChallengeError) return error.response;
@@ -197,5 +206,5 @@ function readClaims(jwt: string): BffUser | null {
 
 /** Only a path on this origin, never `//evil.example` (the same rule as the BFF's `returnTo`). */
 function localPath(path: string | undefined): string {
-  return path && path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\') ? path : '/';
+  return path?.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\') ? path : '/';
 }

@@ -62,7 +62,10 @@ export class SignInCard extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void getAppClient().then((client) => (this.mode = client.mode), () => undefined);
+    void getAppClient().then(
+      (client) => (this.mode = client.mode),
+      () => undefined,
+    );
   }
 
   override render() {
@@ -71,11 +74,13 @@ export class SignInCard extends LitElement {
         ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
         <h2>You are signed out</h2>
         <p class="lead">
-          ${this.mode === 'bff'
-            ? `Signing in takes you to the authorization server. After you log in there, it sends you back to the BFF,
+          ${
+            this.mode === 'bff'
+              ? `Signing in takes you to the authorization server. After you log in there, it sends you back to the BFF,
           which keeps the tokens and gives this browser only an HttpOnly session cookie.`
-            : `Signing in takes you to the authorization server. After you log in there, it sends you back to this page,
-          which redeems the code itself and keeps the tokens in localStorage (the anti-pattern).`}
+              : `Signing in takes you to the authorization server. After you log in there, it sends you back to this page,
+          which redeems the code itself and keeps the tokens in localStorage (the anti-pattern).`
+          }
         </p>
         ${this.error ? html`<p class="error" role="alert" data-testid="error"><code>${this.error.code}</code>: ${this.error.message}</p>` : nothing}
         <div class="actions">

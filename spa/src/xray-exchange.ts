@@ -145,17 +145,21 @@ export class XrayExchange extends LitElement {
         ${event.requestBody ? html`<h3>Request body</h3>${renderBody(event.requestBody)}` : nothing}
 
         <h3>Response</h3>
-        ${event.error
-          ? html`<p class="status status-error">No answer: ${event.error}</p>`
-          : html`<p><span class="status ${statusClass(event.status)}">${event.status}</span> <span class="muted">after ${event.durationMs} ms</span></p>`}
+        ${
+          event.error
+            ? html`<p class="status status-error">No answer: ${event.error}</p>`
+            : html`<p><span class="status ${statusClass(event.status)}">${event.status}</span> <span class="muted">after ${event.durationMs} ms</span></p>`
+        }
         ${location ? html`<p class="request-line mono">Location: ${withoutQuery(location)}</p>${this.renderParams('Redirect parameters', location)}` : nothing}
         ${cookieTable('Cookies set', setCookiesOf(event.responseHeaders['set-cookie']))}
         ${responseHeaders.length > 0 ? headerTable(responseHeaders) : nothing}
         ${event.responseBody ? html`<h3>Response body</h3>${renderBody(event.responseBody)}` : nothing}
 
-        ${event.jwts && event.jwts.length > 0
-          ? html`<h3>JWTs in this exchange (${event.jwts.length})</h3>${event.jwts.map((jwt) => html`<xray-jwt .jwt=${jwt}></xray-jwt>`)}`
-          : nothing}
+        ${
+          event.jwts && event.jwts.length > 0
+            ? html`<h3>JWTs in this exchange (${event.jwts.length})</h3>${event.jwts.map((jwt) => html`<xray-jwt .jwt=${jwt}></xray-jwt>`)}`
+            : nothing
+        }
         <p class="muted">Recorded by ${event.service} (${event.direction}) at ${event.time}; user action ${event.correlationId}.</p>
       </div>
     `;

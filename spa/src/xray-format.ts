@@ -80,7 +80,12 @@ export function bodyOf(body: string): BodyView {
 export function describeNumericDate(seconds: number, now = Date.now()): string {
   const date = new Date(seconds * 1000);
   const delta = Math.round((seconds * 1000 - now) / 1000);
-  const span = Math.abs(delta) < 120 ? `${Math.abs(delta)} s` : Math.abs(delta) < 7200 ? `${Math.round(Math.abs(delta) / 60)} min` : `${Math.round(Math.abs(delta) / 3600)} h`;
+  const span =
+    Math.abs(delta) < 120
+      ? `${Math.abs(delta)} s`
+      : Math.abs(delta) < 7200
+        ? `${Math.round(Math.abs(delta) / 60)} min`
+        : `${Math.round(Math.abs(delta) / 3600)} h`;
   const relative = delta >= 0 ? `in ${span}` : `${span} ago`;
   return `${date.toLocaleString()} (${relative})`;
 }

@@ -126,11 +126,13 @@ export class XrayHoldings extends LitElement {
   private renderCell(party: Party, artifact: string, holding: Holding | undefined) {
     const state = holding?.state ?? 'none';
     return html`<td class=${state} data-testid="xray-holding" data-party=${party} data-artifact=${artifact} data-state=${state} title=${holding?.how ?? ''}>
-      ${holding
-        ? html`<button @click=${() => holding.eventId && this.select(holding.eventId)}>
+      ${
+        holding
+          ? html`<button @click=${() => holding.eventId && this.select(holding.eventId)}>
             <span class="mark">${STATE_TEXT[holding.state]}</span><span class="how">${holding.how}</span>
           </button>`
-        : '—'}
+          : '—'
+      }
     </td>`;
   }
 

@@ -131,9 +131,11 @@ export class XrayJwt extends LitElement {
               <td class="name mono">${name}</td>
               <td class="mono">${show(value)}</td>
               <td class="meaning">
-                ${CLAIM_GLOSSARY[name] ?? ''}${TIME_CLAIMS.has(name) && typeof value === 'number'
-                  ? html`: <strong class="date" data-testid="xray-jwt-date">${describeNumericDate(value)}</strong>`
-                  : nothing}
+                ${CLAIM_GLOSSARY[name] ?? ''}${
+                  TIME_CLAIMS.has(name) && typeof value === 'number'
+                    ? html`: <strong class="date" data-testid="xray-jwt-date">${describeNumericDate(value)}</strong>`
+                    : nothing
+                }
               </td>
             </tr>`,
           )}

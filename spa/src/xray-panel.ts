@@ -275,18 +275,21 @@ export class XrayPanel extends LitElement {
           <button data-testid="xray-size" @click=${this.toggleSize}>${this.prefs.size === 'full' ? 'Dock' : 'Full window'}</button>
           <button data-testid="xray-toggle" aria-expanded="true" @click=${this.toggle}>Close</button>
         </div>
-        ${fullView
-          ? html`<p class="banner" role="alert" data-testid="xray-full-view">FULL VIEW: secrets shown unshortened. A real system never exposes this.</p>`
-          : this.view === 'session' && this.publicClient
-            ? html`<p class="hint" data-testid="xray-public-client-hint">
+        ${
+          fullView
+            ? html`<p class="banner" role="alert" data-testid="xray-full-view">FULL VIEW: secrets shown unshortened. A real system never exposes this.</p>`
+            : this.view === 'session' && this.publicClient
+              ? html`<p class="hint" data-testid="xray-public-client-hint">
                 Anti-pattern mode: the browser talks to the authorization server and the API itself. Those exchanges belong to no BFF
                 session, so only the instructor's view shows them.
               </p>`
-            : html`<span></span>`}
-        ${this.connection === 'off'
-          ? html`<p class="notice">The X-ray is switched off for this run (<code>LAB_XRAY=off</code>): the BFF has no trace stream.</p>`
-          : this.tab === 'sequence'
-            ? html`<div class="body">
+              : html`<span></span>`
+        }
+        ${
+          this.connection === 'off'
+            ? html`<p class="notice">The X-ray is switched off for this run (<code>LAB_XRAY=off</code>): the BFF has no trace stream.</p>`
+            : this.tab === 'sequence'
+              ? html`<div class="body">
                 <xray-sequence
                   .groups=${shown}
                   .lanes=${lanes}
@@ -296,9 +299,10 @@ export class XrayPanel extends LitElement {
                 ></xray-sequence>
                 <div class="detail"><xray-exchange .event=${selected} .sender=${selected ? senderOf(selected, location.origin) : undefined}></xray-exchange></div>
               </div>`
-            : html`<div class="body holdings">
+              : html`<div class="body holdings">
                 <xray-holdings .holdings=${deriveHoldings(exchanges)} ?attacker=${attacker} @exchange-select=${this.onSelect}></xray-holdings>
-              </div>`}
+              </div>`
+        }
       </section>
     `;
   }
@@ -426,7 +430,8 @@ export class XrayPanel extends LitElement {
   private receive(event: TraceEvent): void {
     if (this.paused && !this.#events.has(event.id)) this.#waiting.set(event.id, event);
     else this.#events.set(event.id, event);
-    if (this.#events.size > KEEP_EVENTS) this.#events.delete(this.#events.keys().next().value!);
+    const oldest = this.#events.size > KEEP_EVENTS ? this.#events.keys().next().value : undefined;
+    if (oldest !== undefined) this.#events.delete(oldest);
     this.#renderTimer ??= setTimeout(() => {
       this.#renderTimer = undefined;
       this.revision++;

@@ -251,9 +251,11 @@ export class XraySequence extends LitElement {
           ${this.lanes.map((lane, index) => html`<span class="lane-name" style="left: ${(index + 0.5) * width}%">${LANE_NAMES[lane]}</span>`)}
         </div>
       </div>
-      ${this.groups.length === 0
-        ? html`<p class="empty" data-testid="xray-empty">${this.emptyText ?? 'No exchange yet. Use the app (sign in, load the notes) and watch them arrive here.'}</p>`
-        : nothing}
+      ${
+        this.groups.length === 0
+          ? html`<p class="empty" data-testid="xray-empty">${this.emptyText ?? 'No exchange yet. Use the app (sign in, load the notes) and watch them arrive here.'}</p>`
+          : nothing
+      }
       ${this.groups.map(
         (group) => html`
           <div class="group" data-testid="xray-group">
@@ -299,9 +301,11 @@ export class XraySequence extends LitElement {
           <span class="label ${labelAtRight ? 'right' : ''}" style="left: ${labelAtRight ? Math.max(x1, x2) : left + 0.6}%">
             ${event.method} ${displayPathOf(event.url)}${query}${event.channel === 'back' ? html`<span class="tag">back channel</span>` : nothing}${
               event.jwts && event.jwts.length > 0 ? html`<span class="jwt-mark">JWT×${event.jwts.length}</span>` : nothing
-            }${event.error
-              ? html`<span class="status status-error">no answer</span>`
-              : html`<span class="status ${statusClass(event.status)}">${event.status}</span>`}
+            }${
+              event.error
+                ? html`<span class="status status-error">no answer</span>`
+                : html`<span class="status ${statusClass(event.status)}">${event.status}</span>`
+            }
           </span>
         </span>
       </button>

@@ -73,16 +73,18 @@ export class XrayViewSwitch extends LitElement {
         : "Only this browser's own BFF session's exchanges. Every session's needs the run's control key (the instructor's view).";
     return html`
       <span class="view ${this.view ?? ''}" data-testid="xray-view" data-view=${this.view ?? ''} title=${title}>${label}</span>
-      ${this.view === 'instructor'
-        ? html`<button data-testid="xray-instructor-leave" @click=${this.leave}>Leave</button>`
-        : this.asking
-          ? html`<form @submit=${this.submit}>
+      ${
+        this.view === 'instructor'
+          ? html`<button data-testid="xray-instructor-leave" @click=${this.leave}>Leave</button>`
+          : this.asking
+            ? html`<form @submit=${this.submit}>
               <input type="password" data-testid="xray-key" aria-label="The run's control key" placeholder="control key" autocomplete="off" required />
               <button data-testid="xray-key-submit">Open</button>
               <button type="button" @click=${() => (this.asking = false)}>Cancel</button>
               ${this.error ? html`<span class="error" role="alert" data-testid="xray-key-error">${this.error}</span>` : nothing}
             </form>`
-          : html`<button data-testid="xray-instructor" @click=${() => (this.asking = true)}>Instructor…</button>`}
+            : html`<button data-testid="xray-instructor" @click=${() => (this.asking = true)}>Instructor…</button>`
+      }
     `;
   }
 

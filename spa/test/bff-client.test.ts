@@ -94,12 +94,28 @@ describe('fetchUser (GET /bff/user) against the real BFF', () => {
   it('is null when nobody is signed in (401), and the call passed the CSRF rule (X-CSRF: 1, same-origin credentials)', async () => {
     const sent = pageOnRealBff();
     expect(await fetchUser()).toBeNull();
-    expect(sent).toEqual([{ path: '/bff/user', method: 'GET', headers: { 'X-CSRF': '1', Accept: 'application/json' }, credentials: 'same-origin', body: undefined }]);
+    expect(sent).toEqual([
+      { path: '/bff/user', method: 'GET', headers: { 'X-CSRF': '1', Accept: 'application/json' }, credentials: 'same-origin', body: undefined },
+    ]);
   });
 
   it("returns the signed-in user's claims, and nothing of the tokens", async () => {
-    await bff.store.set('alice-session', { sid: 'sid-alice', signedInAt: Date.now(), user: { sub: 'alice', name: 'Alice Adams', preferred_username: 'alice' }, _expire: Date.now() + 3_600_000, _maxAge: 3_600_000 }, 3_600_000);
-    await bff.tokenStore.put('sid-alice', { accessToken: 'at', refreshToken: 'rt', accessTokenExpiresAt: Date.now() + 600_000, accessTokenLifetimeMs: 600_000, scope: 'notes:read' }, 3_600_000);
+    await bff.store.set(
+      'alice-session',
+      {
+        sid: 'sid-alice',
+        signedInAt: Date.now(),
+        user: { sub: 'alice', name: 'Alice Adams', preferred_username: 'alice' },
+        _expire: Date.now() + 3_600_000,
+        _maxAge: 3_600_000,
+      },
+      3_600_000,
+    );
+    await bff.tokenStore.put(
+      'sid-alice',
+      { accessToken: 'at', refreshToken: 'rt', accessTokenExpiresAt: Date.now() + 600_000, accessTokenLifetimeMs: 600_000, scope: 'notes:read' },
+      3_600_000,
+    );
     pageOnRealBff('http://localhost:5173/', signedSessionCookie('alice-session', bff.sessionKey));
     expect(await fetchUser()).toEqual({ sub: 'alice', name: 'Alice Adams', preferred_username: 'alice' });
   });
@@ -115,7 +131,13 @@ describe('listNotes, addNote and logout against the real BFF', () => {
     const sent = pageOnRealBff();
     expect(fields(await failureOf(addNote('hello')))).toEqual({ status: 401, code: 'not_authenticated', message: 'You are not signed in.' });
     expect(sent).toEqual([
-      { path: '/api/notes', method: 'POST', headers: { 'X-CSRF': '1', Accept: 'application/json', 'Content-Type': 'application/json' }, credentials: 'same-origin', body: '{"text":"hello"}' },
+      {
+        path: '/api/notes',
+        method: 'POST',
+        headers: { 'X-CSRF': '1', Accept: 'application/json', 'Content-Type': 'application/json' },
+        credentials: 'same-origin',
+        body: '{"text":"hello"}',
+      },
     ]);
   });
 
@@ -128,7 +150,11 @@ describe('listNotes, addNote and logout against the real BFF', () => {
 describe("how the client reads answers the BFF's error format does not cover", () => {
   it('a JSON error: its status, code and message as they came', async () => {
     pageAnswering(() => Response.json({ error: 'authserver_timeout', message: 'The authorization server did not answer in time.' }, { status: 504 }));
-    expect(fields(await failureOf(fetchUser()))).toEqual({ status: 504, code: 'authserver_timeout', message: 'The authorization server did not answer in time.' });
+    expect(fields(await failureOf(fetchUser()))).toEqual({
+      status: 504,
+      code: 'authserver_timeout',
+      message: 'The authorization server did not answer in time.',
+    });
   });
 
   it('a JSON error without a message: a sentence naming the call and the status', async () => {
@@ -137,13 +163,23 @@ describe("how the client reads answers the BFF's error format does not cover", (
   });
 
   it("an HTML error page (a proxy's 502): unexpected_response, with the status and its text", async () => {
-    pageAnswering(() => new Response('<html><body>Bad Gateway</body></html>', { status: 502, statusText: 'Bad Gateway', headers: { 'Content-Type': 'text/html' } }));
-    expect(fields(await failureOf(fetchUser()))).toEqual({ status: 502, code: 'unexpected_response', message: 'GET /bff/user answered 502 Bad Gateway without a JSON error body.' });
+    pageAnswering(
+      () => new Response('<html><body>Bad Gateway</body></html>', { status: 502, statusText: 'Bad Gateway', headers: { 'Content-Type': 'text/html' } }),
+    );
+    expect(fields(await failureOf(fetchUser()))).toEqual({
+      status: 502,
+      code: 'unexpected_response',
+      message: 'GET /bff/user answered 502 Bad Gateway without a JSON error body.',
+    });
   });
 
   it('an empty error answer: unexpected_response', async () => {
     pageAnswering(() => new Response(null, { status: 500, statusText: 'Internal Server Error' }));
-    expect(fields(await failureOf(addNote('x')))).toEqual({ status: 500, code: 'unexpected_response', message: 'POST /api/notes answered 500 Internal Server Error without a JSON error body.' });
+    expect(fields(await failureOf(addNote('x')))).toEqual({
+      status: 500,
+      code: 'unexpected_response',
+      message: 'POST /api/notes answered 500 Internal Server Error without a JSON error body.',
+    });
   });
 
   it('no answer at all (the fetch fails): status 0, network_error', async () => {
@@ -158,7 +194,11 @@ describe("how the client reads answers the BFF's error format does not cover", (
 
   it('a 200 from /bff/user without a `sub`: unexpected_response, never a user without an id', async () => {
     pageAnswering(() => Response.json({ claims: { name: 'Nobody' } }));
-    expect(fields(await failureOf(fetchUser()))).toEqual({ status: 200, code: 'unexpected_response', message: 'GET /bff/user answered without a `sub` claim.' });
+    expect(fields(await failureOf(fetchUser()))).toEqual({
+      status: 200,
+      code: 'unexpected_response',
+      message: 'GET /bff/user answered without a `sub` claim.',
+    });
   });
 
   it('claims at the top level are accepted too', async () => {
@@ -174,7 +214,11 @@ describe('logout: where the browser is sent next', () => {
     ['JAVASCRIPT:alert(1)', 'javascript:'],
   ])('never navigates to %s: unexpected_response', async (logoutUrl, protocol) => {
     pageAnswering(() => Response.json({ signedOut: true, logoutUrl }));
-    expect(fields(await failureOf(logout()))).toEqual({ status: 200, code: 'unexpected_response', message: `POST /bff/logout answered a logoutUrl that is not http(s): ${protocol}` });
+    expect(fields(await failureOf(logout()))).toEqual({
+      status: 200,
+      code: 'unexpected_response',
+      message: `POST /bff/logout answered a logoutUrl that is not http(s): ${protocol}`,
+    });
   });
 
   it('resolves a relative logoutUrl against the page, and keeps an absolute http(s) one', async () => {
@@ -205,7 +249,10 @@ describe('the seed variant: the code handed over from the /callback page', () =>
   });
 
   it('a refused hand-over is the BFF’s error, and the code is out of the address bar anyway', async () => {
-    const { replaced } = pageAnswering(() => Response.json({ error: 'invalid_state', message: 'Not a login of this browser.', startAgain: '/bff/login?returnTo=%2F' }, { status: 400 }), 'http://localhost:5173/callback?code=c0de&state=x');
+    const { replaced } = pageAnswering(
+      () => Response.json({ error: 'invalid_state', message: 'Not a login of this browser.', startAgain: '/bff/login?returnTo=%2F' }, { status: 400 }),
+      'http://localhost:5173/callback?code=c0de&state=x',
+    );
     expect(fields(await failureOf(fetchUser()))).toEqual({ status: 400, code: 'invalid_state', message: 'Not a login of this browser.' });
     expect(replaced).toEqual(['/']);
   });

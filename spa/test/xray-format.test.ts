@@ -34,7 +34,12 @@ describe('setCookiesOf (a Set-Cookie as the trace joins them)', () => {
     const header =
       'bff_session=abc…(36 chars); path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly, bff_session.sig=xyz; path=/; max-age=0, other=1; Path=/';
     expect(setCookiesOf(header)).toEqual([
-      { name: 'bff_session', value: 'abc…(36 chars)', attributes: ['path=/', 'expires=Thu, 01 Jan 1970 00:00:00 GMT', 'samesite=lax', 'httponly'], removed: true },
+      {
+        name: 'bff_session',
+        value: 'abc…(36 chars)',
+        attributes: ['path=/', 'expires=Thu, 01 Jan 1970 00:00:00 GMT', 'samesite=lax', 'httponly'],
+        removed: true,
+      },
       { name: 'bff_session.sig', value: 'xyz', attributes: ['path=/', 'max-age=0'], removed: true },
       { name: 'other', value: '1', attributes: ['Path=/'], removed: false },
     ]);
@@ -62,7 +67,13 @@ describe('paramsOf and bodyOf', () => {
   });
 
   it('reads a form body field by field, JSON indented, anything else as text', () => {
-    expect(bodyOf('grant_type=authorization_code&code=c0de')).toEqual({ kind: 'fields', fields: [{ name: 'grant_type', value: 'authorization_code' }, { name: 'code', value: 'c0de' }] });
+    expect(bodyOf('grant_type=authorization_code&code=c0de')).toEqual({
+      kind: 'fields',
+      fields: [
+        { name: 'grant_type', value: 'authorization_code' },
+        { name: 'code', value: 'c0de' },
+      ],
+    });
     expect(bodyOf('{"a":1}')).toEqual({ kind: 'json', text: '{\n  "a": 1\n}' });
     expect(bodyOf('{"a":')).toEqual({ kind: 'text', text: '{"a":' });
     expect(bodyOf('(HTML page, 512 chars)')).toEqual({ kind: 'text', text: '(HTML page, 512 chars)' });

@@ -37,7 +37,10 @@ describe("the X-ray's view (xray-view.ts)", () => {
     expect(await openInstructorView('k-1')).toBe('opened');
     expect(await openInstructorView('k-2')).toBe('wrong-key');
     expect(await openInstructorView('k-3')).toBe('unavailable');
-    expect(calls[0]).toEqual({ url: '/bff/xray/view', init: expect.objectContaining({ method: 'POST', headers: expect.objectContaining({ 'X-CSRF': '1', 'X-Lab-Key': 'k-1' }) }) });
+    expect(calls[0]).toEqual({
+      url: '/bff/xray/view',
+      init: expect.objectContaining({ method: 'POST', headers: expect.objectContaining({ 'X-CSRF': '1', 'X-Lab-Key': 'k-1' }) }),
+    });
   });
 
   it('knows the two views and nothing else', () => {

@@ -10,7 +10,10 @@ export function createPageRoutes(topology: LabTopology, loot: LootStore): Router
 
   router.get('/', (ctx) => {
     ctx.type = 'html';
-    ctx.body = page('The attacker\'s site', `<p>This origin (${topology.attacker.url}) is a third site, cross-site to the app and to the authorization server.</p>`);
+    ctx.body = page(
+      "The attacker's site",
+      `<p>This origin (${topology.attacker.url}) is a third site, cross-site to the app and to the authorization server.</p>`,
+    );
   });
 
   // Where an open redirect drops the victim (returnTo pointing here).

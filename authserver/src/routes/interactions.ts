@@ -106,12 +106,7 @@ export function createInteractionRoutes(provider: Provider): Router {
       grant.addResourceScope(resource, scopes.join(' '));
     }
     const grantId = await grant.save();
-    await provider.interactionFinished(
-      ctx.req,
-      ctx.res,
-      { consent: details.grantId ? {} : { grantId } },
-      { mergeWithLastSubmission: true },
-    );
+    await provider.interactionFinished(ctx.req, ctx.res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
   });
 
   router.post('/abort', async (ctx) => {

@@ -12,7 +12,14 @@ export interface MemoryStorageOptions {
 }
 
 /** The tokens and codes issued under a grant: what revoking the grant (RFC 7009 §2.1) takes down. */
-const ISSUED_UNDER_A_GRANT = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
+const ISSUED_UNDER_A_GRANT = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
 
 interface Row {
   readonly model: string;

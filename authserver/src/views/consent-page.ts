@@ -39,8 +39,10 @@ ${resources.join('\n')}
 <form method="post" action="/interaction/${escapeHtml(input.uid)}/abort" style="display:inline">
   <button type="submit">Deny</button>
 </form>
-<p class="hint">${input.clientId === 'bff'
-    ? 'Allowing issues tokens to the BFF (a confidential client). Your browser will only get a session cookie.'
-    : `Allowing issues tokens to <code>${escapeHtml(input.clientId)}</code>, a public client: whoever runs it holds them.`}</p>`,
+<p class="hint">${
+      input.clientId === 'bff'
+        ? 'Allowing issues tokens to the BFF (a confidential client). Your browser will only get a session cookie.'
+        : `Allowing issues tokens to <code>${escapeHtml(input.clientId)}</code>, a public client: whoever runs it holds them.`
+    }</p>`,
   );
 }

@@ -67,7 +67,10 @@ describe('what an anonymous caller makes the real authorization server keep', ()
   it('a whole sign-in: nothing more that counts as anonymous, once it is done', async () => {
     await signIn(server.url, 'alice', 'alice');
     // Its login-step Interaction is gone; its Session, Grant and refresh token are alice's.
-    expect(storage.stats()).toMatchObject({ grantsWithTokens: 1, anonymous: { Interaction: 1, Session: 1, PushedAuthorizationRequest: 2, ReplayDetection: 1 } });
+    expect(storage.stats()).toMatchObject({
+      grantsWithTokens: 1,
+      anonymous: { Interaction: 1, Session: 1, PushedAuthorizationRequest: 2, ReplayDetection: 1 },
+    });
   });
 });
 
@@ -116,7 +119,10 @@ describe('anonymous sign-ins past the cap (AUTHSERVER_MAX_ANONYMOUS_ENTRIES=40)'
   });
 
   it("still shows alice a consent page she asks for: a signed-in user's Interaction is not capped", async () => {
-    const response = await fetch(`${server.url}/auth?${authorizationRequest({ prompt: 'consent' }).query}`, { redirect: 'manual', headers: { cookie: alice.jar.header() } });
+    const response = await fetch(`${server.url}/auth?${authorizationRequest({ prompt: 'consent' }).query}`, {
+      redirect: 'manual',
+      headers: { cookie: alice.jar.header() },
+    });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toMatch(/^\/interaction\/[\w-]+$/);
   });

@@ -20,7 +20,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const token = (grantId: string, extra: AdapterPayload = {}): AdapterPayload => ({ kind: 'RefreshToken', accountId: 'alice', clientId: 'bff', grantId, ...extra });
+const token = (grantId: string, extra: AdapterPayload = {}): AdapterPayload => ({
+  kind: 'RefreshToken',
+  accountId: 'alice',
+  clientId: 'bff',
+  grantId,
+  ...extra,
+});
 const pendingSignIn = (n: number): AdapterPayload => ({ kind: 'Interaction', returnTo: `/auth/i${n}`, params: { client_id: 'bff' } });
 
 describe('keeping entries until their own expiry', () => {
@@ -128,7 +134,12 @@ describe('revokeByGrantId', () => {
 
     await adapter('RefreshToken').revokeByGrantId('g1');
 
-    for (const [model, id] of [['AuthorizationCode', 'code1'], ['AccessToken', 'at1'], ['RefreshToken', 'rt1'], ['RefreshToken', 'rt2']] as const) {
+    for (const [model, id] of [
+      ['AuthorizationCode', 'code1'],
+      ['AccessToken', 'at1'],
+      ['RefreshToken', 'rt1'],
+      ['RefreshToken', 'rt2'],
+    ] as const) {
       expect(await adapter(model).find(id), `${model} ${id}`).toBeUndefined();
     }
     // Another grant's tokens stay; the Grant itself is oidc-provider's to destroy (revokeGrantPolicy).
@@ -179,7 +190,9 @@ describe('the cap on what anonymous callers can create', () => {
       await adapter('Interaction').upsert(`i${n}`, pendingSignIn(n), 600);
       vi.advanceTimersByTime(1_000);
     }
-    const refused = await adapter('Interaction').upsert('i4', pendingSignIn(4), 600).catch((error: unknown) => error);
+    const refused = await adapter('Interaction')
+      .upsert('i4', pendingSignIn(4), 600)
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(AnonymousEntriesFull);
     expect(refused).toMatchObject({
       status: 429,

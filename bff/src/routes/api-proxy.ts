@@ -149,8 +149,8 @@ function acceptJsonOnly(ctx: Context, strict: boolean): void {
 function jsonDepth(value: unknown, limit: number): number {
   let deepest = 0;
   const pending: Array<[unknown, number]> = [[value, 1]];
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop()!;
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [current, depth] = next;
     if (current === null || typeof current !== 'object') continue;
     deepest = Math.max(deepest, depth);
     if (deepest > limit) return deepest;

@@ -29,7 +29,8 @@ export function createSeedCodeRoutes(deps: LoginDeps, flow: FlowSetting): Router
           if (typeof value !== 'string') throw new HttpError(400, 'invalid_request', `${name} must be a string.`);
           response.set(name, value);
         }
-        if (!response.has('code') && !response.has('error')) throw new HttpError(400, 'invalid_request', 'The body needs the code (and state, iss) from the callback URL.');
+        if (!response.has('code') && !response.has('error'))
+          throw new HttpError(400, 'invalid_request', 'The body needs the code (and state, iss) from the callback URL.');
         const returnTo = await completeLogin(ctx, deps, response);
         ctx.set('Cache-Control', 'no-store');
         ctx.body = { signedIn: true, returnTo };

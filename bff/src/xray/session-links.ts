@@ -84,7 +84,9 @@ const secrets = new WeakMap<readonly string[], Buffer>();
 function linkSecretOf(keys: readonly string[]): Buffer {
   let secret = secrets.get(keys);
   if (!secret) {
-    secret = createHmac('sha256', keys[0] ?? '').update('lab x-ray: session link keys').digest();
+    secret = createHmac('sha256', keys[0] ?? '')
+      .update('lab x-ray: session link keys')
+      .digest();
     secrets.set(keys, secret);
   }
   return secret;

@@ -197,12 +197,18 @@ export class TraceFeed {
   }
 
   #sentEvents(): TraceEvent[] {
-    return [...this.#known.values()].filter((known) => known.sent !== undefined).map((known) => known.event).sort(byTime);
+    return [...this.#known.values()]
+      .filter((known) => known.sent !== undefined)
+      .map((known) => known.event)
+      .sort(byTime);
   }
 
   #trim(): void {
     if (this.#known.size <= STORE_LIMIT) return;
-    const oldest = [...this.#known.values()].map((known) => known.event).sort(byTime).slice(0, this.#known.size - STORE_LIMIT);
+    const oldest = [...this.#known.values()]
+      .map((known) => known.event)
+      .sort(byTime)
+      .slice(0, this.#known.size - STORE_LIMIT);
     for (const event of oldest) this.#known.delete(event.id);
     this.#audience.forget(
       oldest.map((event) => event.id),

@@ -19,12 +19,17 @@ beforeAll(async () => {
   app.use(drainRequestBody(LIMITS));
   app.use(handleErrors(() => undefined));
   const router = new Router();
-  router.post('/api/notes', async (ctx, next) => {
-    if (ctx.get('X-CSRF') !== '1') ctx.throw(403);
-    await next();
-  }, bodyParser({ enableTypes: ['json'], jsonLimit: '16kb' }), (ctx) => {
-    ctx.body = { stored: true };
-  });
+  router.post(
+    '/api/notes',
+    async (ctx, next) => {
+      if (ctx.get('X-CSRF') !== '1') ctx.throw(403);
+      await next();
+    },
+    bodyParser({ enableTypes: ['json'], jsonLimit: '16kb' }),
+    (ctx) => {
+      ctx.body = { stored: true };
+    },
+  );
   app.use(router.routes());
   server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -117,7 +122,9 @@ describe('POST /api/notes with a body over the limit, from a client that closes 
 
   it('answers 403 to a 1 MB upload refused before its body is read (no X-CSRF)', async () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => upload(1_000_000, { csrf: false })));
-    expect(answers).toEqual(Array.from({ length: 10 }, () => ({ status: 403, connection: 'close', body: { error: 'forbidden', message: expect.any(String) } })));
+    expect(answers).toEqual(
+      Array.from({ length: 10 }, () => ({ status: 403, connection: 'close', body: { error: 'forbidden', message: expect.any(String) } })),
+    );
   });
 
   it('answers 413 once the client goes quiet, when Content-Length announces more than is sent', async () => {
@@ -140,7 +147,14 @@ describe('POST /api/notes with a body over the limit, from a client that closes 
     const answer = await new Promise<Answer>((resolve) => {
       const body = JSON.stringify({ text: 'hello' });
       const outgoing = request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/api/notes', agent: false, headers: { 'Content-Type': 'application/json', 'X-CSRF': '1', Connection: 'close' } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/notes',
+          agent: false,
+          headers: { 'Content-Type': 'application/json', 'X-CSRF': '1', Connection: 'close' },
+        },
         (incoming) => {
           let text = '';
           incoming.on('data', (chunk: Buffer) => (text += chunk.toString()));

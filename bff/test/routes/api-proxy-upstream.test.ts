@@ -23,7 +23,11 @@ async function signedInSession(id: string, accessTokenExpiresAt: number): Promis
     },
     3_600_000,
   );
-  await bff.tokenStore.put(`sid-${id}`, { accessToken: 'at', refreshToken: 'rt', accessTokenExpiresAt, accessTokenLifetimeMs: 600_000, scope: 'notes:read notes:write' }, 3_600_000);
+  await bff.tokenStore.put(
+    `sid-${id}`,
+    { accessToken: 'at', refreshToken: 'rt', accessTokenExpiresAt, accessTokenLifetimeMs: 600_000, scope: 'notes:read notes:write' },
+    3_600_000,
+  );
   return signedSessionCookie(id, bff.sessionKey);
 }
 

@@ -215,14 +215,22 @@ describe('ANY /api/* (the proxy allow-list)', () => {
 
 describe('POST /bff/code (the seed variant)', () => {
   it('does not exist while the lab runs the recommended flow: 404 not_found', async () => {
-    const answer = await call('/bff/code', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body: '{"code":"c","state":"s"}' });
+    const answer = await call('/bff/code', {
+      method: 'POST',
+      headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' },
+      body: '{"code":"c","state":"s"}',
+    });
     expectRefusal(answer, 404, { error: 'not_found', message: 'Nothing at POST /bff/code.' });
   });
 });
 
 describe('ANY /api/* body types', () => {
   it('refuses a form-encoded body with 415 instead of forwarding an empty one', async () => {
-    const answer = await call('/api/notes', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'text=x' });
+    const answer = await call('/api/notes', {
+      method: 'POST',
+      headers: { 'X-CSRF': '1', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'text=x',
+    });
     expectRefusal(answer, 415, UNSUPPORTED_MEDIA_TYPE);
   });
 });

@@ -96,8 +96,22 @@ async function startBff(options: { xray?: boolean; controlKey?: string } = {}) {
     const sid = `sid-${randomUUID()}`;
     const accessToken = `at-${user.sub}-${randomUUID()}`;
     owners.set(accessToken, user);
-    await store.set(id, { sid, signedInAt: Date.now(), user: { sub: user.sub, name: user.name, email: user.email }, _expire: Date.now() + 3_600_000, _maxAge: 3_600_000 }, 3_600_000);
-    await tokenStore.put(sid, { accessToken, refreshToken: `rt-${randomUUID()}`, accessTokenExpiresAt: Date.now() + 600_000, accessTokenLifetimeMs: 600_000, scope: 'openid notes:read' }, 3_600_000);
+    await store.set(
+      id,
+      { sid, signedInAt: Date.now(), user: { sub: user.sub, name: user.name, email: user.email }, _expire: Date.now() + 3_600_000, _maxAge: 3_600_000 },
+      3_600_000,
+    );
+    await tokenStore.put(
+      sid,
+      {
+        accessToken,
+        refreshToken: `rt-${randomUUID()}`,
+        accessTokenExpiresAt: Date.now() + 600_000,
+        accessTokenLifetimeMs: 600_000,
+        scope: 'openid notes:read',
+      },
+      3_600_000,
+    );
     authserver.record({
       time: new Date(Date.now() - 50).toISOString(),
       direction: 'inbound',
@@ -159,8 +173,18 @@ async function openStream(url: string, headers: Record<string, string> = {}): Pr
       .filter((message) => message.data !== undefined);
   return {
     response,
-    events: () => [...new Map(messages().filter((message) => message.event === undefined).map((message) => JSON.parse(message.data!) as TraceEvent).map((event) => [event.id, event])).values()],
-    views: () => messages().filter((message) => message.event === 'view').map((message) => (JSON.parse(message.data!) as { view: string }).view),
+    events: () => [
+      ...new Map(
+        messages()
+          .filter((message) => message.event === undefined)
+          .map((message) => JSON.parse(message.data!) as TraceEvent)
+          .map((event) => [event.id, event]),
+      ).values(),
+    ],
+    views: () =>
+      messages()
+        .filter((message) => message.event === 'view')
+        .map((message) => (JSON.parse(message.data!) as { view: string }).view),
     text: () => text,
   };
 }
@@ -249,7 +273,12 @@ describe('GET /bff/xray/stream', () => {
     expect(stream.events().map(describeEvent).sort()).toEqual([...ALICE_EXCHANGES].sort());
     expect(stream.text()).toContain(ALICE.note);
     for (const secret of secretsOf(BOB)) expect(stream.text()).not.toContain(secret);
-    expect(stream.events().flatMap((event) => event.jwts ?? []).map((jwt) => jwt.payload.sub)).toEqual(['alice']);
+    expect(
+      stream
+        .events()
+        .flatMap((event) => event.jwts ?? [])
+        .map((jwt) => jwt.payload.sub),
+    ).toEqual(['alice']);
   });
 
   it("sends bob's exchanges, and the anonymous ones, only with the control key", async () => {
@@ -326,7 +355,10 @@ describe('GET /bff/xray/stream', () => {
 
   it('keeps 20 parallel learners apart: each stream shows its own session only', async () => {
     const bff = await startBff();
-    const users = Array.from({ length: 20 }, (_, index): StoryUser => ({ sub: `user${index}`, name: `User ${index} Name`, email: `user${index}@example.test`, note: `note-of-user-${index}-` }));
+    const users = Array.from(
+      { length: 20 },
+      (_, index): StoryUser => ({ sub: `user${index}`, name: `User ${index} Name`, email: `user${index}@example.test`, note: `note-of-user-${index}-` }),
+    );
     const cookies = await Promise.all(users.map((user) => bff.signIn(user)));
     const watchers = await Promise.all(cookies.map((cookie) => openStream(bff.url, { Cookie: cookie })));
     await Promise.all(cookies.map((cookie) => Promise.all([bff.useApp(cookie), bff.useApp(cookie)])));
@@ -374,7 +406,10 @@ describe('GET /bff/xray/state', () => {
     const response = await fetch(`${bff.url}/bff/xray/state`);
     expect(response.status).toBe(403);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    expect(await response.json()).toEqual({ error: 'csrf_header_missing', message: 'This endpoint requires the header "X-CSRF: 1". Cross-site requests cannot send it.' });
+    expect(await response.json()).toEqual({
+      error: 'csrf_header_missing',
+      message: 'This endpoint requires the header "X-CSRF: 1". Cross-site requests cannot send it.',
+    });
   });
 });
 
@@ -406,7 +441,9 @@ describe("POST /bff/xray/view (the instructor's view for a browser)", () => {
     expect(await state.json()).toEqual({ fullView: false, view: 'instructor' });
     const left = await fetch(`${bff.url}/bff/xray/view`, { method: 'DELETE', headers: { 'X-CSRF': '1', Cookie: pair } });
     expect(await left.json()).toEqual({ view: 'session' });
-    expect(left.headers.getSetCookie()).toEqual([expect.stringMatching(/^bff_xray_instructor=; path=\/bff\/xray; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=strict; httponly$/)]);
+    expect(left.headers.getSetCookie()).toEqual([
+      expect.stringMatching(/^bff_xray_instructor=; path=\/bff\/xray; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=strict; httponly$/),
+    ]);
   });
 
   it('refuses a wrong key: 401 lab_key_required, and no cookie', async () => {
@@ -432,7 +469,12 @@ describe("POST /bff/xray/view (the instructor's view for a browser)", () => {
     await bff.useApp(await bff.signIn(BOB));
     const expired = Date.now() - 1_000;
     const expiredMac = createHmac('sha256', KEY).update(`lab x-ray instructor view until ${expired}`).digest('base64url');
-    for (const cookie of [`bff_xray_instructor=${Number(expiry) + 1000}.${mac}`, `bff_xray_instructor=${expiry}.${mac!.slice(0, -1)}${mac!.endsWith('A') ? 'B' : 'A'}`, `bff_xray_instructor=${expired}.${expiredMac}`, 'bff_xray_instructor=1']) {
+    for (const cookie of [
+      `bff_xray_instructor=${Number(expiry) + 1000}.${mac}`,
+      `bff_xray_instructor=${expiry}.${mac!.slice(0, -1)}${mac!.endsWith('A') ? 'B' : 'A'}`,
+      `bff_xray_instructor=${expired}.${expiredMac}`,
+      'bff_xray_instructor=1',
+    ]) {
       const stream = await openStream(bff.url, { Cookie: cookie });
       await until(() => stream.views().length === 1);
       expect(stream.views()).toEqual(['session']);

@@ -90,7 +90,12 @@ describe("TraceFeed: a learner's view", () => {
 
     expect(ofAlice.paths()).toEqual(STORY_PATHS);
     for (const secret of [BOB.name, BOB.email, BOB.note, bob.state, bob.accessToken.slice(0, 30), bob.sessionId]) expect(ofAlice.text()).not.toContain(secret);
-    expect(ofAlice.events().flatMap((event) => event.jwts ?? []).map((jwt) => jwt.payload.sub)).not.toContain('bob');
+    expect(
+      ofAlice
+        .events()
+        .flatMap((event) => event.jwts ?? [])
+        .map((jwt) => jwt.payload.sub),
+    ).not.toContain('bob');
     expect(ofAlice.text()).toContain(ALICE.note);
   });
 
@@ -120,7 +125,7 @@ describe("TraceFeed: a learner's view", () => {
     expect(authserver.calls()).toBe(polls);
   });
 
-  it("sends a learner the exchanges that join their flow later, once they do", async () => {
+  it('sends a learner the exchanges that join their flow later, once they do', async () => {
     const { feed, recorders } = await startLab();
     const values = newSignInValues();
     const ofAlice = await watch(feed, learner(values.sessionId));
@@ -150,7 +155,10 @@ describe("TraceFeed: a learner's view", () => {
 
   it('keeps many learners apart: each of 30 parallel subscribers sees exactly their own session', async () => {
     const { feed, recorders } = await startLab();
-    const users = Array.from({ length: 30 }, (_, index): StoryUser => ({ sub: `user${index}`, name: `User ${index} Name`, email: `user${index}@example.test`, note: `note-of-user-${index}-` }));
+    const users = Array.from(
+      { length: 30 },
+      (_, index): StoryUser => ({ sub: `user${index}`, name: `User ${index} Name`, email: `user${index}@example.test`, note: `note-of-user-${index}-` }),
+    );
     const sessions = users.map((user, index) => recordSignInStory(recorders, user, newSignInValues(), 4_000 - index * 5));
     const watchers = await Promise.all(sessions.map((values) => watch(feed, learner(values.sessionId))));
     await until(() => watchers.every((watcher) => watcher.events().length >= STORY_PATHS.length));

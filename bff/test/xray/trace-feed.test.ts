@@ -87,7 +87,7 @@ describe('TraceFeed', () => {
     expect(backlog.map((event) => `${event.service} ${new URL(event.url).pathname}`)).toEqual(['bff /api/notes', 'resource-api /notes']);
   });
 
-  it("holds a back-channel call until the BFF request that caused it is recorded, so the enclosing one goes first", async () => {
+  it('holds a back-channel call until the BFF request that caused it is recorded, so the enclosing one goes first', async () => {
     const bff = new TraceRecorder('bff');
     const authserver = await startPeer('authserver');
     const feed = newFeed(bff, [{ service: 'authserver', url: authserver.url }]);

@@ -73,7 +73,14 @@ export async function publicClientAccessToken(lab: LabAccess, username: string, 
     if (!code) throw new Error(`the authorization server sent the public client back without a code (${back.searchParams.get('error')})`);
     const response = await fetch(`${authserver.url}/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'spa-public', code, redirect_uri: redirectUri, code_verifier: verifier, resource: api }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: 'spa-public',
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+        resource: api,
+      }),
       signal: AbortSignal.timeout(10_000),
     });
     const tokens = (await response.json()) as { access_token?: string; error?: string };

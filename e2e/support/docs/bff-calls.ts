@@ -76,12 +76,19 @@ export async function sessionWithRevokedGrant(lab: LabAccess): Promise<HttpUserA
   const { spa, authserver } = lab.topology;
   const first = await withSettings(lab, authserver.url, { accessTokenTtlSeconds: 2 }, () => signInOverHttp(lab.topology, 'bob'));
   const second = new HttpUserAgent(spa.url);
-  second.jar.remember(authserver.url, first.agent.jar.headerFor(authserver.url).split('; ').map((pair) => `${pair}; Path=/`));
+  second.jar.remember(
+    authserver.url,
+    first.agent.jar
+      .headerFor(authserver.url)
+      .split('; ')
+      .map((pair) => `${pair}; Path=/`),
+  );
   const callback = await second.request(await walkToCallback(second, 'bob'));
   await callback.arrayBuffer();
   const logout = await second.request(`${spa.url}/bff/logout`, { method: 'POST', headers: CSRF });
   await logout.arrayBuffer();
-  if (callback.status !== 302 || logout.status !== 200) throw new Error(`the second browser's sign-in (${callback.status}) or sign-out (${logout.status}) failed`);
+  if (callback.status !== 302 || logout.status !== 200)
+    throw new Error(`the second browser's sign-in (${callback.status}) or sign-out (${logout.status}) failed`);
   // Due a fifth of its 2 s lifetime before expiry.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   return first.agent;

@@ -67,7 +67,10 @@ export const BFF_ENDPOINT_ROWS: Readonly<Record<string, RowCheck>> = {
     provoke: async (lab) => {
       const agent = await signedIn(lab);
       const answer = await agentCall(agent, 'POST /bff/logout, signed in', `${app(lab)}/bff/logout`, { method: 'POST', headers: CSRF });
-      expect(answer.headers.getSetCookie().filter((line) => /^bff_session=;/.test(line)), 'the cookie cleared').toHaveLength(1);
+      expect(
+        answer.headers.getSetCookie().filter((line) => /^bff_session=;/.test(line)),
+        'the cookie cleared',
+      ).toHaveLength(1);
       const after = await agentCall(agent, 'GET /bff/user after the logout', `${app(lab)}/bff/user`, { headers: CSRF });
       expect(after.status, 'the session deleted').toBe(401);
       return [answer];
@@ -76,7 +79,10 @@ export const BFF_ENDPOINT_ROWS: Readonly<Record<string, RowCheck>> = {
   '`POST /bff/logout` | signed out': {
     provoke: async (lab) => {
       const answer = await agentCall(new HttpUserAgent(app(lab)), 'POST /bff/logout, signed out', `${app(lab)}/bff/logout`, { method: 'POST', headers: CSRF });
-      expect(answer.headers.getSetCookie().filter((line) => /^bff_session=;/.test(line)), 'the cookie cleared').toHaveLength(1);
+      expect(
+        answer.headers.getSetCookie().filter((line) => /^bff_session=;/.test(line)),
+        'the cookie cleared',
+      ).toHaveLength(1);
       return [answer];
     },
   },
@@ -99,13 +105,20 @@ export const BFF_ENDPOINT_ROWS: Readonly<Record<string, RowCheck>> = {
       const agent = new HttpUserAgent(app(lab));
       return [
         await agentCall(agent, 'GET /api/notes, signed out', `${app(lab)}/api/notes`, { headers: CSRF }),
-        await agentCall(agent, 'POST /api/notes, signed out', `${app(lab)}/api/notes`, { method: 'POST', headers: { ...CSRF, 'Content-Type': 'application/json' }, body: '{"text":"x"}' }),
+        await agentCall(agent, 'POST /api/notes, signed out', `${app(lab)}/api/notes`, {
+          method: 'POST',
+          headers: { ...CSRF, 'Content-Type': 'application/json' },
+          body: '{"text":"x"}',
+        }),
       ];
     },
   },
   '`POST /bff/code` | the recommended flow (the default)': {
     provoke: async (lab) => [
-      await answerOf('POST /bff/code', await fetch(`${app(lab)}/bff/code`, { method: 'POST', headers: { ...CSRF, 'Content-Type': 'application/json' }, body: '{"code":"c"}' })),
+      await answerOf(
+        'POST /bff/code',
+        await fetch(`${app(lab)}/bff/code`, { method: 'POST', headers: { ...CSRF, 'Content-Type': 'application/json' }, body: '{"code":"c"}' }),
+      ),
     ],
   },
   '`GET /bff/xray/stream` | lab only': {
@@ -120,13 +133,20 @@ export const BFF_ENDPOINT_ROWS: Readonly<Record<string, RowCheck>> = {
   },
   '`POST /bff/xray/view` | lab only, with the control key in `X-Lab-Key`': {
     provoke: async (lab) => [
-      await agentCall(new HttpUserAgent(app(lab)), 'POST /bff/xray/view with the key', `${app(lab)}/bff/xray/view`, { method: 'POST', headers: { ...CSRF, 'X-Lab-Key': lab.controlKey } }),
+      await agentCall(new HttpUserAgent(app(lab)), 'POST /bff/xray/view with the key', `${app(lab)}/bff/xray/view`, {
+        method: 'POST',
+        headers: { ...CSRF, 'X-Lab-Key': lab.controlKey },
+      }),
     ],
   },
   '`POST /bff/xray/view` | lab only, without the key': {
-    provoke: async (lab) => [await agentCall(new HttpUserAgent(app(lab)), 'POST /bff/xray/view without the key', `${app(lab)}/bff/xray/view`, { method: 'POST', headers: CSRF })],
+    provoke: async (lab) => [
+      await agentCall(new HttpUserAgent(app(lab)), 'POST /bff/xray/view without the key', `${app(lab)}/bff/xray/view`, { method: 'POST', headers: CSRF }),
+    ],
   },
   '`DELETE /bff/xray/view` | lab only': {
-    provoke: async (lab) => [await agentCall(new HttpUserAgent(app(lab)), 'DELETE /bff/xray/view', `${app(lab)}/bff/xray/view`, { method: 'DELETE', headers: CSRF })],
+    provoke: async (lab) => [
+      await agentCall(new HttpUserAgent(app(lab)), 'DELETE /bff/xray/view', `${app(lab)}/bff/xray/view`, { method: 'DELETE', headers: CSRF }),
+    ],
   },
 };

@@ -45,7 +45,11 @@ export const BFF_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
       await startLogin(lab, agent);
       return [
         await agentCall(agent, 'a callback without state', `${bffUrl(lab)}/bff/callback?code=c&iss=${encodeURIComponent(lab.topology.authserver.url)}`),
-        await agentCall(agent, 'a callback whose state names no login of this browser', `${bffUrl(lab)}/bff/callback?code=c&state=not-ours&iss=${encodeURIComponent(lab.topology.authserver.url)}`),
+        await agentCall(
+          agent,
+          'a callback whose state names no login of this browser',
+          `${bffUrl(lab)}/bff/callback?code=c&state=not-ours&iss=${encodeURIComponent(lab.topology.authserver.url)}`,
+        ),
       ];
     },
   },
@@ -55,7 +59,11 @@ export const BFF_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
       const wrong = await startLogin(lab, agent);
       const missing = await startLogin(lab, agent);
       return [
-        await agentCall(agent, 'a callback whose iss is another server', `${bffUrl(lab)}/bff/callback?code=c&state=${wrong}&iss=${encodeURIComponent('http://evil.example')}`),
+        await agentCall(
+          agent,
+          'a callback whose iss is another server',
+          `${bffUrl(lab)}/bff/callback?code=c&state=${wrong}&iss=${encodeURIComponent('http://evil.example')}`,
+        ),
         await agentCall(agent, 'a callback without iss', `${bffUrl(lab)}/bff/callback?code=c&state=${missing}`),
       ];
     },
@@ -86,7 +94,11 @@ export const BFF_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
     provoke: (lab) =>
       withSettings(lab, bffUrl(lab), { flow: 'seed' }, async () => [
         await call('POST /bff/code without code', `${bffUrl(lab)}/bff/code`, { method: 'POST', headers: { ...CSRF, ...JSON_TYPE }, body: '{"state":"s"}' }),
-        await call('POST /bff/code with a code that is not a string', `${bffUrl(lab)}/bff/code`, { method: 'POST', headers: { ...CSRF, ...JSON_TYPE }, body: '{"code":1,"state":"s"}' }),
+        await call('POST /bff/code with a code that is not a string', `${bffUrl(lab)}/bff/code`, {
+          method: 'POST',
+          headers: { ...CSRF, ...JSON_TYPE },
+          body: '{"code":1,"state":"s"}',
+        }),
       ]),
   },
   '`invalid_api_path`': {
@@ -116,9 +128,7 @@ export const BFF_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
   },
   '`invalid_url_encoding`': {
     provoke: (lab) =>
-      Promise.all(
-        ['/bff/user?x=%zz', '/api/notes?x=%', '/bff/%E0%A4%A'].map((target) => rawCall(`GET ${target}`, bffUrl(lab), { target, headers: CSRF })),
-      ),
+      Promise.all(['/bff/user?x=%zz', '/api/notes?x=%', '/bff/%E0%A4%A'].map((target) => rawCall(`GET ${target}`, bffUrl(lab), { target, headers: CSRF }))),
   },
   '`payload_too_large`': {
     provoke: async (lab) => [await postToApi(lab, 'POST /api/notes of 17 kB', 'application/json', JSON.stringify({ text: 'x'.repeat(17_000) }))],

@@ -27,7 +27,8 @@ export function readCurlExamples(lines: readonly string[]): ConsoleExample[] {
     let url = '';
     for (let word = 2; word < words.length; word += 1) {
       if (words[word] === '-H') {
-        const [name = '', ...value] = words[(word += 1)]!.split(':');
+        word += 1;
+        const [name = '', ...value] = words[word]!.split(':');
         headers[name.trim()] = value.join(':').trim();
       } else if (words[word]!.startsWith('http')) url = words[word]!;
       else throw new Error(`an option the check does not know: ${words[word]} in ${command}`);
@@ -36,7 +37,11 @@ export function readCurlExamples(lines: readonly string[]): ConsoleExample[] {
     if (!statusLine) throw new Error(`no status line after ${command}`);
     const next = lines.findIndex((line, at) => at > index && line.startsWith('$ '));
     const rest = lines.slice(index + 2, next < 0 ? undefined : next);
-    const body = rest.map((line) => line.trim()).filter((line) => line !== '' && line !== '…').join('\n') || undefined;
+    const body =
+      rest
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && line !== '…')
+        .join('\n') || undefined;
     examples.push({ command, url, headers, status: Number(statusLine[1]), statusText: statusLine[2]!, body });
   }
   return examples;

@@ -38,7 +38,10 @@ export function expectErrorRow(answers: readonly Answer[], row: { status: number
  * seen), the code quoted with its status, the headers the row quotes, and, where the row writes
  * a JSON body out, exactly its members.
  */
-export function expectEndpointRow(answers: readonly Answer[], row: { statuses: readonly StatusClaim[]; headers: readonly HeaderClaim[]; json: JsonClaim | undefined }): void {
+export function expectEndpointRow(
+  answers: readonly Answer[],
+  row: { statuses: readonly StatusClaim[]; headers: readonly HeaderClaim[]; json: JsonClaim | undefined },
+): void {
   expect(answers.length, 'the provocation made no request').toBeGreaterThan(0);
   expect(row.statuses.length, 'the row quotes no status').toBeGreaterThan(0);
   for (const answer of answers) {

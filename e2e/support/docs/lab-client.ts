@@ -49,8 +49,15 @@ export function rawCall(
   options: { method?: string; target: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<Answer> {
   const body = options.body === undefined ? Buffer.alloc(0) : Buffer.from(options.body);
-  const headers = { Host: new URL(origin).host, ...options.headers, ...(body.length > 0 ? { 'Content-Length': String(body.length) } : {}), Connection: 'close' };
-  const head = `${options.method ?? 'GET'} ${options.target} HTTP/1.1\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+  const headers = {
+    Host: new URL(origin).host,
+    ...options.headers,
+    ...(body.length > 0 ? { 'Content-Length': String(body.length) } : {}),
+    Connection: 'close',
+  };
+  const head = `${options.method ?? 'GET'} ${options.target} HTTP/1.1\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`;
   return sendBytes(what, origin, Buffer.concat([Buffer.from(head, 'latin1'), body]));
 }
 

@@ -53,7 +53,8 @@ export function readTable(location: TableLocation): TableRow[] {
     }
     tables.push(rows);
   }
-  if (tables.length !== 1) throw new Error(`${location.file}, section "${location.section}": ${tables.length} tables with the columns ${location.columns.join(' | ')}, expected 1`);
+  if (tables.length !== 1)
+    throw new Error(`${location.file}, section "${location.section}": ${tables.length} tables with the columns ${location.columns.join(' | ')}, expected 1`);
   return tables[0]!;
 }
 
@@ -73,11 +74,15 @@ export function readCodeBlocks(file: string, heading: string, language: string):
 }
 
 function isTableLine(line: string | undefined): line is string {
-  return line !== undefined && line.trimStart().startsWith('|');
+  return line?.trimStart().startsWith('|') === true;
 }
 
 /** GFM: cells are split at every `|` not escaped as `\|`, inside code spans too. */
 function splitRow(line: string): string[] {
-  const cells = line.trim().replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/);
+  const cells = line
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split(/(?<!\\)\|/);
   return cells.map((cell) => cell.trim().replaceAll('\\|', '|'));
 }

@@ -62,7 +62,9 @@ export const RESOURCE_API_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
       const readOnly = await publicClientAccessToken(lab, 'bob', 'notes:read');
       const answer = await postNote(lab, 'POST /notes with a token for notes:read only', readOnly, 'application/json', '{"text":"x"}');
       // "the challenge names the scope" (RFC 6750 §3.1)
-      expect(answer.headers.get('www-authenticate'), 'the challenge').toMatch(/^Bearer realm="resource-api", error="insufficient_scope", .*scope="notes:write"$/);
+      expect(answer.headers.get('www-authenticate'), 'the challenge').toMatch(
+        /^Bearer realm="resource-api", error="insufficient_scope", .*scope="notes:write"$/,
+      );
       return [answer];
     },
   },

@@ -22,7 +22,12 @@ function atEachService(lab: LabAccess, send: (origin: string, service: string) =
 
 /** `PUT /_lab/settings` with the run's key: a JSON route every service has, and the same for all. */
 function putSettings(lab: LabAccess, origin: string, what: string, headers: Record<string, string>, body: string | Buffer): Promise<Answer> {
-  return rawCall(what, origin, { method: 'PUT', target: '/_lab/settings', headers: { 'X-Lab-Key': lab.controlKey, 'Content-Type': 'application/json', ...headers }, body });
+  return rawCall(what, origin, {
+    method: 'PUT',
+    target: '/_lab/settings',
+    headers: { 'X-Lab-Key': lab.controlKey, 'Content-Type': 'application/json', ...headers },
+    body,
+  });
 }
 
 export const SHARED_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
@@ -36,7 +41,11 @@ export const SHARED_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
     provoke: async (lab) => {
       const answers: Answer[] = [];
       for (const encoding of ['gzip', 'deflate', 'br']) {
-        answers.push(...(await atEachService(lab, (origin, service) => putSettings(lab, origin, `${service}: a body that is not ${encoding}`, { 'Content-Encoding': encoding }, 'not compressed at all'))));
+        answers.push(
+          ...(await atEachService(lab, (origin, service) =>
+            putSettings(lab, origin, `${service}: a body that is not ${encoding}`, { 'Content-Encoding': encoding }, 'not compressed at all'),
+          )),
+        );
       }
       return answers;
     },
@@ -67,10 +76,12 @@ export const SHARED_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
   },
   '`request_header_fields_too_large`': {
     provoke: (lab) =>
-      atEachService(lab, (origin, service) => sendBytes(`${service}: a 20 kB header`, origin, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)),
+      atEachService(lab, (origin, service) =>
+        sendBytes(`${service}: a 20 kB header`, origin, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+      ),
   },
   '`request_timeout`': {
-    notCoveredYet: "Node answers 408 only after its request timeout (minutes); shared/test/server-edge.test.ts does not wait for one",
+    notCoveredYet: 'Node answers 408 only after its request timeout (minutes); shared/test/server-edge.test.ts does not wait for one',
   },
   '`method_not_allowed`': {
     provoke: (lab) =>

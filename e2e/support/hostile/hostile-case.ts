@@ -6,16 +6,7 @@ export type TargetName = 'spa' | 'bff' | 'resource-api' | 'authserver';
 export const TARGETS: readonly TargetName[] = ['spa', 'bff', 'resource-api', 'authserver'];
 
 /** The kinds of hostile input, each a test of its own. */
-export type Category =
-  | 'percent-encoding'
-  | 'paths'
-  | 'methods'
-  | 'json'
-  | 'oversize'
-  | 'credentials'
-  | 'websocket'
-  | 'framing'
-  | 'return-to';
+export type Category = 'percent-encoding' | 'paths' | 'methods' | 'json' | 'oversize' | 'credentials' | 'websocket' | 'framing' | 'return-to';
 
 export interface CategoryInfo {
   readonly category: Category;

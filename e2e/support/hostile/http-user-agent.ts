@@ -57,7 +57,7 @@ export class HttpUserAgent {
     const query = options.returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(options.returnTo)}`;
     const login = await this.request(`${appOrigin}/bff/login${query}`);
     const authorizeUrl = login.headers.get('location');
-    if (!authorizeUrl || !authorizeUrl.startsWith('http')) return this.#answer('login', login);
+    if (!authorizeUrl?.startsWith('http')) return this.#answer('login', login);
     await login.arrayBuffer();
     const callbackUrl = await this.signInAtAuthorizationServer(authorizeUrl, username, options.password ?? username);
     return this.#answer('callback', await this.request(callbackUrl));
@@ -121,7 +121,7 @@ export class HttpUserAgent {
       const location = response.headers.get('location');
       url = location ? new URL(location, url).toString() : '';
     }
-    throw new Error('the login did not reach the authorization server\'s login page');
+    throw new Error("the login did not reach the authorization server's login page");
   }
 
   #remember(url: string, setCookies: string[]): void {

@@ -37,13 +37,17 @@ export function judge(hostile: HostileCase, response: RawResponse, topology: Lab
   const problems: Problem[] = [];
   const { status } = response;
   if (response.outcome === 'timeout') {
-    problems.push({ kind: 'hang', detail: status === undefined ? `no answer within ${timeoutMs} ms` : `${status} arrived, its body did not end within ${timeoutMs} ms` });
+    problems.push({
+      kind: 'hang',
+      detail: status === undefined ? `no answer within ${timeoutMs} ms` : `${status} arrived, its body did not end within ${timeoutMs} ms`,
+    });
     return problems;
   }
   if (response.outcome === 'dropped') {
     // Node closes CONNECT on servers without a 'connect' listener (RFC 9110 §9.3.6: a proxy's method).
     if (response.errorCode === 'ECONNREFUSED') problems.push({ kind: 'no answer', detail: 'connection refused: the service is not running (did it crash?)' });
-    else if (hostile.request.method !== 'CONNECT') problems.push({ kind: 'no answer', detail: `connection closed without a status line${response.errorCode ? ` (${response.errorCode})` : ''}` });
+    else if (hostile.request.method !== 'CONNECT')
+      problems.push({ kind: 'no answer', detail: `connection closed without a status line${response.errorCode ? ` (${response.errorCode})` : ''}` });
     return problems;
   }
   const body = response.body.toString('utf8');
@@ -57,7 +61,10 @@ export function judge(hostile: HostileCase, response: RawResponse, topology: Lab
     hostile.request.method.toUpperCase() !== 'HEAD' &&
     (hostile.target === 'bff' || hostile.target === 'resource-api' || (hostile.target === 'spa' && isBffPath(requestTarget)));
   if (jsonExpected && status !== undefined && status >= 400 && status < 500 && !isParserRefusal(response) && !isErrorJson(body)) {
-    problems.push({ kind: 'error body not {error, message}', detail: `${status} ${response.headers['content-type'] ?? 'no content type'}: ${summarise(body)}` });
+    problems.push({
+      kind: 'error body not {error, message}',
+      detail: `${status} ${response.headers['content-type'] ?? 'no content type'}: ${summarise(body)}`,
+    });
   }
 
   if (status === 101 && (hostile.target !== 'spa' || isBffPath(requestTarget))) {
@@ -67,20 +74,26 @@ export function judge(hostile: HostileCase, response: RawResponse, topology: Lab
   const location = response.headers.location;
   if (status !== undefined && status >= 300 && status < 400 && location !== undefined && hostile.target !== 'authserver') {
     const origin = topology[hostile.target].url;
-    const allowed = hostile.category === 'return-to' && requestTarget.startsWith('/bff/login') ? [topology.authserver.url] : labOrigins(topology, hostile.target);
+    const allowed =
+      hostile.category === 'return-to' && requestTarget.startsWith('/bff/login') ? [topology.authserver.url] : labOrigins(topology, hostile.target);
     if (!redirectStaysWithin(location, origin, allowed)) problems.push({ kind: 'open redirect', detail: `${status} Location: ${location}` });
   }
   return problems;
 }
 
 /** The answer of a whole sign-in with a hostile `returnTo`: the callback must land on a path of the app. */
-export function judgeSignIn(answer: { step: 'login' | 'callback'; status: number; location?: string | undefined; body: string }, topology: LabTopology): Problem[] {
+export function judgeSignIn(
+  answer: { step: 'login' | 'callback'; status: number; location?: string | undefined; body: string },
+  topology: LabTopology,
+): Problem[] {
   const problems: Problem[] = [];
   if (answer.status >= 500) problems.push({ kind: '5xx', detail: `${answer.step}: ${answer.status} ${summarise(answer.body)}` });
   if (answer.step === 'login') {
     // /bff/login refused the returnTo: a client error, in the BFF's JSON.
-    if (answer.status >= 300 && answer.status < 400) problems.push({ kind: 'open redirect', detail: `/bff/login answered ${answer.status} Location: ${answer.location}` });
-    else if (answer.status < 500 && !isErrorJson(answer.body)) problems.push({ kind: 'error body not {error, message}', detail: `login: ${answer.status} ${summarise(answer.body)}` });
+    if (answer.status >= 300 && answer.status < 400)
+      problems.push({ kind: 'open redirect', detail: `/bff/login answered ${answer.status} Location: ${answer.location}` });
+    else if (answer.status < 500 && !isErrorJson(answer.body))
+      problems.push({ kind: 'error body not {error, message}', detail: `login: ${answer.status} ${summarise(answer.body)}` });
     return problems;
   }
   if (answer.status >= 400 && answer.status < 500) problems.push({ kind: 'sign-in failed', detail: `callback: ${answer.status} ${summarise(answer.body)}` });
@@ -125,7 +138,12 @@ function labOrigins(topology: LabTopology, target: HostileCase['target']): strin
 function isErrorJson(body: string): boolean {
   try {
     const parsed = JSON.parse(body) as unknown;
-    return typeof parsed === 'object' && parsed !== null && typeof (parsed as { error?: unknown }).error === 'string' && typeof (parsed as { message?: unknown }).message === 'string';
+    return (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      typeof (parsed as { error?: unknown }).error === 'string' &&
+      typeof (parsed as { message?: unknown }).message === 'string'
+    );
   } catch {
     return false;
   }

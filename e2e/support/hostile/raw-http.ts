@@ -158,7 +158,9 @@ class ResponseReader {
   body(): Buffer {
     if (this.#bodyStart < 0) return Buffer.alloc(0);
     const raw = this.#buffer.subarray(this.#bodyStart);
-    return (this.head?.headers['transfer-encoding'] ?? '').toLowerCase().includes('chunked') ? dechunk(raw).data.subarray(0, BODY_KEPT) : raw.subarray(0, BODY_KEPT);
+    return (this.head?.headers['transfer-encoding'] ?? '').toLowerCase().includes('chunked')
+      ? dechunk(raw).data.subarray(0, BODY_KEPT)
+      : raw.subarray(0, BODY_KEPT);
   }
 
   #parse(): void {

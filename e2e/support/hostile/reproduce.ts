@@ -72,15 +72,30 @@ function requestExpression(request: RawRequest, authority: string): string {
   if (!names.has('connection')) lines.push('Connection: close');
   const head = `${lines.join('\r\n')}\r\n`;
   if (request.body === undefined) return textExpression(`${head}\r\n`);
-  const body = typeof request.body === 'string' ? textExpression(request.body) : Buffer.isBuffer(request.body) ? textExpression(request.body.toString('latin1')) : repeatedExpression(request.body);
-  const length = typeof request.body === 'string' || Buffer.isBuffer(request.body) ? undefined : request.body.repeated.reduce((sum, [text, times]) => sum + text.length * times, 0);
+  const body =
+    typeof request.body === 'string'
+      ? textExpression(request.body)
+      : Buffer.isBuffer(request.body)
+        ? textExpression(request.body.toString('latin1'))
+        : repeatedExpression(request.body);
+  const length =
+    typeof request.body === 'string' || Buffer.isBuffer(request.body)
+      ? undefined
+      : request.body.repeated.reduce((sum, [text, times]) => sum + text.length * times, 0);
   if (names.has('content-length') || names.has('transfer-encoding') || request.omitContentLength) return `${textExpression(`${head}\r\n`)}+${body}`;
   // Content-Length is computed where the body holds a live value (its length is not known here).
-  return length === undefined ? `(b=>${textExpression(head)}+"Content-Length: "+Buffer.byteLength(b,"latin1")+"\\r\\n\\r\\n"+b)(${body})` : `${textExpression(`${head}Content-Length: ${length}\r\n\r\n`)}+${body}`;
+  return length === undefined
+    ? `(b=>${textExpression(head)}+"Content-Length: "+Buffer.byteLength(b,"latin1")+"\\r\\n\\r\\n"+b)(${body})`
+    : `${textExpression(`${head}Content-Length: ${length}\r\n\r\n`)}+${body}`;
 }
 
 function repeatedExpression(body: RepeatedText): string {
-  return body.repeated.filter(([, times]) => times > 0).map(([text, times]) => (times === 1 ? literal(text) : `${literal(text)}.repeat(${times})`)).join('+') || '""';
+  return (
+    body.repeated
+      .filter(([, times]) => times > 0)
+      .map(([text, times]) => (times === 1 ? literal(text) : `${literal(text)}.repeat(${times})`))
+      .join('+') || '""'
+  );
 }
 
 /** A string as literals and `.repeat` runs, with `{{placeholders}}` read from the environment. */
@@ -123,7 +138,8 @@ function literal(text: string): string {
     const code = char.charCodeAt(0);
     if (code === 0x0d) out += '\\r';
     else if (code === 0x0a) out += '\\n';
-    else if (code < 0x20 || code > 0x7e || char === '"' || char === '\\' || char === "'" || char === '$' || char === '`') out += code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    else if (code < 0x20 || code > 0x7e || char === '"' || char === '\\' || char === "'" || char === '$' || char === '`')
+      out += code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
     else out += char;
   }
   return `${out}"`;

@@ -50,7 +50,14 @@ async function runCase(hostile: HostileCase, options: RunOptions): Promise<CaseR
   const bytes = serialiseRequest(request, new URL(location.url).host);
   const response = await sendRaw(location.host, location.port, bytes, { timeoutMs: options.timeoutMs, method: request.method });
   const problems = judge(hostile, response, options.topology, options.timeoutMs);
-  const answer = response.outcome === 'timeout' ? 'hang' : response.outcome === 'dropped' ? (request.method === 'CONNECT' ? 'dropped (CONNECT)' : 'no answer') : String(response.status);
+  const answer =
+    response.outcome === 'timeout'
+      ? 'hang'
+      : response.outcome === 'dropped'
+        ? request.method === 'CONNECT'
+          ? 'dropped (CONNECT)'
+          : 'no answer'
+        : String(response.status);
   return { hostile, answer, elapsedMs: response.elapsedMs, requests: 1, problems };
 }
 

@@ -97,7 +97,10 @@ export class SignedInState {
   async #readBearer(): Promise<void> {
     let token = await this.#freshestToken();
     if (!token) {
-      await fetch(`${this.#topology.spa.url}/api/notes`, { headers: { Cookie: this.#values.session ?? '', 'X-CSRF': '1' }, signal: AbortSignal.timeout(this.#timeoutMs) })
+      await fetch(`${this.#topology.spa.url}/api/notes`, {
+        headers: { Cookie: this.#values.session ?? '', 'X-CSRF': '1' },
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      })
         .then((response) => response.arrayBuffer())
         .catch(() => undefined);
       token = await this.#freshestToken();

@@ -62,22 +62,38 @@ const API_ROUTES: readonly Route[] = [
 ];
 
 /** The authorization request the BFF sends, minus PKCE and state (hostile parts are added to it). */
-const AUTHORIZE_QUERY = 'client_id=bff&response_type=code&scope=openid%20profile%20notes%3Aread&redirect_uri={{redirectUri}}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&state=s';
+const AUTHORIZE_QUERY =
+  'client_id=bff&response_type=code&scope=openid%20profile%20notes%3Aread&redirect_uri={{redirectUri}}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&state=s';
 
 const AUTHSERVER_ROUTES: readonly Route[] = [
   { method: 'GET', path: '/.well-known/openid-configuration', auth: 'none' },
   { method: 'GET', path: '/jwks', auth: 'none' },
   { method: 'GET', path: '/auth', query: AUTHORIZE_QUERY, auth: 'none' },
   { method: 'GET', path: '/auth', query: AUTHORIZE_QUERY, auth: 'none' },
-  { method: 'POST', path: '/token', auth: 'basic', body: { type: 'application/x-www-form-urlencoded', text: 'grant_type=authorization_code&code=abc&redirect_uri=x&code_verifier=y' } },
+  {
+    method: 'POST',
+    path: '/token',
+    auth: 'basic',
+    body: { type: 'application/x-www-form-urlencoded', text: 'grant_type=authorization_code&code=abc&redirect_uri=x&code_verifier=y' },
+  },
   { method: 'POST', path: '/token', auth: 'basic', body: { type: 'application/x-www-form-urlencoded', text: 'grant_type=refresh_token&refresh_token=abc' } },
-  { method: 'POST', path: '/token/revocation', auth: 'basic', body: { type: 'application/x-www-form-urlencoded', text: 'token=abc&token_type_hint=refresh_token' } },
+  {
+    method: 'POST',
+    path: '/token/revocation',
+    auth: 'basic',
+    body: { type: 'application/x-www-form-urlencoded', text: 'token=abc&token_type_hint=refresh_token' },
+  },
   { method: 'POST', path: '/request', auth: 'basic', body: { type: 'application/x-www-form-urlencoded', text: AUTHORIZE_QUERY } },
   { method: 'GET', path: '/me', auth: 'none' },
   { method: 'GET', path: '/session/end', auth: 'none' },
   { method: 'POST', path: '/session/end/confirm', auth: 'none', body: { type: 'application/x-www-form-urlencoded', text: 'xsrf=abc&logout=yes' } },
   { method: 'GET', path: '/interaction/{{uid}}', auth: 'interaction' },
-  { method: 'POST', path: '/interaction/{{uid}}/login', auth: 'interaction', body: { type: 'application/x-www-form-urlencoded', text: 'username=bob&password=not-bobs-password' } },
+  {
+    method: 'POST',
+    path: '/interaction/{{uid}}/login',
+    auth: 'interaction',
+    body: { type: 'application/x-www-form-urlencoded', text: 'username=bob&password=not-bobs-password' },
+  },
   { method: 'POST', path: '/interaction/{{uid}}/confirm', auth: 'interaction', body: { type: 'application/x-www-form-urlencoded', text: '' } },
   { method: 'GET', path: '/healthz', auth: 'none' },
 ];

@@ -42,7 +42,8 @@ export class HostileTally {
     const out: Record<string, Record<string, number>> = {};
     for (const [key, answers] of this.#answers) {
       const target = key.split('\t')[1]!;
-      const row = (out[target] ??= {});
+      out[target] ??= {};
+      const row = out[target];
       for (const [answer, count] of answers) row[answer] = (row[answer] ?? 0) + count;
     }
     return out;
@@ -55,16 +56,31 @@ export class HostileTally {
       .map(([key, answers]) => {
         const [category, target] = key.split('\t') as [Category, TargetName];
         const total = [...answers.values()].reduce((sum, count) => sum + count, 0);
-        const counts = [...answers].sort(([a], [b]) => a.localeCompare(b)).map(([answer, count]) => `${answer}×${count}`).join(' ');
+        const counts = [...answers]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([answer, count]) => `${answer}×${count}`)
+          .join(' ');
         return `  ${category.padEnd(17)}${target.padEnd(13)}${String(total).padStart(6)}  ${counts}`;
       });
-    const problems = Object.entries(this.problems()).map(([kind, count]) => `${kind}: ${count}`).join(', ') || 'none';
+    const problems =
+      Object.entries(this.problems())
+        .map(([kind, count]) => `${kind}: ${count}`)
+        .join(', ') || 'none';
     return [`${this.cases} cases, ${this.requests} requests, slowest answer ${this.slowestMs} ms; failures: ${problems}`, ...lines].join('\n');
   }
 }
 
 /** The order failures are listed in: what breaks the lab first, what only breaks the contract last. */
-const SEVERITY: readonly ProblemKind[] = ['5xx', 'hang', 'open redirect', 'upgrade accepted', 'stack trace in the answer', 'no answer', 'sign-in failed', 'error body not {error, message}'];
+const SEVERITY: readonly ProblemKind[] = [
+  '5xx',
+  'hang',
+  'open redirect',
+  'upgrade accepted',
+  'stack trace in the answer',
+  'no answer',
+  'sign-in failed',
+  'error body not {error, message}',
+];
 
 /**
  * The failures of one category, grouped (kind, target, what was sent), each group with a count,

@@ -20,7 +20,8 @@ export class AccessTokenLifetime {
 
   async set(seconds: number): Promise<void> {
     const settings = await this.#call('PUT', { accessTokenTtlSeconds: seconds });
-    if (settings.accessTokenTtlSeconds !== seconds) throw new Error(`the authorization server kept accessTokenTtlSeconds at ${String(settings.accessTokenTtlSeconds)}`);
+    if (settings.accessTokenTtlSeconds !== seconds)
+      throw new Error(`the authorization server kept accessTokenTtlSeconds at ${String(settings.accessTokenTtlSeconds)}`);
   }
 
   async #call(method: 'GET' | 'PUT', patch?: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -47,7 +47,7 @@ export function judgeAnswer(call: SessionCall, sub: string, outcome: CallOutcome
     case 'POST /api/notes': {
       const note = asRecord(record.note);
       if (note.owner !== sub) return { kind: 'cross-user', detail: `note stored for ${describe(note.owner)}` };
-      if (note.text !== sentText) return { kind: 'cross-user', detail: 'note stored with another session\'s text' };
+      if (note.text !== sentText) return { kind: 'cross-user', detail: "note stored with another session's text" };
       return { kind: 'ok' };
     }
     case 'GET /bff/user': {

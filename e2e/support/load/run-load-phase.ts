@@ -80,8 +80,7 @@ export async function runLoadPhase({ topology, lifetime, client, profile }: Phas
         parallelCalls: profile.parallelCalls,
         intervalMs: roundIntervalMs(profile, ttlSeconds),
         // Until the phase's time is up and the burst is over, and the session has refreshed enough.
-        keepGoing: ({ index }) =>
-          Date.now() < hardStop && (bursting || Date.now() < callsUntil || tally.refreshesOf(index) < refreshesWanted(ttlSeconds)),
+        keepGoing: ({ index }) => Date.now() < hardStop && (bursting || Date.now() < callsUntil || tally.refreshesOf(index) < refreshesWanted(ttlSeconds)),
         runId: `ttl${ttlSeconds}-${started.toString(36)}`,
       }),
     ),

@@ -106,7 +106,11 @@ describe('PUT /_lab/settings { publicClient }', () => {
   it('switches CORS for the app origin on and off while the API runs', async () => {
     api = await startApi('bff');
     const put = (publicClient: unknown) =>
-      fetch(`${api!.url}/_lab/settings`, { method: 'PUT', headers: { 'X-Lab-Key': LAB_KEY, 'Content-Type': 'application/json' }, body: JSON.stringify({ publicClient }) });
+      fetch(`${api!.url}/_lab/settings`, {
+        method: 'PUT',
+        headers: { 'X-Lab-Key': LAB_KEY, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ publicClient }),
+      });
 
     const on = await put(true);
     expect(on.status).toBe(200);

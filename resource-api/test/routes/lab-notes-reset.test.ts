@@ -12,11 +12,15 @@ afterEach(async () => {
 });
 
 describe('DELETE /_lab/notes (lab only: each scenario run starts from the seed notes)', () => {
-  it('puts every user\'s notes back to the seed, with the run\'s control key only', async () => {
+  it("puts every user's notes back to the seed, with the run's control key only", async () => {
     const key = await createSigningKey();
     api = await startTestApi({ key, config: { lab: { ...loadConfig({}).lab, controlKey: LAB_KEY } }, recorder: new TraceRecorder('resource-api') });
     const token = await signAccessToken(key);
-    const added = await fetch(`${api.url}/notes`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'written by a scenario' }) });
+    const added = await fetch(`${api.url}/notes`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: 'written by a scenario' }),
+    });
     expect(added.status).toBe(201);
 
     const refused = await fetch(`${api.url}/_lab/notes`, { method: 'DELETE', headers: { 'X-Lab-Key': 'not-the-key' } });

@@ -39,10 +39,7 @@ describe('GET /notes', () => {
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     const body = await readJson<NotesBody>(response);
     expect(body.owner).toBe('alice');
-    expect(body.notes.map((note) => note.text)).toEqual([
-      "Alice's note: dentist on Tuesday",
-      "Alice's note: the spare key is under the blue pot",
-    ]);
+    expect(body.notes.map((note) => note.text)).toEqual(["Alice's note: dentist on Tuesday", "Alice's note: the spare key is under the blue pot"]);
     expect(body.notes.every((note) => note.owner === 'alice')).toBe(true);
   });
 

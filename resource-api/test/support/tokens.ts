@@ -29,18 +29,20 @@ export function nowInSeconds(): number {
  * Signs an RFC 9068 access token like the ones oidc-provider issues for the resource API:
  * `typ: at+jwt`, alice's, both notes scopes, valid for ten minutes. Tests override what they probe.
  */
-export async function signAccessToken(
-  key: TestSigningKey,
-  overrides: { claims?: JWTPayload; header?: Partial<JWTHeaderParameters> } = {},
-): Promise<string> {
+export async function signAccessToken(key: TestSigningKey, overrides: { claims?: JWTPayload; header?: Partial<JWTHeaderParameters> } = {}): Promise<string> {
   const now = nowInSeconds();
   const claims: JWTPayload = {
-    iss: ISSUER, aud: AUDIENCE, sub: 'alice', scope: 'notes:read notes:write', client_id: 'lab-bff',
-    iat: now, exp: now + 600, jti: randomUUID(), ...overrides.claims,
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'alice',
+    scope: 'notes:read notes:write',
+    client_id: 'lab-bff',
+    iat: now,
+    exp: now + 600,
+    jti: randomUUID(),
+    ...overrides.claims,
   };
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'at+jwt', ...overrides.header })
-    .sign(key.privateKey);
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'at+jwt', ...overrides.header }).sign(key.privateKey);
 }
 
 /** An unsecured JWT (RFC 7519 §6): `alg: none` and an empty signature. Anyone can write one. */

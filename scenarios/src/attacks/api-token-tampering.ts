@@ -31,10 +31,10 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
   threat: 'RFC 8725 §2.1, §3.1 (weak signatures and algorithm choice), RFC 9068 §4 (validating JWT access tokens), RFC 6750 §3.1 (invalid_token)',
   defence: 'api-signature',
   teaches:
-    'The notes API trusts a claim only after checking the signature with the authorization server\'s public key, with the algorithms it chose itself (RFC 8725 §3.1), never the one the token names: an edited payload breaks the signature, and alg none is not on its list. Each failure is a 401 invalid_token with a WWW-Authenticate challenge saying why (RFC 6750 §3). Without the signature check, anyone can write the sub they like; exp is still checked, which shows how little a claim check is worth without the signature that protects the claims.',
+    "The notes API trusts a claim only after checking the signature with the authorization server's public key, with the algorithms it chose itself (RFC 8725 §3.1), never the one the token names: an edited payload breaks the signature, and alg none is not on its list. Each failure is a 401 invalid_token with a WWW-Authenticate challenge saying why (RFC 6750 §3). Without the signature check, anyone can write the sub they like; exp is still checked, which shows how little a claim check is worth without the signature that protects the claims.",
   prerequisites: [
     'alice (Resource Owner) signs in to the app; her browser here is plain HTTP.',
-    'Mallory (Attacker) has copied the BFF\'s session store (the lab-only breach route GET /_lab/session-store stands in for that breach): she holds alice\'s access token. She calls the notes API directly, without the BFF.',
+    "Mallory (Attacker) has copied the BFF's session store (the lab-only breach route GET /_lab/session-store stands in for that breach): she holds alice's access token. She calls the notes API directly, without the BFF.",
     `Access tokens live ${ACCESS_TOKEN_TTL_SECONDS} s in this run, so the last step can replay a genuinely expired one (the API tolerates ${API_CLOCK_TOLERANCE_MS / 1000} s of clock skew, so it waits that long too).`,
   ],
   async run({ topology, lab, step, fetchAs }, { defended }) {
@@ -44,27 +44,37 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
     const alice = new ScriptedUserAgent(fetchAs, 'user-agent');
 
     const tokenResponse = await step(
-      { actor: 'Resource Owner', action: 'signs in to the app: the BFF gets her tokens', look: 'the token response on the back channel: the BFF\'s copy of alice\'s access token' },
+      {
+        actor: 'Resource Owner',
+        action: 'signs in to the app: the BFF gets her tokens',
+        look: "the token response on the back channel: the BFF's copy of alice's access token",
+      },
       async (s) => {
         const status = await alice.signInToApp(spa, 'alice');
         const token = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
         s.expect('the callback signs her in and redirects into the app', 302, status);
         s.expect('the BFF received tokens', 200, token?.status);
-        s.sees({ browser: 'a session cookie', bff: 'alice\'s access token (a signed JWT for the notes API)' });
+        s.sees({ browser: 'a session cookie', bff: "alice's access token (a signed JWT for the notes API)" });
         return token;
       },
     );
 
     const stolen = await step(
-      { actor: 'Attacker', action: 'copies the BFF\'s session store and reads alice\'s access token', look: 'header and payload: anyone can read a JWT, only the authorization server can sign one' },
+      {
+        actor: 'Attacker',
+        action: "copies the BFF's session store and reads alice's access token",
+        look: 'header and payload: anyone can read a JWT, only the authorization server can sign one',
+      },
       async (s) => {
         const tokens = await rawTokensOf(lab, tokenResponse);
         const accessToken = tokens?.accessToken ?? '';
         const jwt = accessToken ? readJwt(accessToken) : undefined;
         s.expect('a signed JWT access token (RFC 9068)', { alg: 'RS256', typ: 'at+jwt' }, { alg: jwt?.header.alg, typ: jwt?.header.typ });
         s.expect('for alice, at the notes API', { sub: 'alice', aud: api }, { sub: jwt?.payload.sub, aud: jwt?.payload.aud });
-        s.note('Base64url is an encoding, not encryption: Mallory reads every claim. What she cannot do is produce the RS256 signature over changed claims: that takes the authorization server\'s private key.');
-        s.sees({ attacker: 'alice\'s access token, decoded', bff: 'the same token: the breach copied it, nothing tells the BFF' });
+        s.note(
+          "Base64url is an encoding, not encryption: Mallory reads every claim. What she cannot do is produce the RS256 signature over changed claims: that takes the authorization server's private key.",
+        );
+        s.sees({ attacker: "alice's access token, decoded", bff: 'the same token: the breach copied it, nothing tells the BFF' });
         return { accessToken, payload: jwt?.payload ?? {} };
       },
     );
@@ -72,7 +82,11 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
     const callApi = (token: string) => fetchAs('attacker', `${api}/notes`, { headers: { Authorization: `Bearer ${token}` } });
 
     await step(
-      { actor: 'Attacker', action: 'changes sub from alice to bob in the payload, keeps alice\'s signature, and calls GET /notes', look: 'the API\'s answer and its WWW-Authenticate challenge' },
+      {
+        actor: 'Attacker',
+        action: "changes sub from alice to bob in the payload, keeps alice's signature, and calls GET /notes",
+        look: "the API's answer and its WWW-Authenticate challenge",
+      },
       async (s) => {
         const { header, payload, signature } = readJwt(stolen.accessToken);
         const tampered = writeJwt(header, { ...payload, sub: 'bob' }, signature);
@@ -81,11 +95,21 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
         const shown = readNotes(body);
         if (defended) {
           s.expect('the API refuses it', { status: 401, error: 'invalid_token' }, { status: response.status, error: body.error });
-          s.expect('and says why in the challenge (RFC 6750 §3)', invalidTokenChallenge("the signature does not match the authorization server's key: the token was altered or signed by someone else"), response.headers.get('www-authenticate'));
-          s.expect('no note of bob\'s reached Mallory', false, shown.texts.includes(BOB_SECRET_NOTE));
-          s.note('The signature covers header and payload: change one character and it no longer verifies with the authorization server\'s public key (from its JWKS).');
+          s.expect(
+            'and says why in the challenge (RFC 6750 §3)',
+            invalidTokenChallenge("the signature does not match the authorization server's key: the token was altered or signed by someone else"),
+            response.headers.get('www-authenticate'),
+          );
+          s.expect("no note of bob's reached Mallory", false, shown.texts.includes(BOB_SECRET_NOTE));
+          s.note(
+            "The signature covers header and payload: change one character and it no longer verifies with the authorization server's public key (from its JWKS).",
+          );
         } else {
-          s.expectLeak('the API serves bob\'s notes to Mallory', { status: 200, owner: 'bob', leaked: true }, { status: response.status, owner: shown.owner, leaked: shown.texts.includes(BOB_SECRET_NOTE) });
+          s.expectLeak(
+            "the API serves bob's notes to Mallory",
+            { status: 200, owner: 'bob', leaked: true },
+            { status: response.status, owner: shown.owner, leaked: shown.texts.includes(BOB_SECRET_NOTE) },
+          );
           s.note('The API read the claims without checking the signature: an edited token is as good as a real one.');
         }
         s.sees({ attacker: defended ? 'a 401 and its reason' : `bob's notes: "${BOB_SECRET_NOTE}"` });
@@ -93,7 +117,11 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
     );
 
     await step(
-      { actor: 'Attacker', action: 'writes a token from scratch for alice with {"alg":"none","typ":"at+jwt"} and no signature, and calls GET /notes', look: 'whether the API lets the token choose its own algorithm' },
+      {
+        actor: 'Attacker',
+        action: 'writes a token from scratch for alice with {"alg":"none","typ":"at+jwt"} and no signature, and calls GET /notes',
+        look: 'whether the API lets the token choose its own algorithm',
+      },
       async (s) => {
         const now = Math.floor(Date.now() / 1000);
         const forged = writeJwt(
@@ -105,28 +133,48 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
         const shown = readNotes(body);
         if (defended) {
           s.expect('the API refuses it', { status: 401, error: 'invalid_token' }, { status: response.status, error: body.error });
-          s.expect('alg none is not among the algorithms it accepts', invalidTokenChallenge(`alg is none (an unsigned token), this API accepts only ${API_ALGORITHMS}`), response.headers.get('www-authenticate'));
-          s.expect('no note of alice\'s reached Mallory', false, shown.texts.includes(ALICE_SECRET_NOTE));
-          s.note('RFC 8725 §3.1: the algorithms come from the API\'s configuration, never from the token\'s own header. "none" and HMAC algorithms are never on the list.');
+          s.expect(
+            'alg none is not among the algorithms it accepts',
+            invalidTokenChallenge(`alg is none (an unsigned token), this API accepts only ${API_ALGORITHMS}`),
+            response.headers.get('www-authenticate'),
+          );
+          s.expect("no note of alice's reached Mallory", false, shown.texts.includes(ALICE_SECRET_NOTE));
+          s.note(
+            'RFC 8725 §3.1: the algorithms come from the API\'s configuration, never from the token\'s own header. "none" and HMAC algorithms are never on the list.',
+          );
         } else {
-          s.expectLeak('the API accepts an unsigned token and serves alice\'s notes', { status: 200, owner: 'alice', leaked: true }, { status: response.status, owner: shown.owner, leaked: shown.texts.includes(ALICE_SECRET_NOTE) });
-          s.note('Mallory needed nothing from alice for this one: no stolen token, only the issuer\'s URL and the API\'s audience, both public.');
+          s.expectLeak(
+            "the API accepts an unsigned token and serves alice's notes",
+            { status: 200, owner: 'alice', leaked: true },
+            { status: response.status, owner: shown.owner, leaked: shown.texts.includes(ALICE_SECRET_NOTE) },
+          );
+          s.note("Mallory needed nothing from alice for this one: no stolen token, only the issuer's URL and the API's audience, both public.");
         }
         s.sees({ attacker: defended ? 'a 401 and its reason' : `alice's notes, with a token she wrote herself` });
       },
     );
 
     await step(
-      { actor: 'Attacker', action: 'waits until alice\'s copied token has expired, then replays it unchanged', look: 'exp: checked whatever the signature switch says' },
+      {
+        actor: 'Attacker',
+        action: "waits until alice's copied token has expired, then replays it unchanged",
+        look: 'exp: checked whatever the signature switch says',
+      },
       async (s) => {
         const exp = Number(stolen.payload.exp);
         await new Promise((resolve) => setTimeout(resolve, msUntil(exp * 1000 + API_CLOCK_TOLERANCE_MS + 300)));
         const response = await callApi(stolen.accessToken);
         s.expect('the API refuses it', { status: 401, error: 'invalid_token' }, { status: response.status, error: (await readJson(response)).error });
-        s.expect('because it has expired', invalidTokenChallenge(`the access token expired at ${new Date(exp * 1000).toISOString()}`), response.headers.get('www-authenticate'));
-        s.note(defended
-          ? 'A stolen access token is worth its remaining lifetime, which is why access tokens are short-lived and the BFF refreshes them.'
-          : 'exp is still checked with the signature off, and so is iss: but anyone who can write a token can write any exp, as the previous steps showed.');
+        s.expect(
+          'because it has expired',
+          invalidTokenChallenge(`the access token expired at ${new Date(exp * 1000).toISOString()}`),
+          response.headers.get('www-authenticate'),
+        );
+        s.note(
+          defended
+            ? 'A stolen access token is worth its remaining lifetime, which is why access tokens are short-lived and the BFF refreshes them.'
+            : 'exp is still checked with the signature off, and so is iss: but anyone who can write a token can write any exp, as the previous steps showed.',
+        );
         s.sees({ attacker: 'a token that was genuine, and is now worthless' });
       },
     );

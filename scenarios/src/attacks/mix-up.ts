@@ -14,10 +14,10 @@ export const [mixUp, mixUpWeakened] = defineAttack({
   threat: 'RFC 9700 §4.4 (mix-up attacks); RFC 9207 (authorization server issuer identification)',
   defence: 'iss-check',
   teaches:
-    'The authorization server names itself in every authorization response (iss, RFC 9207), and the BFF refuses a response whose iss is not the issuer it sent the user to: so it never mistakes one server\'s answer for another\'s. The harm of a mix-up needs a second authorization server the client trusts, which the lab does not run: the weakened run shows only that the client no longer notices where an answer claims to come from.',
+    "The authorization server names itself in every authorization response (iss, RFC 9207), and the BFF refuses a response whose iss is not the issuer it sent the user to: so it never mistakes one server's answer for another's. The harm of a mix-up needs a second authorization server the client trusts, which the lab does not run: the weakened run shows only that the client no longer notices where an answer claims to come from.",
   prerequisites: [
     'alice (Resource Owner) signs in with a fresh browser (User Agent).',
-    'Mallory (Attacker) rewrites one parameter of the redirect back to the BFF: iss, to name her own site. (The lab holds alice\'s browser on that redirect, standing in for an attacker-controlled authorization server that answers for a login.)',
+    "Mallory (Attacker) rewrites one parameter of the redirect back to the BFF: iss, to name her own site. (The lab holds alice's browser on that redirect, standing in for an attacker-controlled authorization server that answers for a login.)",
   ],
   async run({ topology, step, newUserAgent }, { defended }) {
     const issuer = topology.authserver.url;
@@ -30,13 +30,17 @@ export const [mixUp, mixUpWeakened] = defineAttack({
       async (s) => {
         const held = await signInUntilCallback(alicesBrowser, page, topology, 'alice');
         s.expect('the authorization server names itself in the response (RFC 9207)', issuer, queryOf(held.callbackUrl).iss);
-        s.sees({ browser: 'code, state and iss in the address bar (held)', bff: 'alice\'s login attempt, started at the issuer it knows' });
+        s.sees({ browser: 'code, state and iss in the address bar (held)', bff: "alice's login attempt, started at the issuer it knows" });
         return held;
       },
     );
 
     await step(
-      { actor: 'Attacker', action: `changes only iss, to ${foreignIssuer}, and lets the browser go on`, look: 'the BFF\'s answer to a response from an issuer it did not send alice to' },
+      {
+        actor: 'Attacker',
+        action: `changes only iss, to ${foreignIssuer}, and lets the browser go on`,
+        look: "the BFF's answer to a response from an issuer it did not send alice to",
+      },
       async (s) => {
         const forged = new URL(callbackUrl);
         forged.searchParams.set('iss', foreignIssuer);
@@ -46,16 +50,27 @@ export const [mixUp, mixUpWeakened] = defineAttack({
         const token = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
         s.expect('the BFF received the forged iss', foreignIssuer, queryOf(callback?.url).iss);
         if (defended) {
-          s.expect('the BFF refuses the response', { status: 400, error: 'invalid_issuer' }, { status: callback?.status, error: fieldsOf(callback?.responseBody).error });
+          s.expect(
+            'the BFF refuses the response',
+            { status: 400, error: 'invalid_issuer' },
+            { status: callback?.status, error: fieldsOf(callback?.responseBody).error },
+          );
           s.expect('before any token request: the code goes to no token endpoint', undefined, token?.status);
           s.expect('alice is not signed in', undefined, signedIn);
-          s.note('RFC 9207 §2.4: the client compares iss with the issuer of the authorization server it sent the request to, and stops on a mismatch. In a real mix-up, that is what keeps the client from sending a code to the wrong token endpoint.');
+          s.note(
+            'RFC 9207 §2.4: the client compares iss with the issuer of the authorization server it sent the request to, and stops on a mismatch. In a real mix-up, that is what keeps the client from sending a code to the wrong token endpoint.',
+          );
         } else {
           s.expectLeak('the BFF ignores iss and redeems the code', 200, token?.status);
-          s.expectLeak('alice is signed in, although the response claimed to come from Mallory\'s site', 'alice', signedIn);
-          s.note('The BFF no longer notices who answered. With a second authorization server that this client trusts (the lab runs none), an attacker could now steer which server a code is sent to: that is the mix-up of RFC 9700 §4.4.');
+          s.expectLeak("alice is signed in, although the response claimed to come from Mallory's site", 'alice', signedIn);
+          s.note(
+            'The BFF no longer notices who answered. With a second authorization server that this client trusts (the lab runs none), an attacker could now steer which server a code is sent to: that is the mix-up of RFC 9700 §4.4.',
+          );
         }
-        s.sees({ browser: defended ? 'a 400 from the BFF' : 'the app, alice signed in', bff: defended ? 'no tokens; the login attempt is spent' : 'alice\'s tokens: nothing told it the answer was forged' });
+        s.sees({
+          browser: defended ? 'a 400 from the BFF' : 'the app, alice signed in',
+          bff: defended ? 'no tokens; the login attempt is spent' : "alice's tokens: nothing told it the answer was forged",
+        });
       },
     );
   },

@@ -17,18 +17,18 @@ const STORED = { accessToken: 'lab.access_token', refreshToken: 'lab.refresh_tok
  */
 export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
   id: 'attack-xss-token-theft',
-  title: 'XSS token theft: an injected script reads the browser\'s storage and cookies and sends the tokens away',
+  title: "XSS token theft: an injected script reads the browser's storage and cookies and sends the tokens away",
   threat:
     'OAuth 2.0 for Browser-Based Applications, "Malicious JavaScript Payloads": Single-Execution Token Theft; then "Exploiting Stolen Access Tokens" and "Exploiting Stolen Refresh Tokens"',
   defence: 'bff-pattern',
   weakenedMode: 'public-client',
   alwaysWeaken: ['spa-csp'],
   teaches:
-    'An XSS runs with the page\'s privileges: whatever page scripts can read, it can read and send away. With the BFF there is nothing to take: the tokens stay in the BFF, and the browser holds one HttpOnly cookie that document.cookie does not show. A public client keeps its tokens in localStorage, so one run of the script hands Mallory an access token she uses from her own machine and a refresh token that mints new ones long after alice has closed the tab.',
+    "An XSS runs with the page's privileges: whatever page scripts can read, it can read and send away. With the BFF there is nothing to take: the tokens stay in the BFF, and the browser holds one HttpOnly cookie that document.cookie does not show. A public client keeps its tokens in localStorage, so one run of the script hands Mallory an access token she uses from her own machine and a refresh token that mints new ones long after alice has closed the tab.",
   prerequisites: [
     'alice (Resource Owner) signs in to the app in her browser (User Agent).',
-    'The app has an XSS bug: the lab\'s hook makes its page load Mallory\'s "steal-storage" script from the app\'s own origin, as a stored XSS would. The script reads document.cookie, localStorage and sessionStorage and POSTs them to Mallory\'s collector (http://[::1]:6660/collect by default).',
-    'The SPA\'s Content-Security-Policy is off in both runs: its connect-src would stop the report itself, and this scenario is about what there is to steal. See attack-xss-proxy for what the CSP does.',
+    "The app has an XSS bug: the lab's hook makes its page load Mallory's \"steal-storage\" script from the app's own origin, as a stored XSS would. The script reads document.cookie, localStorage and sessionStorage and POSTs them to Mallory's collector (http://[::1]:6660/collect by default).",
+    "The SPA's Content-Security-Policy is off in both runs: its connect-src would stop the report itself, and this scenario is about what there is to steal. See attack-xss-proxy for what the CSP does.",
   ],
   async run({ topology, lab, step, newUserAgent, fetchAs }, { defended }) {
     const api = topology['resource-api'].url;
@@ -38,43 +38,83 @@ export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
     const page = await browser.newPage();
 
     await step(
-      { actor: 'Resource Owner', action: 'signs in to the app', look: defended ? 'where the tokens end up: in the BFF' : 'where the tokens end up: in the page\'s localStorage' },
+      {
+        actor: 'Resource Owner',
+        action: 'signs in to the app',
+        look: defended ? 'where the tokens end up: in the BFF' : "where the tokens end up: in the page's localStorage",
+      },
       async (s) => {
         // The same button in both modes: through /bff/login, or (anti-pattern) the page runs the flow itself.
         await signInThroughSpa(page, topology, 'alice');
         s.expect('the app shows alice signed in', 'alice', await page.getByTestId('user-name').textContent());
-        const stored = Object.keys((await readableByScripts(page)).localStorage).filter((key) => (Object.values(STORED) as string[]).includes(key)).sort();
+        const stored = Object.keys((await readableByScripts(page)).localStorage)
+          .filter((key) => (Object.values(STORED) as string[]).includes(key))
+          .sort();
         if (defended) s.expect('no token in localStorage', [], stored);
         else s.expectLeak('the tokens in localStorage, for any script to read', [STORED.accessToken, STORED.idToken, STORED.refreshToken], stored);
         s.sees(
           defended
-            ? { browser: 'bff_session, an opaque id in an HttpOnly cookie', bff: 'alice\'s access, refresh and ID tokens' }
-            : { browser: 'alice\'s access, refresh and ID tokens in localStorage (lab.access_token, lab.refresh_token, lab.id_token)', bff: 'nothing: the BFF is not used in this mode' },
+            ? { browser: 'bff_session, an opaque id in an HttpOnly cookie', bff: "alice's access, refresh and ID tokens" }
+            : {
+                browser: "alice's access, refresh and ID tokens in localStorage (lab.access_token, lab.refresh_token, lab.id_token)",
+                bff: 'nothing: the BFF is not used in this mode',
+              },
         );
       },
     );
 
     await step(
-      { actor: 'Attacker', action: 'her script runs in alice\'s page as it loads (the XSS) and sends what it can read to her collector', look: 'the report that reached /collect/steal-storage' },
+      {
+        actor: 'Attacker',
+        action: "her script runs in alice's page as it loads (the XSS) and sends what it can read to her collector",
+        look: 'the report that reached /collect/steal-storage',
+      },
       async (s) => {
         const run = await loadAppWithXss(lab, page, 'steal-storage');
         const report = (await lootFrom(lab, 'steal-storage'))[0];
         const data = lootData(report);
         const stolen = storageIn(report);
-        s.check('the script ran in alice\'s page and its report reached the attacker', 'a report at /collect/steal-storage', report ? 'reported' : `no report (script ${run.status})`, report !== undefined);
+        s.check(
+          "the script ran in alice's page and its report reached the attacker",
+          'a report at /collect/steal-storage',
+          report ? 'reported' : `no report (script ${run.status})`,
+          report !== undefined,
+        );
         if (defended) {
           s.expect('document.cookie: empty (bff_session is HttpOnly)', '', data.cookie);
           s.expect('localStorage: no token', {}, stolen);
           s.expect('sessionStorage: no token', {}, storageIn(report, 'sessionStorage'));
-          s.check('no JWT anywhere in the report', 'no eyJ…', JWT_SHAPE.test(JSON.stringify(data)) ? 'a JWT' : 'none', report !== undefined && !JWT_SHAPE.test(JSON.stringify(data)));
-          s.note('The script ran with all the page\'s privileges and found nothing: the tokens never came to the browser, and the one cookie it has is HttpOnly.');
-          s.sees({ browser: 'no token to give away', attacker: 'an empty report', bff: 'alice\'s tokens, out of the script\'s reach' });
+          s.check(
+            'no JWT anywhere in the report',
+            'no eyJ…',
+            JWT_SHAPE.test(JSON.stringify(data)) ? 'a JWT' : 'none',
+            report !== undefined && !JWT_SHAPE.test(JSON.stringify(data)),
+          );
+          s.note(
+            "The script ran with all the page's privileges and found nothing: the tokens never came to the browser, and the one cookie it has is HttpOnly.",
+          );
+          s.sees({ browser: 'no token to give away', attacker: 'an empty report', bff: "alice's tokens, out of the script's reach" });
         } else {
-          s.checkLeak('an access token (a JWT) from localStorage', 'lab.access_token: eyJ…', stolen[STORED.accessToken]?.slice(0, 12), JWT_SHAPE.test(stolen[STORED.accessToken] ?? ''));
-          s.checkLeak('a refresh token', 'lab.refresh_token: …', stolen[STORED.refreshToken]?.slice(0, 8), typeof stolen[STORED.refreshToken] === 'string' && stolen[STORED.refreshToken] !== '');
-          s.checkLeak('and an ID token (name, e-mail)', 'lab.id_token: eyJ…', stolen[STORED.idToken]?.slice(0, 12), JWT_SHAPE.test(stolen[STORED.idToken] ?? ''));
-          s.note('One run of the script was enough: the tokens are now on Mallory\'s server, and nothing in the app or at the authorization server noticed.');
-          s.sees({ browser: 'the same tokens, still there; alice sees nothing unusual', attacker: 'alice\'s access, refresh and ID tokens' });
+          s.checkLeak(
+            'an access token (a JWT) from localStorage',
+            'lab.access_token: eyJ…',
+            stolen[STORED.accessToken]?.slice(0, 12),
+            JWT_SHAPE.test(stolen[STORED.accessToken] ?? ''),
+          );
+          s.checkLeak(
+            'a refresh token',
+            'lab.refresh_token: …',
+            stolen[STORED.refreshToken]?.slice(0, 8),
+            typeof stolen[STORED.refreshToken] === 'string' && stolen[STORED.refreshToken] !== '',
+          );
+          s.checkLeak(
+            'and an ID token (name, e-mail)',
+            'lab.id_token: eyJ…',
+            stolen[STORED.idToken]?.slice(0, 12),
+            JWT_SHAPE.test(stolen[STORED.idToken] ?? ''),
+          );
+          s.note("One run of the script was enough: the tokens are now on Mallory's server, and nothing in the app or at the authorization server noticed.");
+          s.sees({ browser: 'the same tokens, still there; alice sees nothing unusual', attacker: "alice's access, refresh and ID tokens" });
         }
       },
     );
@@ -91,21 +131,33 @@ export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
         const text = await response.text();
         if (defended) {
           s.expect('she has no token to send', undefined, accessToken);
-          s.expect('the API refuses a call without one: 401 missing_token', { status: 401, error: 'missing_token' }, { status: response.status, error: errorCodeOf(text) });
-          s.expect('with the RFC 6750 §3 challenge (no error code: no credentials were sent)', 'Bearer realm="resource-api"', response.headers.get('www-authenticate'));
-          s.sees({ attacker: 'a 401, and no way to get alice\'s token out of the BFF' });
+          s.expect(
+            'the API refuses a call without one: 401 missing_token',
+            { status: 401, error: 'missing_token' },
+            { status: response.status, error: errorCodeOf(text) },
+          );
+          s.expect(
+            'with the RFC 6750 §3 challenge (no error code: no credentials were sent)',
+            'Bearer realm="resource-api"',
+            response.headers.get('www-authenticate'),
+          );
+          s.sees({ attacker: "a 401, and no way to get alice's token out of the BFF" });
         } else {
           const notes = readNotes(JSON.parse(text || '{}'));
-          s.expectLeak('the API serves alice\'s notes to Mallory', { status: 200, owner: 'alice' }, { status: response.status, owner: notes.owner });
+          s.expectLeak("the API serves alice's notes to Mallory", { status: 200, owner: 'alice' }, { status: response.status, owner: notes.owner });
           s.checkLeak('her private note among them', ALICE_SECRET_NOTE, notes.texts, notes.texts.includes(ALICE_SECRET_NOTE));
-          s.note('A bearer token works for whoever holds it (RFC 6750 §1.2): the API cannot tell Mallory\'s machine from alice\'s browser.');
-          s.sees({ attacker: 'alice\'s notes, read from her own machine', api: 'a valid token for alice' });
+          s.note("A bearer token works for whoever holds it (RFC 6750 §1.2): the API cannot tell Mallory's machine from alice's browser.");
+          s.sees({ attacker: "alice's notes, read from her own machine", api: 'a valid token for alice' });
         }
       },
     );
 
     await step(
-      { actor: 'Attacker', action: `redeems the stolen refresh token at ${issuer}/token as the public client spa-public (no secret needed)`, look: 'a new access token, minted for Mallory' },
+      {
+        actor: 'Attacker',
+        action: `redeems the stolen refresh token at ${issuer}/token as the public client spa-public (no secret needed)`,
+        look: 'a new access token, minted for Mallory',
+      },
       async (s) => {
         const response = await fetchAs('attacker', `${issuer}/token`, {
           method: 'POST',
@@ -115,15 +167,28 @@ export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
         const tokens = (await response.json().catch(() => ({}))) as { access_token?: string; refresh_token?: string; error?: string };
         if (defended) {
           s.expect('she has no refresh token to redeem', undefined, refreshToken);
-          s.expect('and the public client is switched off while the lab runs the BFF: 400 unauthorized_client (RFC 6749 §5.2)', { status: 400, error: 'unauthorized_client' }, { status: response.status, error: tokens.error });
-          s.note('The refresh token is in the BFF\'s session store, and only the BFF, with its client secret, can redeem it. spa-public, a client without a secret, exists for the anti-pattern mode only.');
+          s.expect(
+            'and the public client is switched off while the lab runs the BFF: 400 unauthorized_client (RFC 6749 §5.2)',
+            { status: 400, error: 'unauthorized_client' },
+            { status: response.status, error: tokens.error },
+          );
+          s.note(
+            "The refresh token is in the BFF's session store, and only the BFF, with its client secret, can redeem it. spa-public, a client without a secret, exists for the anti-pattern mode only.",
+          );
           s.sees({ attacker: 'nothing to redeem', bff: 'the only holder of the refresh token' });
           return;
         }
         s.expectLeak('the token endpoint issues new tokens: 200', 200, response.status);
         s.checkLeak('a fresh access token for alice', 'eyJ…', tokens.access_token?.slice(0, 12) ?? tokens.error, JWT_SHAPE.test(tokens.access_token ?? ''));
-        s.checkLeak('and a new refresh token: the grant now lives on in Mallory\'s hands', 'a refresh token', tokens.refresh_token ? 'received' : 'none', typeof tokens.refresh_token === 'string');
-        s.note('A public client has no secret (RFC 6749 §2.1), so the refresh token alone is enough, from anywhere. Rotation does not save alice: Mallory now holds the newest refresh token; the next time alice\'s page refreshes with its old one, the authorization server sees a reuse and revokes the grant for both of them; a script that stays in the page avoids even that (see attack-persistent-theft).');
+        s.checkLeak(
+          "and a new refresh token: the grant now lives on in Mallory's hands",
+          'a refresh token',
+          tokens.refresh_token ? 'received' : 'none',
+          typeof tokens.refresh_token === 'string',
+        );
+        s.note(
+          "A public client has no secret (RFC 6749 §2.1), so the refresh token alone is enough, from anywhere. Rotation does not save alice: Mallory now holds the newest refresh token; the next time alice's page refreshes with its old one, the authorization server sees a reuse and revokes the grant for both of them; a script that stays in the page avoids even that (see attack-persistent-theft).",
+        );
         s.sees({ attacker: 'a new access token and refresh token for alice, minted herself', authserver: 'a refresh by spa-public, like any other' });
       },
     );

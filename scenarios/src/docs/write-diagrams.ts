@@ -17,7 +17,7 @@ const OUTPUT = path.resolve(import.meta.dirname, '../../../docs/diagrams/recomme
 
 const lab = await connectToLab();
 const browser = await launchBrowser();
-let result;
+let result: Awaited<ReturnType<typeof runScenario>>;
 try {
   result = await runScenario(recommendedFlow, { lab: lab.connection, browser });
 } finally {

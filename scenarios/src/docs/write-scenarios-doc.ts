@@ -99,9 +99,17 @@ function attacksDocument(): string[] {
         out.push(`${step.number}. **${step.actor}** ${step.action}.${step.look ? ` Look at: ${step.look}.` : ''}`);
       }
       const held = result?.expectations.filter((expectation) => expectation.pass).length ?? 0;
-      out.push('', `Checked: ${result?.expectations.map((expectation) => expectation.name).join('; ') ?? 'not run'} (${held}/${result?.expectations.length ?? 0} held when this page was written).`, '');
+      out.push(
+        '',
+        `Checked: ${result?.expectations.map((expectation) => expectation.name).join('; ') ?? 'not run'} (${held}/${result?.expectations.length ?? 0} held when this page was written).`,
+        '',
+      );
       const leaks = result?.expectations.filter((expectation) => expectation.leak).map((expectation) => expectation.name) ?? [];
-      if (leaks.length > 0) out.push(`The leak: ${leaks.join('; ')}. Replayed against the lab as built, the test suite requires exactly these to fail, with no error and every other check holding.`, '');
+      if (leaks.length > 0)
+        out.push(
+          `The leak: ${leaks.join('; ')}. Replayed against the lab as built, the test suite requires exactly these to fail, with no error and every other check holding.`,
+          '',
+        );
     }
   }
   return out;
@@ -112,7 +120,10 @@ function section(scenario: Scenario): string[] {
   const out = [`### \`${scenario.id}\`: ${scenario.title}`, '', scenario.teaches, ''];
   if (scenario.threat) out.push(`Threat: ${scenario.threat}`, '');
   if (scenario.defence) out.push(`Defence: \`${scenario.defence}\`, ${DEFENCES[scenario.defence].what}.`, '');
-  out.push(`Run it: \`npm run scenario -- ${scenario.id}\`${excerpt ? ` (${excerpt.seconds.toFixed(1)} s, ${excerpt.pass ? 'passed' : 'FAILED'} when this page was written)` : ''}`, '');
+  out.push(
+    `Run it: \`npm run scenario -- ${scenario.id}\`${excerpt ? ` (${excerpt.seconds.toFixed(1)} s, ${excerpt.pass ? 'passed' : 'FAILED'} when this page was written)` : ''}`,
+    '',
+  );
   if (excerpt) out.push('```text', excerpt.text, '```', '');
   return out;
 }
@@ -133,5 +144,9 @@ function defenceTable(scenarios: readonly Scenario[]): string[] {
 function excerptOf(text: string): string {
   const all = text.split('\n');
   const start = all.findIndex((line) => line.startsWith('Step 1'));
-  return all.slice(start < 0 ? 0 : start, (start < 0 ? 0 : start) + EXCERPT_LINES).join('\n').trimEnd();
+  const from = Math.max(0, start);
+  return all
+    .slice(from, from + EXCERPT_LINES)
+    .join('\n')
+    .trimEnd();
 }

@@ -28,7 +28,7 @@ export async function connectToLab(env: Readonly<Record<string, string | undefin
   const labEnv = makeLabEnv(env);
   const lab: RunningLab = await startLab({ env: labEnv });
   return {
-    connection: new LabConnection(lab.topology, labEnv.LAB_CONTROL_KEY!),
+    connection: new LabConnection(lab.topology, labEnv.LAB_CONTROL_KEY),
     startedHere: true,
     stop: () => lab.stop(),
   };

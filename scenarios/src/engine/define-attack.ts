@@ -40,7 +40,10 @@ export function defineAttack(spec: AttackSpec): readonly [Scenario, Scenario] {
   const weakenedMode = spec.weakenedMode ?? 'bff';
   const weaken = [...always, ...(spec.weaken ?? (spec.weakenedMode ? [] : [spec.defence]))];
   const defended: LabSetup = { weaken: always, mode: 'bff' };
-  const switchedOff = [...(spec.weaken ?? (spec.weakenedMode ? [] : [spec.defence])), ...(spec.weakenedMode ? ['the BFF pattern (anti-pattern mode: a public client holding tokens in the browser)'] : [])];
+  const switchedOff = [
+    ...(spec.weaken ?? (spec.weakenedMode ? [] : [spec.defence])),
+    ...(spec.weakenedMode ? ['the BFF pattern (anti-pattern mode: a public client holding tokens in the browser)'] : []),
+  ];
   const base = { kind: 'attack' as const, threat: spec.threat, defence: spec.defence, teaches: spec.teaches };
   const alwaysLine = always.length > 0 ? [`Switched off in both runs, so this run shows its own defence: ${always.join(', ')}.`] : [];
   return [

@@ -59,11 +59,7 @@ export class LabConnection {
    */
   async setMode(mode: LabMode): Promise<void> {
     const publicClient = mode === 'public-client';
-    await Promise.all([
-      this.update('spa', { mode }),
-      this.update('authserver', { publicClient }),
-      this.update('resource-api', { publicClient }),
-    ]);
+    await Promise.all([this.update('spa', { mode }), this.update('authserver', { publicClient }), this.update('resource-api', { publicClient })]);
   }
 
   /** Where each service's trace is now, to read what happens after. */
@@ -129,4 +125,3 @@ export interface StolenSessionStore {
     };
   }>;
 }
-

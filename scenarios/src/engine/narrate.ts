@@ -32,11 +32,7 @@ export class Narrator {
   }
 
   intro(scenario: Scenario): void {
-    const lines = [
-      '',
-      this.#paint('bold', `━━ ${scenario.id} · ${scenario.title}`),
-      `${this.#paint('dim', 'Teaches:')} ${scenario.teaches}`,
-    ];
+    const lines = ['', this.#paint('bold', `━━ ${scenario.id} · ${scenario.title}`), `${this.#paint('dim', 'Teaches:')} ${scenario.teaches}`];
     if (scenario.threat) lines.push(`${this.#paint('dim', 'Threat:')} ${scenario.threat}`);
     if (scenario.defence) lines.push(`${this.#paint('dim', 'Defence exercised:')} ${scenario.defence} (${DEFENCES[scenario.defence].what})`);
     lines.push(this.#paint('dim', 'Prerequisites:'), ...scenario.prerequisites.map((line) => `  • ${line}`));
@@ -95,7 +91,9 @@ export class Narrator {
     }
     for (const [name, value] of parameters) {
       explained.add(name);
-      lines.push(`        ${this.#paint('yellow', name)}=${value.length > 48 ? `${value.slice(0, 45)}…` : value}  ${this.#paint('dim', PARAMETER_GLOSSARY[name] ?? '')}`);
+      lines.push(
+        `        ${this.#paint('yellow', name)}=${value.length > 48 ? `${value.slice(0, 45)}…` : value}  ${this.#paint('dim', PARAMETER_GLOSSARY[name] ?? '')}`,
+      );
     }
     return lines;
   }
@@ -103,7 +101,10 @@ export class Narrator {
   summary(result: ScenarioResult): void {
     const failed = result.expectations.filter((expectation) => !expectation.pass);
     const verdict = result.pass ? this.#paint(['bold', 'green'], 'PASS') : this.#paint(['bold', 'red'], 'FAIL');
-    const lines = ['', `${verdict} ${result.id}: ${result.expectations.length - failed.length}/${result.expectations.length} expectations held (${(result.durationMs / 1000).toFixed(1)} s)`];
+    const lines = [
+      '',
+      `${verdict} ${result.id}: ${result.expectations.length - failed.length}/${result.expectations.length} expectations held (${(result.durationMs / 1000).toFixed(1)} s)`,
+    ];
     for (const expectation of failed) {
       lines.push(this.#paint('red', `  failed: ${expectation.name}: expected ${show(expectation.expected)}, got ${show(expectation.actual)}`));
     }
@@ -119,7 +120,7 @@ function explainedParameters(event: TraceEvent): Array<[string, string]> {
   const location = event.responseHeaders.location;
   if (location?.includes('?')) sources.push(location.slice(location.indexOf('?') + 1));
   if (event.url.includes('/callback?') || event.url.includes('/auth?')) sources.push(event.url.slice(event.url.indexOf('?') + 1));
-  if (event.requestBody && event.requestBody.includes('grant_type=')) sources.push(event.requestBody);
+  if (event.requestBody?.includes('grant_type=')) sources.push(event.requestBody);
   const seen = new Map<string, string>();
   for (const source of sources) {
     for (const pair of source.split('&')) {

@@ -149,9 +149,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   } finally {
     await Promise.all(contexts.map((created) => created.close().catch(() => undefined)));
     await Promise.all(
-      before.map(({ service, weakened: initial, fullView, ...extra }) =>
-        lab.update(service, { weakened: initial, fullView, ...extra }).catch(() => undefined),
-      ),
+      before.map(({ service, weakened: initial, fullView, ...extra }) => lab.update(service, { weakened: initial, fullView, ...extra }).catch(() => undefined)),
     );
   }
 

@@ -3,14 +3,7 @@ import type { DefenceName, LabMode, LabTopology, Party, TraceEvent } from '@lab/
 import type { LabConnection } from './lab-connection.ts';
 
 /** Who acts in a step, in the seed's terms (plus the attacker of the theft scenarios). */
-export type Actor =
-  | 'Resource Owner'
-  | 'User Agent'
-  | 'Client: SPA'
-  | 'Client: BFF'
-  | 'Authorization Server'
-  | 'Resource Server'
-  | 'Attacker';
+export type Actor = 'Resource Owner' | 'User Agent' | 'Client: SPA' | 'Client: BFF' | 'Authorization Server' | 'Resource Server' | 'Attacker';
 
 export type ScenarioKind = 'role' | 'flow' | 'attack';
 

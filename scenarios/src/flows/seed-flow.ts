@@ -29,7 +29,11 @@ export const seedFlow = defineScenario({
     const hold = await CallbackHold.install(browser, page, `${seedCallback}*`);
 
     await step(
-      { actor: 'Client: SPA', action: 'sends the browser to /bff/login; the BFF asks for the code to come back to the SPA', look: 'redirect_uri in the authorization request' },
+      {
+        actor: 'Client: SPA',
+        action: 'sends the browser to /bff/login; the BFF asks for the code to come back to the SPA',
+        look: 'redirect_uri in the authorization request',
+      },
       async (s) => {
         await page.getByTestId('login-button').click();
         await page.waitForURL(`${topology.authserver.url}/interaction/**`);
@@ -44,7 +48,11 @@ export const seedFlow = defineScenario({
 
     let callbackUrl = '';
     await step(
-      { actor: 'Resource Owner', action: 'signs in and allows; the authorization server redirects to the SPA with the code', look: 'where the code lands: an HTML page of the app' },
+      {
+        actor: 'Resource Owner',
+        action: 'signs in and allows; the authorization server redirects to the SPA with the code',
+        look: 'where the code lands: an HTML page of the app',
+      },
       async (s) => {
         await page.locator('#username').fill('alice');
         await page.locator('#password').fill('alice');
@@ -53,15 +61,19 @@ export const seedFlow = defineScenario({
         const consent = page.getByRole('button', { name: 'Allow' });
         if (await consent.isVisible()) void consent.click().catch(() => undefined);
         callbackUrl = await hold.held();
-        s.expect('the browser is sent to the SPA\'s page', seedCallback, callbackUrl.split('?')[0]);
+        s.expect("the browser is sent to the SPA's page", seedCallback, callbackUrl.split('?')[0]);
         s.check('with the code in its URL', 'a code', queryOf(callbackUrl).code ? 'code' : 'none', Boolean(queryOf(callbackUrl).code));
-        s.note('From here on the code is in a page that runs scripts: the app\'s, its libraries\', and an injected one if the page has an XSS bug.');
+        s.note("From here on the code is in a page that runs scripts: the app's, its libraries', and an injected one if the page has an XSS bug.");
         s.sees({ browser: 'the code, in the address bar of an app page', spa: 'the code (page scripts can read location)' });
       },
     );
 
     await step(
-      { actor: 'Client: SPA', action: 'reads the code from its URL and posts it to the BFF (POST /bff/code)', look: 'the code in a JSON body, then the same back-channel exchange as before' },
+      {
+        actor: 'Client: SPA',
+        action: 'reads the code from its URL and posts it to the BFF (POST /bff/code)',
+        look: 'the code in a JSON body, then the same back-channel exchange as before',
+      },
       async (s) => {
         await hold.release();
         await page.getByTestId('user-name').waitFor();
@@ -74,14 +86,23 @@ export const seedFlow = defineScenario({
         s.expect('the BFF answers 200 and signs the browser in', 200, handOver?.status);
         s.expect('the BFF redeems it with the redirect_uri of the request', seedCallback, tokenRequest.redirect_uri);
         s.check('with its PKCE verifier', 'a code_verifier', tokenRequest.code_verifier, typeof tokenRequest.code_verifier === 'string');
-        s.check('and its client authentication', 'Basic …', token?.requestHeaders.authorization, token?.requestHeaders.authorization?.startsWith('Basic') ?? false);
+        s.check(
+          'and its client authentication',
+          'Basic …',
+          token?.requestHeaders.authorization,
+          token?.requestHeaders.authorization?.startsWith('Basic') ?? false,
+        );
         s.expect('the URL no longer shows the code', '/', new URL(page.url()).pathname + new URL(page.url()).search);
         s.sees({ browser: 'bff_session (HttpOnly); the code is spent', bff: 'the tokens, as in the recommended flow' });
       },
     );
 
     await step(
-      { actor: 'Attacker', action: 'replays the same code and state to /bff/code from another browser', look: 'state binds the code to the browser that started the login' },
+      {
+        actor: 'Attacker',
+        action: 'replays the same code and state to /bff/code from another browser',
+        look: 'state binds the code to the browser that started the login',
+      },
       async (s) => {
         const callback = queryOf(callbackUrl);
         const response = await fetchAs('attacker', `${spa}/bff/code`, {
@@ -90,20 +111,40 @@ export const seedFlow = defineScenario({
           body: JSON.stringify({ code: callback.code, state: callback.state, iss: callback.iss }),
         });
         const body = (await response.json()) as { error?: string };
-        s.expect('refused: 400 invalid_state (no such login in that browser)', { status: 400, error: 'invalid_state' }, { status: response.status, error: body.error });
+        s.expect(
+          'refused: 400 invalid_state (no such login in that browser)',
+          { status: 400, error: 'invalid_state' },
+          { status: response.status, error: body.error },
+        );
       },
     );
 
     await step(
-      { actor: 'Authorization Server', action: 'with the variant switched off again, refuses the SPA page as redirect_uri', look: 'exact matching: only /bff/callback is accepted now' },
+      {
+        actor: 'Authorization Server',
+        action: 'with the variant switched off again, refuses the SPA page as redirect_uri',
+        look: 'exact matching: only /bff/callback is accepted now',
+      },
       async (s) => {
         await lab.update('authserver', { flow: 'recommended' });
         const authorize = new URL(`${topology.authserver.url}/auth`);
-        for (const [name, value] of Object.entries({ client_id: 'bff', response_type: 'code', scope: 'openid', redirect_uri: seedCallback, state: 's', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })) {
+        for (const [name, value] of Object.entries({
+          client_id: 'bff',
+          response_type: 'code',
+          scope: 'openid',
+          redirect_uri: seedCallback,
+          state: 's',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+        })) {
           authorize.searchParams.set(name, value);
         }
         const response = await fetchAs('user-agent', authorize.toString());
-        s.expect('no redirect: the authorization server shows its error page (400)', { status: 400, location: null }, { status: response.status, location: response.headers.get('location') });
+        s.expect(
+          'no redirect: the authorization server shows its error page (400)',
+          { status: 400, location: null },
+          { status: response.status, location: response.headers.get('location') },
+        );
       },
     );
   },

@@ -58,12 +58,7 @@ export interface RawResponse {
  * normalise `//`, `..` and `\` in a path before sending it, which is what some attacks rely on
  * a server NOT doing. `as` is recorded in the trace like `fetchAs` does.
  */
-export function rawRequest(
-  as: Party,
-  origin: string,
-  target: string,
-  init: { method?: string; headers?: Record<string, string> } = {},
-): Promise<RawResponse> {
+export function rawRequest(as: Party, origin: string, target: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
   const url = new URL(origin);
   const headers: Record<string, string> = { ...init.headers };
   if (as !== 'user-agent') headers[TRACE_HEADERS.caller] = as;

@@ -28,7 +28,6 @@ export function createPkcePair(): { code_verifier: string; code_challenge: strin
   return { code_verifier, code_challenge: createHash('sha256').update(code_verifier).digest('base64url') };
 }
 
-
 /** The header and payload of a compact JWT, read without checking anything (as anyone can). */
 export function readJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signature: string } {
   const [header = '', payload = '', signature = ''] = token.split('.');

@@ -42,7 +42,9 @@ export async function deliverHeldCallback(
   url?: string,
 ): Promise<string | undefined> {
   const spa = topology.spa.url;
-  const answered = page.waitForURL((current) => current.origin === spa && (current.pathname === '/bff/callback' || !current.pathname.startsWith('/bff/')), { waitUntil: 'commit' });
+  const answered = page.waitForURL((current) => current.origin === spa && (current.pathname === '/bff/callback' || !current.pathname.startsWith('/bff/')), {
+    waitUntil: 'commit',
+  });
   await hold.release(url);
   await waitAtMost(ATTACK_TIMEOUT_MS, answered);
   const response = await context.request.get(`${spa}/bff/user`, { headers: { 'X-CSRF': '1' } });

@@ -65,5 +65,4 @@ export function storageIn(item: LootItem | undefined, area: 'localStorage' | 'se
   return typeof storage === 'object' && storage !== null ? (storage as Record<string, string>) : {};
 }
 
-
 export { signOutThroughSpa } from './sign-in.ts';

@@ -93,7 +93,10 @@ function renderStep(step: StepRecord, exchanges: readonly TraceEvent[], firstNum
 <h3><span class="number">${step.number}</span> <span class="actor">${esc(step.actor)}</span> ${esc(step.action)}</h3>
 ${step.look ? `<p class="look"><strong>Look at:</strong> ${esc(step.look)}</p>` : ''}
 ${(step.screenshots ?? [])
-  .map((shot) => `<figure><img src="data:image/png;base64,${shot.png}" alt="${esc(shot.caption)}" width="640"><figcaption>${esc(shot.caption)}</figcaption></figure>`)
+  .map(
+    (shot) =>
+      `<figure><img src="data:image/png;base64,${shot.png}" alt="${esc(shot.caption)}" width="640"><figcaption>${esc(shot.caption)}</figcaption></figure>`,
+  )
   .join('\n')}
 ${exchanges.length > 0 ? exchangeTable(exchanges, firstNumber, appOrigin) : '<p class="muted">No HTTP exchange in this step.</p>'}
 ${step.notes.length > 0 ? `<ul class="notes">${step.notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>` : ''}

@@ -29,7 +29,8 @@ export function renderSequenceSvg(sections: readonly DiagramSection[], options: 
     `<svg xmlns="http://www.w3.org/2000/svg" class="sequence" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Sequence diagram of the exchanges">`,
     '<defs>',
     ...(['front', 'back', 'failed'] as const).map(
-      (kind) => `<marker id="head-${kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${COLOURS[kind]}"/></marker>`,
+      (kind) =>
+        `<marker id="head-${kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${COLOURS[kind]}"/></marker>`,
     ),
     '</defs>',
     `<rect x="0" y="0" width="${width}" height="${HEADER_HEIGHT}" fill="${COLOURS.header}"/>`,

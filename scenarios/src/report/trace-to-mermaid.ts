@@ -44,7 +44,9 @@ export function sectionsToMermaid(sections: readonly DiagramSection[], options: 
     lines.push(`    ${keyword} ${IDS[party]} as ${clean(LANE_NAMES[party])}`);
   }
   const ids = new Map<string, string>();
-  const span = parties.length > 1 ? `${IDS[parties[0]!]},${IDS[parties.at(-1)!]}` : IDS[parties[0] ?? 'user-agent'];
+  const first = parties[0] ?? 'user-agent';
+  const last = parties.at(-1) ?? first;
+  const span = first === last ? IDS[first] : `${IDS[first]},${IDS[last]}`;
   for (const section of drawn) {
     lines.push(`    Note over ${span}: ${clean(section.title)}`);
     for (const event of section.events) {
@@ -71,8 +73,11 @@ function stablePathOf(url: string, ids: Map<string, string>): string {
     .split('/')
     .map((segment) => {
       if (segment.length <= 16) return segment;
-      if (!ids.has(segment)) ids.set(segment, ids.size === 0 ? '{uid}' : `{uid${ids.size + 1}}`);
-      return ids.get(segment)!;
+      const known = ids.get(segment);
+      if (known) return known;
+      const id = ids.size === 0 ? '{uid}' : `{uid${ids.size + 1}}`;
+      ids.set(segment, id);
+      return id;
     })
     .join('/');
 }

@@ -38,7 +38,11 @@ export const clientBffRole = defineScenario({
 
     let challenge = '';
     await step(
-      { actor: 'Client: BFF', action: 'starts the login: it redirects the browser to the authorization endpoint', look: 'what goes through the browser: client_id and code_challenge, no secret, no verifier' },
+      {
+        actor: 'Client: BFF',
+        action: 'starts the login: it redirects the browser to the authorization endpoint',
+        look: 'what goes through the browser: client_id and code_challenge, no secret, no verifier',
+      },
       async (s) => {
         await page.goto(spa);
         await page.getByTestId('login-button').click();
@@ -51,24 +55,38 @@ export const clientBffRole = defineScenario({
         s.expect('the client identifies itself by its public client_id', 'bff', authorize.client_id);
         s.check('it sends the PKCE code_challenge (43 characters of base64url SHA-256)', '43 characters', challenge.length, /^[\w-]{43}$/.test(challenge));
         s.expect('computed with S256', 'S256', authorize.code_challenge_method);
-        s.expect('and neither the code_verifier nor the client secret', [], Object.keys(authorize).filter((name) => ['code_verifier', 'client_secret'].includes(name)));
-        s.sees({ browser: 'the authorize URL: client_id, code_challenge, state, nonce (none of them secret)', bff: 'the code_verifier, kept in its session store for this login' });
+        s.expect(
+          'and neither the code_verifier nor the client secret',
+          [],
+          Object.keys(authorize).filter((name) => ['code_verifier', 'client_secret'].includes(name)),
+        );
+        s.sees({
+          browser: 'the authorize URL: client_id, code_challenge, state, nonce (none of them secret)',
+          bff: 'the code_verifier, kept in its session store for this login',
+        });
       },
     );
 
     const hold = await CallbackHold.install(browser, page, `${spa}/bff/callback*`);
     await step(
-      { actor: 'Resource Owner', action: 'signs in and allows; the browser brings back a code, held here before it reaches the BFF', look: 'the code in the callback URL' },
+      {
+        actor: 'Resource Owner',
+        action: 'signs in and allows; the browser brings back a code, held here before it reaches the BFF',
+        look: 'the code in the callback URL',
+      },
       async (s) => {
         await page.locator('#username').fill('alice');
         await page.locator('#password').fill('alice');
         await page.getByRole('button', { name: 'Sign in' }).click();
         // Not awaited: the click's navigation stays pending while the callback is held.
-        void page.getByRole('button', { name: 'Allow' }).click().catch(() => undefined);
+        void page
+          .getByRole('button', { name: 'Allow' })
+          .click()
+          .catch(() => undefined);
         const callback = queryOf(await hold.held());
         frontChannel.push(...(await s.exchanges()));
         s.check('the browser carries an authorization code', 'a code', callback.code ? `code (${callback.code.length} chars)` : 'none', Boolean(callback.code));
-        s.note('The code alone buys nothing: the token endpoint also wants the client\'s secret and the code_verifier, which only the BFF has.');
+        s.note("The code alone buys nothing: the token endpoint also wants the client's secret and the code_verifier, which only the BFF has.");
         s.sees({ browser: 'a one-time code in the address bar', bff: 'code_verifier, state, nonce' });
       },
     );
@@ -77,7 +95,11 @@ export const clientBffRole = defineScenario({
     let landing: TraceEvent[] = [];
     let callbackResponse: BrowserResponse | undefined;
     await step(
-      { actor: 'Client: BFF', action: 'receives the callback and redeems the code at the token endpoint, server to server', look: 'the token request: HTTP Basic client authentication and the code_verifier' },
+      {
+        actor: 'Client: BFF',
+        action: 'receives the callback and redeems the code at the token endpoint, server to server',
+        look: 'the token request: HTTP Basic client authentication and the code_verifier',
+      },
       async (s) => {
         const answered = page.waitForResponse((response) => response.url().startsWith(`${spa}/bff/callback`));
         await hold.release();
@@ -88,25 +110,50 @@ export const clientBffRole = defineScenario({
         landing = exchanges;
         tokenResponse = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
         const sent = fieldsOf(tokenResponse?.requestBody);
-        s.expect('the token request goes from the BFF to the authorization server directly', { from: 'bff', channel: 'back' }, { from: tokenResponse?.from, channel: tokenResponse?.channel });
-        s.check('it authenticates the client with HTTP Basic: base64(client_id:client_secret)', 'Basic base64(bff:…)', tokenResponse?.requestHeaders.authorization,
-          /^Basic base64\(bff:.+\)$/.test(tokenResponse?.requestHeaders.authorization ?? ''));
+        s.expect(
+          'the token request goes from the BFF to the authorization server directly',
+          { from: 'bff', channel: 'back' },
+          { from: tokenResponse?.from, channel: tokenResponse?.channel },
+        );
+        s.check(
+          'it authenticates the client with HTTP Basic: base64(client_id:client_secret)',
+          'Basic base64(bff:…)',
+          tokenResponse?.requestHeaders.authorization,
+          /^Basic base64\(bff:.+\)$/.test(tokenResponse?.requestHeaders.authorization ?? ''),
+        );
         s.expect('so the secret is not in the body', undefined, sent.client_secret);
         s.expect('it redeems an authorization code', 'authorization_code', sent.grant_type);
         s.expect('for the redirect_uri it registered', `${spa}/bff/callback`, sent.redirect_uri);
-        s.check('with the code_verifier, the secret behind the challenge of step 1', 'a code_verifier', sent.code_verifier, typeof sent.code_verifier === 'string');
-        const verifierPrefix = typeof sent.code_verifier === 'string' ? sent.code_verifier.split('…')[0] ?? '' : '';
+        s.check(
+          'with the code_verifier, the secret behind the challenge of step 1',
+          'a code_verifier',
+          sent.code_verifier,
+          typeof sent.code_verifier === 'string',
+        );
+        const verifierPrefix = typeof sent.code_verifier === 'string' ? (sent.code_verifier.split('…')[0] ?? '') : '';
         const leaks = verifierPrefix.length >= 8 ? frontChannelText(frontChannel).split(verifierPrefix).length - 1 : -1;
         s.expect('the code_verifier appears on no front-channel request or response of this login', 0, leaks);
         s.expect('the authorization server answers with tokens', 200, tokenResponse?.status);
-        s.expect('an access token, a refresh token and an ID token', ['access_token', 'id_token', 'refresh_token'], Object.keys(fieldsOf(tokenResponse?.responseBody)).filter((name) => name.endsWith('_token')).sort());
-        s.note(`The authorization server hashes the code_verifier and compares it with the code_challenge ${challenge.slice(0, 10)}… it stored with the code (RFC 7636 §4.6).`);
+        s.expect(
+          'an access token, a refresh token and an ID token',
+          ['access_token', 'id_token', 'refresh_token'],
+          Object.keys(fieldsOf(tokenResponse?.responseBody))
+            .filter((name) => name.endsWith('_token'))
+            .sort(),
+        );
+        s.note(
+          `The authorization server hashes the code_verifier and compares it with the code_challenge ${challenge.slice(0, 10)}… it stored with the code (RFC 7636 §4.6).`,
+        );
         s.sees({ browser: 'nothing of this exchange', bff: 'the access, refresh and ID tokens', authserver: 'the code, now spent' });
       },
     );
 
     await step(
-      { actor: 'Client: BFF', action: 'answers the browser\'s callback: a session cookie and a redirect, nothing more', look: 'the /bff/callback response as the browser received it' },
+      {
+        actor: 'Client: BFF',
+        action: "answers the browser's callback: a session cookie and a redirect, nothing more",
+        look: 'the /bff/callback response as the browser received it',
+      },
       async (s) => {
         const headers = (await callbackResponse?.headersArray()) ?? [];
         const setCookies = headers.filter((header) => header.name.toLowerCase() === 'set-cookie').map((header) => header.value.split('=')[0]);
@@ -116,38 +163,65 @@ export const clientBffRole = defineScenario({
         // What to look for: this login's raw tokens, read from the BFF through the lab-only breach route.
         const tokens = await rawTokensOf(lab, tokenResponse);
         const raw = [tokens?.accessToken, tokens?.refreshToken, tokens?.idToken].filter((token): token is string => token !== undefined);
-        s.expect('the lab finds this login\'s three tokens in the BFF\'s store', 3, raw.length);
-        s.expect('none of them is in any header the browser received', [], headers.filter((header) => raw.some((token) => header.value.includes(token))).map((header) => header.name));
+        s.expect("the lab finds this login's three tokens in the BFF's store", 3, raw.length);
+        s.expect(
+          'none of them is in any header the browser received',
+          [],
+          headers.filter((header) => raw.some((token) => header.value.includes(token))).map((header) => header.name),
+        );
         const length = Number(await callbackResponse?.headerValue('content-length'));
         const shortest = Math.min(...raw.map((token) => token.length));
-        s.check('and the body is a short "Redirecting to /." stub, too short to hold any of them', `fewer than ${shortest} bytes`, length, Number.isInteger(length) && length < shortest);
+        s.check(
+          'and the body is a short "Redirecting to /." stub, too short to hold any of them',
+          `fewer than ${shortest} bytes`,
+          length,
+          Number.isInteger(length) && length < shortest,
+        );
         const user = findExchanges(landing, { to: 'bff', path: '/bff/user', channel: 'front' }).at(-1);
-        s.check('GET /bff/user, which the app called on landing, answers claims without a token', '200, no JWT', { status: user?.status, body: user?.responseBody?.slice(0, 40) },
-          user?.status === 200 && !/eyJ/.test(user.responseBody ?? ''));
-        s.note('The tokens were read through GET /_lab/session-store: a lab-only look inside the BFF, standing in for its memory. A real BFF has no such route.');
+        s.check(
+          'GET /bff/user, which the app called on landing, answers claims without a token',
+          '200, no JWT',
+          { status: user?.status, body: user?.responseBody?.slice(0, 40) },
+          user?.status === 200 && !/eyJ/.test(user.responseBody ?? ''),
+        );
+        s.note(
+          'The tokens were read through GET /_lab/session-store: a lab-only look inside the BFF, standing in for its memory. A real BFF has no such route.',
+        );
         s.sees({ browser: 'bff_session: an opaque id; no token', bff: 'the tokens, under that session id' });
       },
     );
 
     await step(
-      { actor: 'Client: BFF', action: 'forwards the app\'s /api/notes call to the API with the access token', look: 'the Authorization header appears only on the BFF → API call' },
+      {
+        actor: 'Client: BFF',
+        action: "forwards the app's /api/notes call to the API with the access token",
+        look: 'the Authorization header appears only on the BFF → API call',
+      },
       async (s) => {
         const status = await page.evaluate(async () => (await fetch('/api/notes', { headers: { 'X-CSRF': '1' } })).status);
         const exchanges = await s.exchanges();
         const proxied = findExchange(exchanges, { to: 'bff', path: '/api/notes' });
         const forwarded = findExchange(exchanges, { to: 'resource-api', path: '/notes' });
         const tokens = await rawTokensOf(lab, tokenResponse);
-        s.expect('the browser\'s call is answered', 200, status);
+        s.expect("the browser's call is answered", 200, status);
         s.expect('the browser sent no Authorization header', undefined, proxied?.requestHeaders.authorization);
-        s.check('the BFF sends Authorization: Bearer with the access token it keeps', 'Bearer <the stored access token>', forwarded?.requestHeaders.authorization,
-          sameSecret(tokens?.accessToken, forwarded?.requestHeaders.authorization?.replace(/^Bearer /, '')));
+        s.check(
+          'the BFF sends Authorization: Bearer with the access token it keeps',
+          'Bearer <the stored access token>',
+          forwarded?.requestHeaders.authorization,
+          sameSecret(tokens?.accessToken, forwarded?.requestHeaders.authorization?.replace(/^Bearer /, '')),
+        );
         s.note('RFC 6750 §2.1: the bearer token travels in the Authorization header, here on the server-to-server hop only.');
-        s.sees({ browser: 'alice\'s notes', bff: 'the access token, sent to the API', api: 'the access token, for this one request' });
+        s.sees({ browser: "alice's notes", bff: 'the access token, sent to the API', api: 'the access token, for this one request' });
       },
     );
 
     await step(
-      { actor: 'Attacker', action: 'calls the token endpoint as client bff, without the client secret', look: 'the authorization server refuses before it even looks at the code' },
+      {
+        actor: 'Attacker',
+        action: 'calls the token endpoint as client bff, without the client secret',
+        look: 'the authorization server refuses before it even looks at the code',
+      },
       async (s) => {
         const response = await fetchAs('attacker', `${issuer}/token`, {
           method: 'POST',
@@ -163,7 +237,9 @@ export const clientBffRole = defineScenario({
         const body = (await response.json()) as { error?: string };
         s.expect('401 Unauthorized', 401, response.status);
         s.expect('error invalid_client (RFC 6749 §5.2)', 'invalid_client', body.error);
-        s.note('oidc-provider authenticates the client first: with a real stolen code the answer would be the same. A confidential client\'s code is useless without its secret.');
+        s.note(
+          "oidc-provider authenticates the client first: with a real stolen code the answer would be the same. A confidential client's code is useless without its secret.",
+        );
         s.sees({ attacker: 'client_id=bff (public) and nothing that works', authserver: 'a token request with no client authentication, refused' });
       },
     );

@@ -24,12 +24,12 @@ function withClaims(token: string, change: Record<string, unknown>): string {
  */
 export const resourceServerRole = defineScenario({
   id: 'role-resource-server',
-  title: 'The Resource Server: no valid token, no notes; a valid token, only its owner\'s notes',
+  title: "The Resource Server: no valid token, no notes; a valid token, only its owner's notes",
   kind: 'role',
   teaches:
-    'The notes API answers RFC 6750 challenges: 401 with WWW-Authenticate: Bearer when the token is missing or invalid (a tampered claim breaks the signature), and with a valid token it serves and writes only the notes of the token\'s sub, whatever the request says.',
+    "The notes API answers RFC 6750 challenges: 401 with WWW-Authenticate: Bearer when the token is missing or invalid (a tampered claim breaks the signature), and with a valid token it serves and writes only the notes of the token's sub, whatever the request says.",
   prerequisites: [
-    'The lab calls the API directly, server to server, from where the BFF sits (the trace shows these calls as the BFF\'s); the BFF\'s own code is not involved.',
+    "The lab calls the API directly, server to server, from where the BFF sits (the trace shows these calls as the BFF's); the BFF's own code is not involved.",
     'alice (Resource Owner) signs in once so that a real access token exists; the lab reads it from the BFF through GET /_lab/session-store, a lab-only look inside the BFF.',
   ],
   async run({ topology, lab, step, newUserAgent, fetchAs }) {
@@ -39,83 +39,101 @@ export const resourceServerRole = defineScenario({
       return { status: response.status, challenge: response.headers.get('www-authenticate'), body: (await response.json()) as ApiAnswer['body'] };
     };
 
-    await step(
-      { actor: 'Resource Server', action: 'is asked for notes without any token', look: 'the 401 and its WWW-Authenticate challenge' },
-      async (s) => {
-        const answer = await callApi();
-        s.expect('401 Unauthorized', 401, answer.status);
-        s.expect('error missing_token', 'missing_token', answer.body.error);
-        s.expect('a bare Bearer challenge, no error code (RFC 6750 §3.1)', 'Bearer realm="resource-api"', answer.challenge);
-        s.note('"If the request lacks any authentication information, the resource server SHOULD NOT include an error code" (RFC 6750 §3.1): it just says which scheme it wants.');
-        s.sees({ api: 'a request with no credentials' });
-      },
-    );
+    await step({ actor: 'Resource Server', action: 'is asked for notes without any token', look: 'the 401 and its WWW-Authenticate challenge' }, async (s) => {
+      const answer = await callApi();
+      s.expect('401 Unauthorized', 401, answer.status);
+      s.expect('error missing_token', 'missing_token', answer.body.error);
+      s.expect('a bare Bearer challenge, no error code (RFC 6750 §3.1)', 'Bearer realm="resource-api"', answer.challenge);
+      s.note(
+        '"If the request lacks any authentication information, the resource server SHOULD NOT include an error code" (RFC 6750 §3.1): it just says which scheme it wants.',
+      );
+      s.sees({ api: 'a request with no credentials' });
+    });
 
-    await step(
-      { actor: 'Resource Server', action: 'is sent a token that is not a JWT at all', look: 'error="invalid_token" in the challenge' },
-      async (s) => {
-        const answer = await callApi({ headers: { Authorization: 'Bearer not-a-token' } });
-        s.expect('401 Unauthorized', 401, answer.status);
-        s.expect('error invalid_token', 'invalid_token', answer.body.error);
-        s.check('the challenge names the error', 'Bearer realm="resource-api", error="invalid_token", error_description="…"', answer.challenge,
-          answer.challenge?.startsWith('Bearer realm="resource-api", error="invalid_token", error_description="') ?? false);
-        s.sees({ api: 'a string it cannot parse as a JWT: refused before any key is fetched' });
-      },
-    );
+    await step({ actor: 'Resource Server', action: 'is sent a token that is not a JWT at all', look: 'error="invalid_token" in the challenge' }, async (s) => {
+      const answer = await callApi({ headers: { Authorization: 'Bearer not-a-token' } });
+      s.expect('401 Unauthorized', 401, answer.status);
+      s.expect('error invalid_token', 'invalid_token', answer.body.error);
+      s.check(
+        'the challenge names the error',
+        'Bearer realm="resource-api", error="invalid_token", error_description="…"',
+        answer.challenge,
+        answer.challenge?.startsWith('Bearer realm="resource-api", error="invalid_token", error_description="') ?? false,
+      );
+      s.sees({ api: 'a string it cannot parse as a JWT: refused before any key is fetched' });
+    });
 
     const browser = await newUserAgent();
     const page = await browser.newPage();
     let tokenResponse: TraceEvent | undefined;
-    await step({ actor: 'Resource Owner', action: 'signs in to the app as alice, so that the BFF holds a real access token', look: 'the token response on the back channel' }, async (s) => {
-      await signInThroughSpa(page, topology, 'alice');
-      tokenResponse = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
-      s.expect('the BFF got tokens for alice', 200, tokenResponse?.status);
-      s.sees({ bff: 'alice\'s access token (the next steps use a copy of it)' });
-    });
-    const accessToken = (await rawTokensOf(lab, tokenResponse))?.accessToken ?? '';
-
     await step(
-      { actor: 'Resource Server', action: 'is sent alice\'s access token with GET /notes', look: 'whose notes come back' },
+      {
+        actor: 'Resource Owner',
+        action: 'signs in to the app as alice, so that the BFF holds a real access token',
+        look: 'the token response on the back channel',
+      },
       async (s) => {
-        s.check('the lab copied alice\'s access token from the BFF', 'a JWT', accessToken.slice(0, 10), accessToken.startsWith('eyJ'));
-        const answer = await callApi({ headers: { Authorization: `Bearer ${accessToken}` } });
-        const owners = [...new Set(answer.body.notes?.map((note) => note.owner))];
-        s.expect('200 OK', 200, answer.status);
-        s.expect('the notes of the token\'s sub: alice', 'alice', answer.body.owner);
-        s.expect('every note returned is alice\'s', ['alice'], owners);
-        const seeded = "Alice's note: dentist on Tuesday";
-        s.expect('including her seeded note', seeded, answer.body.notes?.find((note) => note.text === seeded)?.text);
-        s.note('Checked before serving: the RS256 signature against the JWKS, iss, aud = this API, exp, typ at+jwt, and the scope notes:read.');
-        s.sees({ api: 'a valid token for alice, so alice\'s notes and nobody else\'s' });
+        await signInThroughSpa(page, topology, 'alice');
+        tokenResponse = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
+        s.expect('the BFF got tokens for alice', 200, tokenResponse?.status);
+        s.sees({ bff: "alice's access token (the next steps use a copy of it)" });
       },
     );
+    const accessToken = (await rawTokensOf(lab, tokenResponse))?.accessToken ?? '';
+
+    await step({ actor: 'Resource Server', action: "is sent alice's access token with GET /notes", look: 'whose notes come back' }, async (s) => {
+      s.check("the lab copied alice's access token from the BFF", 'a JWT', accessToken.slice(0, 10), accessToken.startsWith('eyJ'));
+      const answer = await callApi({ headers: { Authorization: `Bearer ${accessToken}` } });
+      const owners = [...new Set(answer.body.notes?.map((note) => note.owner))];
+      s.expect('200 OK', 200, answer.status);
+      s.expect("the notes of the token's sub: alice", 'alice', answer.body.owner);
+      s.expect("every note returned is alice's", ['alice'], owners);
+      const seeded = "Alice's note: dentist on Tuesday";
+      s.expect('including her seeded note', seeded, answer.body.notes?.find((note) => note.text === seeded)?.text);
+      s.note('Checked before serving: the RS256 signature against the JWKS, iss, aud = this API, exp, typ at+jwt, and the scope notes:read.');
+      s.sees({ api: "a valid token for alice, so alice's notes and nobody else's" });
+    });
 
     await step(
-      { actor: 'Resource Server', action: 'is asked for bob\'s notes with alice\'s token (GET /notes?owner=bob)', look: 'the owner comes from the token, never from the request' },
+      {
+        actor: 'Resource Server',
+        action: "is asked for bob's notes with alice's token (GET /notes?owner=bob)",
+        look: 'the owner comes from the token, never from the request',
+      },
       async (s) => {
         const answer = await callApi({ url: `${notesUrl}?owner=bob`, headers: { Authorization: `Bearer ${accessToken}` } });
         s.expect('200 OK', 200, answer.status);
-        s.expect('still alice\'s notes: the parameter is ignored', 'alice', answer.body.owner);
-        s.expect('none of bob\'s', [], (answer.body.notes ?? []).filter((note) => note.owner !== 'alice').map((note) => note.text));
+        s.expect("still alice's notes: the parameter is ignored", 'alice', answer.body.owner);
+        s.expect(
+          "none of bob's",
+          [],
+          (answer.body.notes ?? []).filter((note) => note.owner !== 'alice').map((note) => note.text),
+        );
         s.sees({ api: 'sub=alice in a signed token: the only identity it trusts' });
       },
     );
 
     await step(
-      { actor: 'Resource Server', action: 'is sent alice\'s token with sub changed to bob', look: 'a changed claim breaks the signature: 401 invalid_token' },
+      { actor: 'Resource Server', action: "is sent alice's token with sub changed to bob", look: 'a changed claim breaks the signature: 401 invalid_token' },
       async (s) => {
         const answer = await callApi({ headers: { Authorization: `Bearer ${withClaims(accessToken, { sub: 'bob' })}` } });
         s.expect('401 Unauthorized', 401, answer.status);
         s.expect('error invalid_token', 'invalid_token', answer.body.error);
-        s.check('the challenge says the signature does not match', 'error="invalid_token", error_description="the signature …"', answer.challenge,
-          /error="invalid_token", error_description="the signature/.test(answer.challenge ?? ''));
-        s.note('Claims are readable by anyone (base64url), but only the authorization server\'s private key can sign them. RFC 9068 §4: validate the signature first.');
+        s.check(
+          'the challenge says the signature does not match',
+          'error="invalid_token", error_description="the signature …"',
+          answer.challenge,
+          /error="invalid_token", error_description="the signature/.test(answer.challenge ?? ''),
+        );
+        s.note(
+          "Claims are readable by anyone (base64url), but only the authorization server's private key can sign them. RFC 9068 §4: validate the signature first.",
+        );
         s.sees({ api: 'a token whose claims no longer match its signature' });
       },
     );
 
     await step(
-      { actor: 'Resource Server', action: 'is sent alice\'s token with POST /notes', look: 'notes:write lets the token write, in alice\'s name only' },
+      { actor: 'Resource Server', action: "is sent alice's token with POST /notes", look: "notes:write lets the token write, in alice's name only" },
       async (s) => {
         const text = 'written through the API by the role-resource-server scenario';
         const answer = await callApi({
@@ -124,9 +142,13 @@ export const resourceServerRole = defineScenario({
           body: JSON.stringify({ text, owner: 'bob' }),
         });
         s.expect('201 Created', 201, answer.status);
-        s.expect('the note is alice\'s (the owner field in the body is ignored)', { owner: 'alice', text }, { owner: answer.body.note?.owner, text: answer.body.note?.text });
+        s.expect(
+          "the note is alice's (the owner field in the body is ignored)",
+          { owner: 'alice', text },
+          { owner: answer.body.note?.owner, text: answer.body.note?.text },
+        );
         s.note('POST /notes requires the scope notes:write; alice granted it on the consent page, so her token carries it.');
-        s.sees({ api: 'a new note, owned by the token\'s sub' });
+        s.sees({ api: "a new note, owned by the token's sub" });
       },
     );
   },

@@ -3,7 +3,7 @@ import { listRefusalFaults } from '../../src/engine/judge-refusal.ts';
 import type { Expectation, ScenarioResult } from '../../src/engine/scenario.ts';
 
 const SIGNED_IN: Expectation = { name: 'alice is signed in', expected: 200, actual: 200, pass: true };
-const LEAK_REFUSED: Expectation = { name: 'Mallory reads alice\'s notes', expected: 'alice', actual: undefined, pass: false, leak: true };
+const LEAK_REFUSED: Expectation = { name: "Mallory reads alice's notes", expected: 'alice', actual: undefined, pass: false, leak: true };
 
 /** A weakened attack run, replayed with every defence on. */
 function replay(expectations: readonly Expectation[], error?: string): ScenarioResult {

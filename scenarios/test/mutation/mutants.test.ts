@@ -64,7 +64,7 @@ describe('scenariosFor', () => {
 
 describe('the report', () => {
   const result = (kind: 'check' | 'layer', verdict: MutantResult['verdict']): MutantResult => ({
-    mutant: { id: 'm', defence: 'csrf-header', file: 'bff/src/x.ts', find: "a || b", replace: '', kind },
+    mutant: { id: 'm', defence: 'csrf-header', file: 'bff/src/x.ts', find: 'a || b', replace: '', kind },
     line: 3,
     scenarios: ['attack-csrf'],
     verdict,

@@ -35,7 +35,14 @@ export function bffSignIn(): TraceEvent[] {
     exchange({ from: 'user-agent', to: 'authserver', method: 'GET', url: `${AS}/auth?response_type=code&state=st4te…(43 chars)`, status: 303 }),
     exchange({ from: 'user-agent', to: 'authserver', method: 'POST', url: `${AS}/interaction/Xk2mPq8rT5vW9yB3nC6dF/login`, status: 303 }),
     exchange({ from: 'user-agent', to: 'authserver', method: 'POST', url: `${AS}/interaction/Lm4nOp7qRs1tUv5wXy9zA/confirm`, status: 303 }),
-    exchange({ from: 'user-agent', to: 'bff', method: 'GET', url: `${APP}/bff/callback?code=c0de…(43 chars)&state=st4te…(43 chars)`, status: 302, correlationId: 'cb' }),
+    exchange({
+      from: 'user-agent',
+      to: 'bff',
+      method: 'GET',
+      url: `${APP}/bff/callback?code=c0de…(43 chars)&state=st4te…(43 chars)`,
+      status: 302,
+      correlationId: 'cb',
+    }),
     exchange({
       from: 'bff',
       to: 'authserver',
@@ -47,6 +54,13 @@ export function bffSignIn(): TraceEvent[] {
       jwts: [{ where: 'response body: id_token', header: { alg: 'RS256' }, payload: { sub: 'alice', exp: 1_900_000_000 }, signature: 'verified' }],
     }),
     exchange({ from: 'user-agent', to: 'bff', method: 'GET', url: `${APP}/api/notes`, requestHeaders: { 'x-csrf': '1' }, correlationId: 'notes' }, 3000),
-    exchange({ from: 'bff', to: 'resource-api', method: 'GET', url: 'http://127.0.0.1:4001/notes', correlationId: 'notes', requestHeaders: { authorization: 'Bearer eyJhbGciOi…(730 chars)' } }),
+    exchange({
+      from: 'bff',
+      to: 'resource-api',
+      method: 'GET',
+      url: 'http://127.0.0.1:4001/notes',
+      correlationId: 'notes',
+      requestHeaders: { authorization: 'Bearer eyJhbGciOi…(730 chars)' },
+    }),
   ];
 }

@@ -43,12 +43,12 @@ function result(): ScenarioResult {
         action: 'loads the notes',
         notes: [],
         exchanges: events.slice(7),
-        expectations: [{ name: 'the notes are alice\'s', expected: 'alice', actual: 'bob', pass: false }],
+        expectations: [{ name: "the notes are alice's", expected: 'alice', actual: 'bob', pass: false }],
       },
     ],
     expectations: [
       { name: 'the BFF gets tokens', expected: 200, actual: 200, pass: true },
-      { name: 'the notes are alice\'s', expected: 'alice', actual: 'bob', pass: false },
+      { name: "the notes are alice's", expected: 'alice', actual: 'bob', pass: false },
     ],
   };
 }

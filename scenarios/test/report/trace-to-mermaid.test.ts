@@ -39,8 +39,18 @@ describe('traceToMermaid', () => {
   it('draws each call between two services once, and a call nobody answered', () => {
     const sent = exchange({ from: 'bff', to: 'resource-api', method: 'GET', url: 'http://127.0.0.1:4001/notes', direction: 'outbound', correlationId: 'x' });
     const served = { ...sent, id: 'served', direction: 'inbound' as const, service: 'resource-api' as const };
-    const unanswered = exchange({ from: 'bff', to: 'authserver', method: 'POST', url: 'http://127.0.0.1:4000/token', direction: 'outbound', status: undefined, error: 'ECONNREFUSED' });
-    const lines = traceToMermaid([sent, served, unanswered]).split('\n').filter((line) => line.includes('->>'));
+    const unanswered = exchange({
+      from: 'bff',
+      to: 'authserver',
+      method: 'POST',
+      url: 'http://127.0.0.1:4000/token',
+      direction: 'outbound',
+      status: undefined,
+      error: 'ECONNREFUSED',
+    });
+    const lines = traceToMermaid([sent, served, unanswered])
+      .split('\n')
+      .filter((line) => line.includes('->>'));
     expect(lines).toEqual(['    BFF-->>API: GET /notes → 200 (back channel)', '    BFF-->>AS: POST /token → no answer (ECONNREFUSED) (back channel)']);
   });
 });

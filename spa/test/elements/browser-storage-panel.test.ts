@@ -30,27 +30,34 @@ const REFRESH_TOKEN = 'hV7wY1m0bLq3dZ8sK2pR9tF4gJ6nX5cA0eU1iO3yT7w';
 /** A fresh page whose storage holds `setUp`'s values, with the panel mounted; returns what a learner sees. */
 async function panelOver(setUp: { cookies?: string[]; local?: Record<string, string>; session?: Record<string, string> }): Promise<Page> {
   const page = await pages.open('/src/browser-storage-panel.ts');
-  await page.evaluate(async ({ cookies, local, session }) => {
-    for (const cookie of cookies) document.cookie = cookie;
-    for (const [name, value] of Object.entries(local)) localStorage.setItem(name, value);
-    for (const [name, value] of Object.entries(session)) sessionStorage.setItem(name, value);
-    const panel = document.createElement('browser-storage-panel');
-    document.body.append(panel);
-    await (panel as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
-  }, { cookies: setUp.cookies ?? [], local: setUp.local ?? {}, session: setUp.session ?? {} });
+  await page.evaluate(
+    async ({ cookies, local, session }) => {
+      // biome-ignore lint/suspicious/noDocumentCookie: the test plants cookies the way a page script would
+      for (const cookie of cookies) document.cookie = cookie;
+      for (const [name, value] of Object.entries(local)) localStorage.setItem(name, value);
+      for (const [name, value] of Object.entries(session)) sessionStorage.setItem(name, value);
+      const panel = document.createElement('browser-storage-panel');
+      document.body.append(panel);
+      await (panel as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    },
+    { cookies: setUp.cookies ?? [], local: setUp.local ?? {}, session: setUp.session ?? {} },
+  );
   return page;
 }
 
 /** Each list's entries as shown (flag, `name=value`, length), and the verdict. */
 async function whatItShows(page: Page) {
   const list = async (testId: string) =>
-    page.getByTestId(testId).getByTestId('storage-entry').evaluateAll((entries) =>
-      entries.map((entry) => ({
-        flagged: entry.querySelector('[data-testid="token-flag"]') !== null,
-        text: entry.querySelector('.mono')?.textContent ?? '',
-        length: entry.querySelector('.length')?.textContent ?? null,
-      })),
-    );
+    page
+      .getByTestId(testId)
+      .getByTestId('storage-entry')
+      .evaluateAll((entries) =>
+        entries.map((entry) => ({
+          flagged: entry.querySelector('[data-testid="token-flag"]') !== null,
+          text: entry.querySelector('.mono')?.textContent ?? '',
+          length: entry.querySelector('.length')?.textContent ?? null,
+        })),
+      );
   const verdict = page.getByTestId('token-verdict');
   return {
     cookies: await list('storage-cookies'),
@@ -84,7 +91,13 @@ describe('<browser-storage-panel>', () => {
 
   it("with the public client's storage: flags the access, ID and refresh tokens (the refresh token by its name), not the rest", async () => {
     const page = await panelOver({
-      local: { 'lab.access_token': ACCESS_TOKEN, 'lab.id_token': ID_TOKEN, 'lab.refresh_token': REFRESH_TOKEN, 'lab.access_token_expires_at': '2000000000000', 'lab.mode': 'public-client' },
+      local: {
+        'lab.access_token': ACCESS_TOKEN,
+        'lab.id_token': ID_TOKEN,
+        'lab.refresh_token': REFRESH_TOKEN,
+        'lab.access_token_expires_at': '2000000000000',
+        'lab.mode': 'public-client',
+      },
       session: { 'lab.login.state': 'st4te' },
     });
     const shown = await whatItShows(page);
@@ -140,9 +153,11 @@ describe('<browser-storage-panel>', () => {
     const page = await panelOver({});
     await page.evaluate((token) => localStorage.setItem('lab.refresh_token', token), REFRESH_TOKEN);
     await page.getByTestId('storage-refresh').click();
-    await expect.poll(async () => (await whatItShows(page)).verdict).toBe(
-      'TOKEN VISIBLE TO SCRIPTS: one value above is a token (a JWT, or named as a token). Any script on this page, an injected one included, can read it and send it away.',
-    );
+    await expect
+      .poll(async () => (await whatItShows(page)).verdict)
+      .toBe(
+        'TOKEN VISIBLE TO SCRIPTS: one value above is a token (a JWT, or named as a token). Any script on this page, an injected one included, can read it and send it away.',
+      );
     await page.context().close();
   });
 });

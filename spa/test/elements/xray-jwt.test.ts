@@ -111,7 +111,12 @@ describe('<xray-jwt>', () => {
 
   it('a JWT that is neither, not checked yet', async () => {
     const page = await viewOf({ where: 'URL: request', header: { alg: 'none' }, payload: { foo: 'bar' }, signature: 'unchecked' });
-    expect(await read(page)).toMatchObject({ kind: 'JWT', signature: '? Signature not checked (yet)', signatureAttribute: 'unchecked', rows: [['Header'], ['alg', 'none'], ['Payload (claims)'], ['foo', 'bar', '']] });
+    expect(await read(page)).toMatchObject({
+      kind: 'JWT',
+      signature: '? Signature not checked (yet)',
+      signatureAttribute: 'unchecked',
+      rows: [['Header'], ['alg', 'none'], ['Payload (claims)'], ['foo', 'bar', '']],
+    });
     await page.context().close();
   });
 

@@ -74,18 +74,17 @@ describe("a WebSocket upgrade on the app's origin", () => {
     ['/src/lab-app.ts', undefined],
     ['/x', 'vite-hmr'],
     ['//evil.example', 'vite-hmr'],
-  ])(
-    'to %s (protocol %s) is refused at once: 400 websocket_not_supported, and closed',
-    async (target, protocol) => {
-      const raw = await sendRaw(upgradeRequest(target, protocol));
-      expect(raw).not.toContain('<held open>');
-      expect(statusAndBody(raw)).toEqual({ status: 400, body: { error: 'websocket_not_supported', message: expect.stringContaining('No WebSocket at') } });
-    },
-  );
+  ])('to %s (protocol %s) is refused at once: 400 websocket_not_supported, and closed', async (target, protocol) => {
+    const raw = await sendRaw(upgradeRequest(target, protocol));
+    expect(raw).not.toContain('<held open>');
+    expect(statusAndBody(raw)).toEqual({ status: 400, body: { error: 'websocket_not_supported', message: expect.stringContaining('No WebSocket at') } });
+  });
 
   it('answers 1,000 parallel upgrades to /bff/* and /api/* within 10 s', async () => {
     const started = Date.now();
-    const answers = await Promise.all(Array.from({ length: 1_000 }, (_, i) => sendRaw(upgradeRequest(i % 2 ? `/bff/user?n=${i}` : `/api/notes?n=${i}`), 10_000)));
+    const answers = await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) => sendRaw(upgradeRequest(i % 2 ? `/bff/user?n=${i}` : `/api/notes?n=${i}`), 10_000)),
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(answers.map((raw) => raw.slice(0, 24))).toEqual(Array.from({ length: 1_000 }, () => 'HTTP/1.1 400 Bad Request'));
   });
@@ -107,7 +106,9 @@ describe('POST /api/notes when the BFF drops the connection mid-upload', () => {
       socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
       socket.on('error', (error: NodeJS.ErrnoException) => (received += `<${error.code}>`));
       socket.on('close', () => resolve(received));
-      socket.write(`POST /api/notes?code=must-not-be-logged HTTP/1.1\r\nHost: localhost:5173\r\nContent-Type: application/json\r\nX-CSRF: 1\r\nConnection: close\r\nContent-Length: 1048576\r\n\r\n`);
+      socket.write(
+        `POST /api/notes?code=must-not-be-logged HTTP/1.1\r\nHost: localhost:5173\r\nContent-Type: application/json\r\nX-CSRF: 1\r\nConnection: close\r\nContent-Length: 1048576\r\n\r\n`,
+      );
       let sent = 0;
       const writeMore = (): void => {
         if (socket.destroyed) return;
@@ -146,7 +147,9 @@ describe('createOneLineLogger', () => {
 
   it('prints nothing at level silent', () => {
     consoleErrors.mockClear();
-    createOneLineLogger('silent').error('http proxy error: /api/notes\nError: write EPIPE', { error: Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }) });
+    createOneLineLogger('silent').error('http proxy error: /api/notes\nError: write EPIPE', {
+      error: Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }),
+    });
     expect(consoleErrors).not.toHaveBeenCalled();
   });
 });

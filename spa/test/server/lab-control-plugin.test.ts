@@ -108,7 +108,7 @@ describe('PUT /_lab/settings', () => {
 });
 
 describe('GET /_lab/trace', () => {
-  it('is always empty: the BFF records the app origin\'s /bff and /api calls', async () => {
+  it("is always empty: the BFF records the app origin's /bff and /api calls", async () => {
     const response = await callLab(spa, 'GET', '/trace?after=0');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ service: 'spa', lastSeq: 0, events: [] });

@@ -25,13 +25,16 @@ function rawGet(target: string): Promise<{ status: number; type: string | undefi
   });
 }
 
-describe('the app\'s origin refuses request targets no page can have', () => {
+describe("the app's origin refuses request targets no page can have", () => {
   it.each(['/%aindex.html', '/%E0%A4%A/index.html', '/index.html?x=%zz', '/bff/user?%=1', '/api/notes?code=%'])(
     'answers %s with 400 invalid_url_encoding, and stays up',
     async (target) => {
       const response = await rawGet(target);
       expect(response.status).toBe(400);
-      expect(JSON.parse(response.body)).toEqual({ error: 'invalid_url_encoding', message: 'The URL holds a malformed percent-encoding (a "%" must start a valid UTF-8 byte sequence such as %2F).' });
+      expect(JSON.parse(response.body)).toEqual({
+        error: 'invalid_url_encoding',
+        message: 'The URL holds a malformed percent-encoding (a "%" must start a valid UTF-8 byte sequence such as %2F).',
+      });
       expect((await rawGet('/healthz')).status).toBe(200);
     },
   );
@@ -53,7 +56,6 @@ describe('the app\'s origin refuses request targets no page can have', () => {
     expect((await rawGet('/?q=caf%C3%A9')).status).toBe(200);
   });
 });
-
 
 describe('paths forwarded to the BFF', () => {
   it('leaves a backslash under /api/ to the BFF to judge (it answers invalid_api_path; here the BFF is away: 502)', async () => {

@@ -105,24 +105,106 @@ export function recordSignInStory(recorders: StoryRecorders, user: StoryUser, va
   const tokens = JSON.stringify({ access_token: v.accessToken, refresh_token: v.refreshToken, id_token: idTokenOf(user), token_type: 'Bearer' });
   const { bff, authserver, api } = recorders;
 
-  record(bff, { url: `${APP}/bff/login?returnTo=/`, status: 302, responseHeaders: { location: `${AS}/auth?client_id=bff&state=${v.state}`, 'set-cookie': `bff_session=${v.loginSessionId}; path=/; httponly` } }, [v.loginSessionId]);
+  record(
+    bff,
+    {
+      url: `${APP}/bff/login?returnTo=/`,
+      status: 302,
+      responseHeaders: { location: `${AS}/auth?client_id=bff&state=${v.state}`, 'set-cookie': `bff_session=${v.loginSessionId}; path=/; httponly` },
+    },
+    [v.loginSessionId],
+  );
   record(authserver, { url: `${AS}/auth?client_id=bff&state=${v.state}`, status: 303, responseHeaders: { location: `/interaction/${v.loginUid}` } });
   record(authserver, { url: `${AS}/interaction/${v.loginUid}` });
-  record(authserver, { method: 'POST', url: `${AS}/interaction/${v.loginUid}/login`, status: 303, requestBody: `username=${user.sub}&password=${user.sub}`, responseHeaders: { location: `${AS}/auth/${v.loginUid}` } });
-  record(authserver, { url: `${AS}/auth/${v.loginUid}`, status: 303, responseHeaders: { location: `/interaction/${v.consentUid}`, 'set-cookie': `_session=${v.authserverSession}; path=/; expires=Thu, 01 Jan 2099 00:00:00 GMT; httponly, _session.sig=abc; path=/` } });
-  record(authserver, { method: 'POST', url: `${AS}/interaction/${v.consentUid}/confirm`, status: 303, requestHeaders: { cookie: `_session=${v.authserverSession}` }, responseHeaders: { location: `${AS}/auth/${v.consentUid}` } });
-  record(authserver, { url: `${AS}/auth/${v.consentUid}`, status: 303, requestHeaders: { cookie: `_session=${v.authserverSession}` }, responseHeaders: { location: `${APP}/bff/callback?code=${v.code}&state=${v.state}&iss=${AS}` } });
-  record(bff, { url: `${APP}/bff/callback?code=${v.code}&state=${v.state}`, status: 302, responseHeaders: { location: '/', 'set-cookie': `bff_session=${v.sessionId}; path=/; httponly` } }, [v.loginSessionId, v.sessionId]);
-  record(bff, { method: 'POST', url: `${AS}/token`, direction: 'outbound', from: 'bff', to: 'authserver', requestBody: `grant_type=authorization_code&code=${v.code}`, responseBody: tokens }, [v.loginSessionId]);
-  record(authserver, { method: 'POST', url: `${AS}/token`, from: 'bff', requestBody: JSON.stringify({ grant_type: 'authorization_code', code: v.code }), responseBody: tokens });
+  record(authserver, {
+    method: 'POST',
+    url: `${AS}/interaction/${v.loginUid}/login`,
+    status: 303,
+    requestBody: `username=${user.sub}&password=${user.sub}`,
+    responseHeaders: { location: `${AS}/auth/${v.loginUid}` },
+  });
+  record(authserver, {
+    url: `${AS}/auth/${v.loginUid}`,
+    status: 303,
+    responseHeaders: {
+      location: `/interaction/${v.consentUid}`,
+      'set-cookie': `_session=${v.authserverSession}; path=/; expires=Thu, 01 Jan 2099 00:00:00 GMT; httponly, _session.sig=abc; path=/`,
+    },
+  });
+  record(authserver, {
+    method: 'POST',
+    url: `${AS}/interaction/${v.consentUid}/confirm`,
+    status: 303,
+    requestHeaders: { cookie: `_session=${v.authserverSession}` },
+    responseHeaders: { location: `${AS}/auth/${v.consentUid}` },
+  });
+  record(authserver, {
+    url: `${AS}/auth/${v.consentUid}`,
+    status: 303,
+    requestHeaders: { cookie: `_session=${v.authserverSession}` },
+    responseHeaders: { location: `${APP}/bff/callback?code=${v.code}&state=${v.state}&iss=${AS}` },
+  });
+  record(
+    bff,
+    {
+      url: `${APP}/bff/callback?code=${v.code}&state=${v.state}`,
+      status: 302,
+      responseHeaders: { location: '/', 'set-cookie': `bff_session=${v.sessionId}; path=/; httponly` },
+    },
+    [v.loginSessionId, v.sessionId],
+  );
+  record(
+    bff,
+    {
+      method: 'POST',
+      url: `${AS}/token`,
+      direction: 'outbound',
+      from: 'bff',
+      to: 'authserver',
+      requestBody: `grant_type=authorization_code&code=${v.code}`,
+      responseBody: tokens,
+    },
+    [v.loginSessionId],
+  );
+  record(authserver, {
+    method: 'POST',
+    url: `${AS}/token`,
+    from: 'bff',
+    requestBody: JSON.stringify({ grant_type: 'authorization_code', code: v.code }),
+    responseBody: tokens,
+  });
   record(bff, { url: `${APP}/bff/user`, responseBody: JSON.stringify({ claims: { sub: user.sub, name: user.name, email: user.email } }) }, [v.sessionId]);
-  record(bff, { url: `${API}/notes`, direction: 'outbound', from: 'bff', to: 'resource-api', requestHeaders: { authorization: `Bearer ${v.accessToken}` }, responseBody: JSON.stringify({ notes: [{ owner: user.sub, text: user.note }] }) }, [v.sessionId]);
-  record(api, { url: `${API}/notes`, from: 'bff', requestHeaders: { authorization: `Bearer ${v.accessToken}` }, responseBody: JSON.stringify({ notes: [{ owner: user.sub, text: user.note }] }) });
+  record(
+    bff,
+    {
+      url: `${API}/notes`,
+      direction: 'outbound',
+      from: 'bff',
+      to: 'resource-api',
+      requestHeaders: { authorization: `Bearer ${v.accessToken}` },
+      responseBody: JSON.stringify({ notes: [{ owner: user.sub, text: user.note }] }),
+    },
+    [v.sessionId],
+  );
+  record(api, {
+    url: `${API}/notes`,
+    from: 'bff',
+    requestHeaders: { authorization: `Bearer ${v.accessToken}` },
+    responseBody: JSON.stringify({ notes: [{ owner: user.sub, text: user.note }] }),
+  });
   record(bff, { url: `${APP}/api/notes`, responseBody: JSON.stringify({ notes: [{ owner: user.sub, text: user.note }] }) }, [v.sessionId]);
-  record(bff, { method: 'POST', url: `${APP}/bff/logout`, responseHeaders: { 'set-cookie': 'bff_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT' } }, [v.sessionId]);
+  record(bff, { method: 'POST', url: `${APP}/bff/logout`, responseHeaders: { 'set-cookie': 'bff_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT' } }, [
+    v.sessionId,
+  ]);
   record(authserver, { method: 'POST', url: `${AS}/token/revocation`, from: 'bff', requestBody: `token=${v.refreshToken}&token_type_hint=refresh_token` });
   record(authserver, { url: `${AS}/session/end?client_id=bff`, requestHeaders: { cookie: `_session=${v.authserverSession}; _session.sig=abc` } });
-  record(authserver, { method: 'POST', url: `${AS}/session/end/confirm`, status: 303, requestHeaders: { cookie: `_session=${v.authserverSession}` }, responseHeaders: { location: `${APP}/`, 'set-cookie': '_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT' } });
+  record(authserver, {
+    method: 'POST',
+    url: `${AS}/session/end/confirm`,
+    status: 303,
+    requestHeaders: { cookie: `_session=${v.authserverSession}` },
+    responseHeaders: { location: `${APP}/`, 'set-cookie': '_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT' },
+  });
   return v;
 }
 

@@ -16,7 +16,10 @@ export interface Aim {
  * Where to aim: each target about equally (the app's origin a little more, as it is what the
  * browser talks to), any route of it, signed in six times in ten.
  */
-export function aim(topology: LabTopology, options: { targets?: readonly TargetName[]; routes?: (route: Route, target: TargetName) => boolean } = {}): fc.Arbitrary<Aim> {
+export function aim(
+  topology: LabTopology,
+  options: { targets?: readonly TargetName[]; routes?: (route: Route, target: TargetName) => boolean } = {},
+): fc.Arbitrary<Aim> {
   const targets = options.targets ?? (['spa', 'spa', 'bff', 'resource-api', 'authserver'] as const);
   return fc
     .constantFrom(...targets)
@@ -35,8 +38,31 @@ export function aim(topology: LabTopology, options: { targets?: readonly TargetN
  * are not UTF-8 (`%ff`, overlong `%c0%af`, a lone surrogate `%ed%a0%80`, a cut sequence `%E0%A4%A`).
  */
 export const MALFORMED_PERCENT = [
-  '%', '%%', '%zz', '%g1', '%1', '%2', '%-1', '%+1', '%u0041', '%%30%30', '%%%', 'a%', '%a',
-  '%E0%A4%A', '%ff', '%FE%FF', '%c0%af', '%c0%ae', '%ed%a0%80', '%f0%9f', '%e2%82', '%80', '%C3%28', '%00', '%f8%88%80%80%80',
+  '%',
+  '%%',
+  '%zz',
+  '%g1',
+  '%1',
+  '%2',
+  '%-1',
+  '%+1',
+  '%u0041',
+  '%%30%30',
+  '%%%',
+  'a%',
+  '%a',
+  '%E0%A4%A',
+  '%ff',
+  '%FE%FF',
+  '%c0%af',
+  '%c0%ae',
+  '%ed%a0%80',
+  '%f0%9f',
+  '%e2%82',
+  '%80',
+  '%C3%28',
+  '%00',
+  '%f8%88%80%80%80',
 ] as const;
 
 export const malformedPercent: fc.Arbitrary<string> = fc.oneof(

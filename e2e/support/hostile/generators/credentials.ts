@@ -60,7 +60,14 @@ function authserverCookies(forged: string, forgedSig: string): string[] {
 /** Hand-made JWTs: right shape, wrong everything else. None is signed with the authorization server's key. */
 function forgedTokens(topology: LabTopology, forgedSig: string): string[] {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { iss: topology.authserver.url, aud: `${topology['resource-api'].url}`, sub: 'bob', exp: now + 3600, iat: now, scope: 'notes:read notes:write' };
+  const claims = {
+    iss: topology.authserver.url,
+    aud: `${topology['resource-api'].url}`,
+    sub: 'bob',
+    exp: now + 3600,
+    iat: now,
+    scope: 'notes:read notes:write',
+  };
   const jwt = (header: unknown, payload: unknown, signature = forgedSig) => `${base64urlJson(header)}.${base64urlJson(payload)}.${signature}`;
   return [
     '{{bearerBadSignature}}',
@@ -84,9 +91,19 @@ function forgedTokens(topology: LabTopology, forgedSig: string): string[] {
 }
 
 const AUTHORIZATION_SCHEMES = ['Bearer', 'Bearer', 'Bearer', 'bearer', 'BEARER', 'Bearer ', 'DPoP', 'Basic', 'Token', 'MAC'];
-const BASIC_CREDENTIALS = ['', '!!!', Buffer.from('nocolon').toString('base64'), Buffer.from(':').toString('base64'), Buffer.from('bff:').toString('base64'),
-  Buffer.from(':secret').toString('base64'), Buffer.from('spa-public:x').toString('base64'), Buffer.from('mallory-app:x').toString('base64'),
-  Buffer.from(utf8AsLatin1('bfф:sécret'), 'latin1').toString('base64'), `${Buffer.from('bff:x').toString('base64')}===`, 'YmZmOng=YmZmOng='];
+const BASIC_CREDENTIALS = [
+  '',
+  '!!!',
+  Buffer.from('nocolon').toString('base64'),
+  Buffer.from(':').toString('base64'),
+  Buffer.from('bff:').toString('base64'),
+  Buffer.from(':secret').toString('base64'),
+  Buffer.from('spa-public:x').toString('base64'),
+  Buffer.from('mallory-app:x').toString('base64'),
+  Buffer.from(utf8AsLatin1('bfф:sécret'), 'latin1').toString('base64'),
+  `${Buffer.from('bff:x').toString('base64')}===`,
+  'YmZmOng=YmZmOng=',
+];
 const CSRF_VALUES = ['0', '1, 1', '', 'true', ' 1', '1\t', 'x'];
 
 /**

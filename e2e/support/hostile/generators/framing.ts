@@ -8,7 +8,8 @@ type Framer = (host: string, path: string) => string;
 const CRLF = '\r\n';
 const post = (host: string, path: string, headers: string, body: string) =>
   `POST ${path} HTTP/1.1${CRLF}Host: ${host}${CRLF}Content-Type: application/json${CRLF}X-CSRF: 1${CRLF}${headers}Connection: close${CRLF}${CRLF}${body}`;
-const get = (host: string, path: string, headers: string) => `GET ${path} HTTP/1.1${CRLF}Host: ${host}${CRLF}X-CSRF: 1${CRLF}${headers}Connection: close${CRLF}${CRLF}`;
+const get = (host: string, path: string, headers: string) =>
+  `GET ${path} HTTP/1.1${CRLF}Host: ${host}${CRLF}X-CSRF: 1${CRLF}${headers}Connection: close${CRLF}${CRLF}`;
 
 /**
  * Requests whose framing is wrong, each complete (a server never has to wait for more bytes to
@@ -75,10 +76,18 @@ export function framingCases(topology: LabTopology): fc.Arbitrary<HostileCase> {
   const framed = fc.record({ target, pick: fc.nat(), framer: fc.constantFrom(...FRAMERS) }).map(({ target: name, pick, framer: [label, frame] }) => {
     const routes = routesOf(name).filter((route) => !route.path.includes('{{'));
     const path = routes[pick % routes.length]!.path;
-    return { category: 'framing', target: name, label, request: { method: 'POST', target: path, headers: [], raw: frame(new URL(topology[name].url).host, path) } } satisfies HostileCase;
+    return {
+      category: 'framing',
+      target: name,
+      label,
+      request: { method: 'POST', target: path, headers: [], raw: frame(new URL(topology[name].url).host, path) },
+    } satisfies HostileCase;
   });
-  const random = fc.record({ target, garbage }).map(({ target: name, garbage: { label, raw } }) =>
-    ({ category: 'framing', target: name, label, request: { method: 'GET', target: '', headers: [], raw } }) satisfies HostileCase,
-  );
+  const random = fc
+    .record({ target, garbage })
+    .map(
+      ({ target: name, garbage: { label, raw } }) =>
+        ({ category: 'framing', target: name, label, request: { method: 'GET', target: '', headers: [], raw } }) satisfies HostileCase,
+    );
   return fc.oneof({ weight: 5, arbitrary: framed }, { weight: 1, arbitrary: random });
 }

@@ -9,9 +9,47 @@ import { aim } from './common.ts';
  * (they reach the app), lower-case and made-up ones (the parser refuses them), and CONNECT.
  */
 const ODD_METHODS = [
-  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'TRACE', 'PATCH', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'SEARCH',
-  'PURGE', 'LINK', 'UNLINK', 'REPORT', 'MKACTIVITY', 'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'SOURCE',
-  'QUERY', 'ACL', 'BIND', 'REBIND', 'UNBIND', 'MKCALENDAR', 'get', 'Get', 'pOST', 'FOO', 'BREW', 'DEBUG', 'TRACK', 'GETS', 'CONNECT',
+  'PROPFIND',
+  'PROPPATCH',
+  'MKCOL',
+  'COPY',
+  'MOVE',
+  'LOCK',
+  'UNLOCK',
+  'TRACE',
+  'PATCH',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'HEAD',
+  'SEARCH',
+  'PURGE',
+  'LINK',
+  'UNLINK',
+  'REPORT',
+  'MKACTIVITY',
+  'CHECKOUT',
+  'MERGE',
+  'M-SEARCH',
+  'NOTIFY',
+  'SUBSCRIBE',
+  'UNSUBSCRIBE',
+  'SOURCE',
+  'QUERY',
+  'ACL',
+  'BIND',
+  'REBIND',
+  'UNBIND',
+  'MKCALENDAR',
+  'get',
+  'Get',
+  'pOST',
+  'FOO',
+  'BREW',
+  'DEBUG',
+  'TRACK',
+  'GETS',
+  'CONNECT',
   'A'.repeat(100),
 ];
 const OVERRIDE_HEADERS = ['X-HTTP-Method-Override', 'X-HTTP-Method', 'X-Method-Override'];
@@ -48,6 +86,11 @@ export function methodCases(topology: LabTopology): fc.Arbitrary<HostileCase> {
         setHeader(parts, 'Content-Type', 'application/json');
       }
       const request = toRawRequest(parts, method === 'CONNECT' && !override ? { target: new URL(topology[target].url).host } : {});
-      return { category: 'methods', target, label: `${parts.method}${override ? ` (override ${override[0]}: ${override[1]})` : ''} ${route.path}`, request } satisfies HostileCase;
+      return {
+        category: 'methods',
+        target,
+        label: `${parts.method}${override ? ` (override ${override[0]}: ${override[1]})` : ''} ${route.path}`,
+        request,
+      } satisfies HostileCase;
     });
 }

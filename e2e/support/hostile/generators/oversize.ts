@@ -53,7 +53,11 @@ export function oversizeCases(topology: LabTopology): fc.Arbitrary<HostileCase> 
           setHeader(parts, 'Cookie', [headerOf(parts, 'Cookie'), `big=${filled('b', size)}`].filter(Boolean).join('; '));
           break;
         case 'many cookies':
-          setHeader(parts, 'Cookie', [headerOf(parts, 'Cookie'), ...Array.from({ length: count }, (_, index) => `c${index}=v${index}`)].filter(Boolean).join('; '));
+          setHeader(
+            parts,
+            'Cookie',
+            [headerOf(parts, 'Cookie'), ...Array.from({ length: count }, (_, index) => `c${index}=v${index}`)].filter(Boolean).join('; '),
+          );
           label = `${count} cookies`;
           break;
         case 'many headers':
@@ -82,11 +86,37 @@ export function oversizeCases(topology: LabTopology): fc.Arbitrary<HostileCase> 
 function bodyOf(shape: (typeof BODY_SHAPES)[number], size: number): { type: string; text: RepeatedText } {
   switch (shape) {
     case 'json note':
-      return { type: 'application/json', text: { repeated: [['{"text":"', 1], ['a', size - 11], ['"}', 1]] } };
+      return {
+        type: 'application/json',
+        text: {
+          repeated: [
+            ['{"text":"', 1],
+            ['a', size - 11],
+            ['"}', 1],
+          ],
+        },
+      };
     case 'json array':
-      return { type: 'application/json', text: { repeated: [['[', 1], ['1,', (size - 3) >> 1], ['1]', 1]] } };
+      return {
+        type: 'application/json',
+        text: {
+          repeated: [
+            ['[', 1],
+            ['1,', (size - 3) >> 1],
+            ['1]', 1],
+          ],
+        },
+      };
     case 'form':
-      return { type: 'application/x-www-form-urlencoded', text: { repeated: [['username=', 1], ['a', size - 9]] } };
+      return {
+        type: 'application/x-www-form-urlencoded',
+        text: {
+          repeated: [
+            ['username=', 1],
+            ['a', size - 9],
+          ],
+        },
+      };
     case 'text':
       return { type: 'text/plain', text: { repeated: [['a', size]] } };
   }

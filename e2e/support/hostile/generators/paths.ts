@@ -7,9 +7,54 @@ import { aim } from './common.ts';
 
 /** Segments that mean "go up", "stay", "another separator" or nothing, spelled every way a decoder might take. */
 const TRICK_SEGMENTS = [
-  '..', '.', '%2e%2e', '%2E%2E', '%2e', '.%2e', '%2e.', '%252e%252e', '%c0%ae%c0%ae', '%uff0e%uff0e', '..;', ';', '', '%00', '..%00',
-  '..%2f', '..%5c', '%2f', '%2F', '%5c', '%5C', '%252f', '\\', '..\\', '\\..', '%09', '%20', '~', '*', utf8AsLatin1('ö'), '\xff', '\x7f',
-  'x/..', 'healthz', '_lab', '@fs', '@id', 'bff', 'api', 'notes', '.git', '.env', 'node_modules', 'package.json', '%3f', '%23', ':', '@',
+  '..',
+  '.',
+  '%2e%2e',
+  '%2E%2E',
+  '%2e',
+  '.%2e',
+  '%2e.',
+  '%252e%252e',
+  '%c0%ae%c0%ae',
+  '%uff0e%uff0e',
+  '..;',
+  ';',
+  '',
+  '%00',
+  '..%00',
+  '..%2f',
+  '..%5c',
+  '%2f',
+  '%2F',
+  '%5c',
+  '%5C',
+  '%252f',
+  '\\',
+  '..\\',
+  '\\..',
+  '%09',
+  '%20',
+  '~',
+  '*',
+  utf8AsLatin1('ö'),
+  '\xff',
+  '\x7f',
+  'x/..',
+  'healthz',
+  '_lab',
+  '@fs',
+  '@id',
+  'bff',
+  'api',
+  'notes',
+  '.git',
+  '.env',
+  'node_modules',
+  'package.json',
+  '%3f',
+  '%23',
+  ':',
+  '@',
 ];
 const SEPARATORS = ['/', '/', '/', '//', '\\', '%2f', '%5c', '/./', '/../'];
 
@@ -27,7 +72,19 @@ export function pathCases(topology: LabTopology): fc.Arbitrary<HostileCase> {
       tricks: fc.array(fc.tuple(fc.nat(), fc.constantFrom(...TRICK_SEGMENTS)), { minLength: 1, maxLength: 3 }),
       first: fc.constantFrom('/', '/', '/', '//', '/\\', '\\'),
       separators: fc.array(fc.constantFrom(...SEPARATORS), { minLength: 8, maxLength: 8 }),
-      prefix: fc.constantFrom('', '', '', '/', '//evil.example', '///evil.example', '/\\evil.example', 'http://evil.example', `http://${hostOf(topology.bff.url)}`, 'https://evil.example:443', '//localhost'),
+      prefix: fc.constantFrom(
+        '',
+        '',
+        '',
+        '/',
+        '//evil.example',
+        '///evil.example',
+        '/\\evil.example',
+        'http://evil.example',
+        `http://${hostOf(topology.bff.url)}`,
+        'https://evil.example:443',
+        '//localhost',
+      ),
     })
     .map(({ aim: { target, route, parts }, tricks, first, separators, prefix }) => {
       const segments = parts.path.split('/').filter(Boolean);
@@ -38,13 +95,11 @@ export function pathCases(topology: LabTopology): fc.Arbitrary<HostileCase> {
       return { category: 'paths', target, label: `path tricks: ${route.method} ${route.path}`, request: toRawRequest(parts) } satisfies HostileCase;
     });
 
-  const fixed = fc
-    .record({ aim: aim(topology), special: fc.constantFrom(...specialTargets(topology)) })
-    .map(({ aim: { target, parts }, special }) => {
-      parts.path = special;
-      parts.query = '';
-      return { category: 'paths', target, label: `special target: ${special.slice(0, 40)}`, request: toRawRequest(parts) } satisfies HostileCase;
-    });
+  const fixed = fc.record({ aim: aim(topology), special: fc.constantFrom(...specialTargets(topology)) }).map(({ aim: { target, parts }, special }) => {
+    parts.path = special;
+    parts.query = '';
+    return { category: 'paths', target, label: `special target: ${special.slice(0, 40)}`, request: toRawRequest(parts) } satisfies HostileCase;
+  });
 
   return fc.oneof({ weight: 4, arbitrary: generated }, { weight: 1, arbitrary: fixed });
 }

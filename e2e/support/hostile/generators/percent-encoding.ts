@@ -9,11 +9,42 @@ type Place = (typeof PLACES)[number];
 
 /** Parameters the services read (the trace redacts some by name: `code`, `state`, `token`…). */
 const QUERY_NAMES = [
-  'returnTo', 'code', 'state', 'iss', 'error', 'error_description', 'after', 'x', 'client_id', 'redirect_uri', 'scope',
-  'response_type', 'code_challenge', 'nonce', 'prompt', 'resource', 'id_token_hint', 'post_logout_redirect_uri', 'ui_locales', 'claims', 'access_token',
+  'returnTo',
+  'code',
+  'state',
+  'iss',
+  'error',
+  'error_description',
+  'after',
+  'x',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'response_type',
+  'code_challenge',
+  'nonce',
+  'prompt',
+  'resource',
+  'id_token_hint',
+  'post_logout_redirect_uri',
+  'ui_locales',
+  'claims',
+  'access_token',
 ];
 const COOKIE_NAMES = ['bff_session', 'bff_session.sig', '_interaction', '_interaction.sig', '_interaction_resume', '_session', '_session.sig', 'x'];
-const HEADER_NAMES = ['Referer', 'Origin', 'X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto', 'Forwarded', 'X-Correlation-Id', 'X-Lab-Caller', 'Accept-Language', 'If-None-Match', 'X-Requested-With'];
+const HEADER_NAMES = [
+  'Referer',
+  'Origin',
+  'X-Forwarded-For',
+  'X-Forwarded-Host',
+  'X-Forwarded-Proto',
+  'Forwarded',
+  'X-Correlation-Id',
+  'X-Lab-Caller',
+  'Accept-Language',
+  'If-None-Match',
+  'X-Requested-With',
+];
 
 /**
  * Malformed percent-encodings wherever a service decodes: the path, a query parameter's name or

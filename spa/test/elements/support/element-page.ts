@@ -24,7 +24,10 @@ export async function startElementPages(): Promise<ElementPages> {
   const spa = await startTestSpa();
   let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
   } catch (error) {
     await spa.close();
     throw error;
