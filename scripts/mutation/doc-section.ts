@@ -26,7 +26,8 @@ export function writeDocSection(file: string, run: FullRun): void {
     writeFileSync(file, `${text.slice(0, start)}${block}${text.slice(end + END.length)}`);
     return;
   }
-  if (text.includes(`\n${HEADING}\n`)) throw new Error(`${file}: the section "${HEADING.slice(3)}" has no markers ${START} … ${END}: add them where the run goes`);
+  if (text.includes(`\n${HEADING}\n`))
+    throw new Error(`${file}: the section "${HEADING.slice(3)}" has no markers ${START} … ${END}: add them where the run goes`);
   writeFileSync(file, `${text.trimEnd()}\n\n${HEADING}\n\n${block}\n`);
 }
 

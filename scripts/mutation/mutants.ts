@@ -85,7 +85,7 @@ export const MUTANTS: readonly Mutant[] = [
     find: "expectedState: this.#defences.isOn('state') ? expectedState : client.skipStateCheck,",
     replace: 'expectedState: client.skipStateCheck,',
     kind: 'layer',
-    why: 'Equivalent: with the defence on, the state openid-client is given is the one the callback carried, after `findAttempt` matched it to this browser\'s login attempt, so its comparison cannot fail.',
+    why: "Equivalent: with the defence on, the state openid-client is given is the one the callback carried, after `findAttempt` matched it to this browser's login attempt, so its comparison cannot fail.",
     tests: ['bff/test/oidc-client.test.ts', 'bff/test/complete-login.test.ts'],
   },
 
@@ -203,7 +203,7 @@ export const MUTANTS: readonly Mutant[] = [
     find: 'if (url.origin !== appOrigin) return undefined;',
     replace: '',
     kind: 'layer',
-    why: 'Equivalent: a value that passes the reference check (one leading `/`, no `\\`, no control character) always resolves on the app\'s origin.',
+    why: "Equivalent: a value that passes the reference check (one leading `/`, no `\\`, no control character) always resolves on the app's origin.",
     tests: ['bff/test/return-to.test.ts'],
   },
 
@@ -257,7 +257,7 @@ export const MUTANTS: readonly Mutant[] = [
     find: 'if (url.origin !== new URL(apiUrl).origin || !allowed)',
     replace: 'if (!allowed)',
     kind: 'layer',
-    why: 'Equivalent: a path that passes the character check (one leading `/`, no `//`) always resolves on the API\'s origin.',
+    why: "Equivalent: a path that passes the character check (one leading `/`, no `//`) always resolves on the API's origin.",
     tests: ['bff/test/routes/bff-rules.test.ts', 'bff/test/routes/api-proxy-upstream.test.ts'],
   },
 
@@ -293,7 +293,7 @@ export const MUTANTS: readonly Mutant[] = [
     find: 'algorithms: [...deps.algorithms],',
     replace: '',
     kind: 'layer',
-    why: 'jose never verifies `alg: none`, and the authorization server\'s RSA key verifies no HMAC algorithm: an altered or unsigned token is refused all the same.',
+    why: "jose never verifies `alg: none`, and the authorization server's RSA key verifies no HMAC algorithm: an altered or unsigned token is refused all the same.",
     tests: ['resource-api/test/verify-access-token.test.ts'],
   },
   {
@@ -377,7 +377,7 @@ export const MUTANTS: readonly Mutant[] = [
     find: `['script-src', "'self'"],`,
     replace: `['script-src', '*', "'unsafe-inline'"],`,
     kind: 'layer',
-    why: 'The lab\'s XSS hook serves the payload as a module of the app\'s own origin (it stands in for a bug the CSP cannot see), so script-src has nothing to refuse in any scenario.',
+    why: "The lab's XSS hook serves the payload as a module of the app's own origin (it stands in for a bug the CSP cannot see), so script-src has nothing to refuse in any scenario.",
     tests: ['spa/test/server/security-headers.test.ts'],
   },
 
@@ -397,7 +397,7 @@ export const MUTANTS: readonly Mutant[] = [
     find: 'clientBasedCORS: (_ctx, origin, client) => client.clientId === publicClient.clientId && origin === publicClient.origin,',
     replace: 'clientBasedCORS: () => true,',
     kind: 'layer',
-    why: 'A browser\'s call to the token endpoint as the BFF\'s client fails client authentication anyway (401 invalid_client): the browser has no client secret.',
+    why: "A browser's call to the token endpoint as the BFF's client fails client authentication anyway (401 invalid_client): the browser has no client secret.",
     tests: ['authserver/test/public-client.test.ts'],
   },
   {
@@ -407,7 +407,7 @@ export const MUTANTS: readonly Mutant[] = [
     find: 'if (!settings.publicClient) return next();',
     replace: '',
     kind: 'layer',
-    why: 'With the BFF the browser holds no access token: letting the app\'s origin read the API\'s answers gives a script nothing it could not get through the BFF.',
+    why: "With the BFF the browser holds no access token: letting the app's origin read the API's answers gives a script nothing it could not get through the BFF.",
     tests: ['resource-api/test/middleware/allow-spa-origin.test.ts'],
   },
 ];

@@ -39,10 +39,7 @@ export function describeFailure(outcome: ScenarioOutcome): string {
 
 /** The results as a Markdown table, one row per mutant. */
 export function formatTable(results: readonly MutantResult[]): string {
-  const rows = [
-    '| defence | where | mutation | kind | scenarios | result | why |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-  ];
+  const rows = ['| defence | where | mutation | kind | scenarios | result | why |', '| --- | --- | --- | --- | --- | --- | --- |'];
   for (const result of results) {
     const { mutant } = result;
     const mutation = `${code(shorten(mutant.find, 72))} → ${mutant.replace === '' ? '(removed)' : code(shorten(mutant.replace, 48))}`;

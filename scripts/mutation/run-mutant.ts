@@ -21,7 +21,10 @@ interface ScenariosModule {
   launchBrowser(): Promise<{ close(): Promise<void> }>;
   LabConnection: new (topology: Launcher.RunningLab['topology'], controlKey: string) => object;
   findScenario(id: string): object | undefined;
-  runScenario(scenario: object, options: { lab: object; browser: object }): Promise<{
+  runScenario(
+    scenario: object,
+    options: { lab: object; browser: object },
+  ): Promise<{
     readonly pass: boolean;
     readonly error?: string;
     readonly expectations: ReadonlyArray<{ readonly name: string; readonly pass: boolean }>;
@@ -85,7 +88,13 @@ for (const id of positionals) {
     const failed = result.expectations.filter((expectation) => !expectation.pass).map((expectation) => expectation.name);
     outcomes.push({ id, pass: result.pass, error: result.error, failed, durationMs: Date.now() - started });
   } catch (error) {
-    outcomes.push({ id, pass: false, error: `the scenario could not run: ${error instanceof Error ? error.message : String(error)}`, failed: [], durationMs: Date.now() - started });
+    outcomes.push({
+      id,
+      pass: false,
+      error: `the scenario could not run: ${error instanceof Error ? error.message : String(error)}`,
+      failed: [],
+      durationMs: Date.now() - started,
+    });
   }
   save();
 }

@@ -46,13 +46,20 @@ const { values } = parseArgs({
     'with-worktree': { type: 'string' },
   },
 });
-const only = values.only?.split(',').map((id) => id.trim()).filter(Boolean);
+const only = values.only
+  ?.split(',')
+  .map((id) => id.trim())
+  .filter(Boolean);
 const unknown = only?.filter((id) => !MUTANTS.some((mutant) => mutant.id === id)) ?? [];
 if (unknown.length > 0) {
   process.stderr.write(`Unknown mutant: ${unknown.join(', ')}. See: npm run test:mutation -- --list\n`);
   process.exit(2);
 }
-const overlay = values['with-worktree']?.split(',').map((file) => file.trim()).filter(Boolean) ?? [];
+const overlay =
+  values['with-worktree']
+    ?.split(',')
+    .map((file) => file.trim())
+    .filter(Boolean) ?? [];
 if (values['write-doc'] && (only || overlay.length > 0)) {
   process.stderr.write('--write-doc records a full run of the committed sources: drop --only and --with-worktree.\n');
   process.exit(2);
@@ -63,7 +70,9 @@ if (values.list) {
   const registry = await loadRegistry(REPO_ROOT);
   for (const mutant of selected) {
     const line = locateMutant(readFileSync(path.join(REPO_ROOT, mutant.file), 'utf8'), mutant).line;
-    process.stdout.write(`${mutant.id.padEnd(34)} ${mutant.kind.padEnd(5)} ${`${mutant.file}:${line}`.padEnd(50)} ${scenariosFor(mutant, registry).join(', ')}\n`);
+    process.stdout.write(
+      `${mutant.id.padEnd(34)} ${mutant.kind.padEnd(5)} ${`${mutant.file}:${line}`.padEnd(50)} ${scenariosFor(mutant, registry).join(', ')}\n`,
+    );
   }
   process.exit(0);
 }
@@ -77,7 +86,7 @@ const removeAll = () => {
   rmSync(scratch, { recursive: true, force: true });
 };
 process.once('SIGINT', () => {
-  process.stderr.write('\nInterrupted: stopping the mutant\'s lab and removing the copy...\n');
+  process.stderr.write("\nInterrupted: stopping the mutant's lab and removing the copy...\n");
   if (running?.pid) killGroup(running.pid);
   setTimeout(() => {
     removeAll();
@@ -158,7 +167,13 @@ async function judge(source: SourceTree, plan: { mutant: Mutant; line: number; s
   const clarity = (outcome: ScenarioOutcome) => (outcome.error === undefined ? 0 : 1) + (outcome.failed.length > 0 ? 0 : 2);
   const failed = run.outcomes.filter((outcome) => !outcome.pass).sort((a, b) => clarity(a) - clarity(b));
   if (failed.length > 0) {
-    const also = failed.length > 1 ? ` (also failed: ${failed.slice(1).map((outcome) => outcome.id).join(', ')})` : '';
+    const also =
+      failed.length > 1
+        ? ` (also failed: ${failed
+            .slice(1)
+            .map((outcome) => outcome.id)
+            .join(', ')})`
+        : '';
     return done('killed', `${describeFailure(failed[0]!)}${also}`, run.outcomes);
   }
   if (run.problem || run.outcomes.length !== scenarios.length) return done('error', run.problem ?? 'the run ended before every scenario ran', run.outcomes);
@@ -205,16 +220,26 @@ async function runUnitTests(source: SourceTree, files: readonly string[]): Promi
         .split('\n')
         .filter((text) => /^\s*FAIL\s/.test(text))
         .map((text) => {
-          const [file, ...titles] = text.replace(/^\s*FAIL\s+(\|\w+\|\s+)?/, '').replace(/\s*\[.*$/, '').trim().split(' > ');
+          const [file, ...titles] = text
+            .replace(/^\s*FAIL\s+(\|\w+\|\s+)?/, '')
+            .replace(/\s*\[.*$/, '')
+            .trim()
+            .split(' > ');
           return titles.length > 0 ? `${file}: "${titles[titles.length - 1]}"` : `${file}`;
         }),
     ),
   ];
-  if (failed.length === 0) return { pass: false, failed: [], problem: `vitest ended with status ${child.code}: ${child.output.trim().split('\n').slice(-3).join(' / ')}` };
+  if (failed.length === 0)
+    return { pass: false, failed: [], problem: `vitest ended with status ${child.code}: ${child.output.trim().split('\n').slice(-3).join(' / ')}` };
   return { pass: false, failed: failed.slice(0, 3) };
 }
 
-function runChild(command: string, args: readonly string[], cwd: string, boundMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean; output: string }> {
+function runChild(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  boundMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean; output: string }> {
   return new Promise((resolve) => {
     // A process group of its own: on overrun, the lab's services go with it.
     const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
@@ -251,10 +276,20 @@ function killGroup(pid: number): void {
 /** The previous mutant's lab may still be letting go of its ports. */
 async function waitForFreePorts(): Promise<void> {
   // The attacker's site binds ::1, the others 127.0.0.1.
-  const ports = Object.entries(mutationLabPorts(process.env)).map(([name, port]) => ({ host: name === 'ATTACKER_PORT' ? '::1' : '127.0.0.1', port: Number(port) }));
+  const ports = Object.entries(mutationLabPorts(process.env)).map(([name, port]) => ({
+    host: name === 'ATTACKER_PORT' ? '::1' : '127.0.0.1',
+    port: Number(port),
+  }));
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const taken = await Promise.all(ports.map(({ host, port }) => checkPortFree(host, port).then(() => false, () => true)));
+    const taken = await Promise.all(
+      ports.map(({ host, port }) =>
+        checkPortFree(host, port).then(
+          () => false,
+          () => true,
+        ),
+      ),
+    );
     if (!taken.includes(true) || Date.now() > deadline) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
