@@ -14,8 +14,8 @@ import { closeBrowsers, signInNewBrowser } from './bench/sign-in.ts';
 import { BENCH_PORTS, REPO_ROOT, makeBenchEnv } from './bench/bench-env.ts';
 import { measureColdStart } from './bench/cold-start.ts';
 import { describeNotesRoutes } from './bench/api-routes.ts';
-import { compareRoutes } from './bench/throughput.ts';
-import { measureLoginRates, measureSingleSignOnRate } from './bench/login-rate.ts';
+import { compareRoutes, type Throughput } from './bench/throughput.ts';
+import { measureLoginRates, measureSingleSignOnRate, type LoginRun } from './bench/login-rate.ts';
 import { measureSessionMemory } from './bench/session-memory.ts';
 import { describeMachine } from './bench/machine.ts';
 import { formatMarkdown, formatTable, type BenchResults } from './bench/format-report.ts';
@@ -38,7 +38,9 @@ const env = makeBenchEnv();
 progress(`cold start ×3 (ports ${Object.values(BENCH_PORTS).join(', ')})`);
 const { figure: coldStart, lab } = await measureColdStart(env, 3);
 
-let routes, logins, singleSignOn;
+let routes: Throughput[];
+let logins: LoginRun[];
+let singleSignOn: LoginRun;
 try {
   // 2. GET /notes three ways, as the issue measured with wrk: 10 keep-alive connections, 5 s each.
   progress('GET /notes: direct, through the BFF, through the app origin (10 connections, 5 s each)');
@@ -65,7 +67,7 @@ await closeBrowsers();
 
 const results: BenchResults = {
   command,
-  date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+  date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
   machine,
   loadAfter: os.loadavg(),
   durationSeconds: (performance.now() - began) / 1000,

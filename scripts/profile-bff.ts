@@ -16,19 +16,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startLab } from '@lab/launcher';
 import { DEMO_USERS } from '@lab/shared';
 import { buildServices } from '../launcher/src/build-services.ts';
-import { BENCH_LOG_DIR, REPO_ROOT, makeBenchEnv } from './bench/bench-env.ts';
+import { PROFILE_PORTS, REPO_ROOT, makeBenchEnv } from './bench/bench-env.ts';
 import { describeNotesRoutes } from './bench/api-routes.ts';
 import { runWorkers } from './bench/run-workers.ts';
 import { closeBrowsers, signInNewBrowser } from './bench/sign-in.ts';
 import { measureRoute } from './bench/throughput.ts';
 import { formatSummary, summarizeCpuProfile } from './bench/summarize-cpu-profile.ts';
 
-// Prerequisites: ports of its own (the bench's, moved by 2000), and where the profiles go.
+// Prerequisites: ports of its own, and where the profiles go.
 const seconds = Number(process.argv[2] ?? 10);
-const env = makeBenchEnv({ SPA_PORT: '37173', BFF_PORT: '35000', API_PORT: '36001', AUTHSERVER_PORT: '36000', ATTACKER_PORT: '38660' });
+const env = makeBenchEnv(PROFILE_PORTS);
 const profileDir = path.join(REPO_ROOT, '.lab', 'profiles');
+const logDir = path.join(REPO_ROOT, '.lab', 'profile-logs');
 const { entries } = await buildServices();
-const lab = await startLab({ env, logDir: BENCH_LOG_DIR, services: ['authserver', 'resource-api', 'spa'] });
+const lab = await startLab({ env, logDir, services: ['authserver', 'resource-api', 'spa'] });
 
 try {
   // 1. The BFF's proxy path: GET /api/notes with a session cookie and X-CSRF: 1.
@@ -64,7 +65,7 @@ async function profileBff(name: string, load: () => Promise<string>): Promise<st
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = createWriteStream(path.join(BENCH_LOG_DIR, `bff-profile-${name}.log`));
+  const log = createWriteStream(path.join(logDir, `bff-${name}.log`));
   bff.stdout.pipe(log);
   bff.stderr.pipe(log);
   const exited = new Promise<void>((resolve) => bff.once('exit', () => resolve()));
@@ -78,7 +79,10 @@ async function profileBff(name: string, load: () => Promise<string>): Promise<st
   }
   const file = readdirSync(dir).find((entry) => entry.endsWith('.cpuprofile'));
   if (!file) throw new Error(`the BFF wrote no profile into ${dir}`);
-  return formatSummary(`BFF under ${name} (${figure}), ${path.relative(REPO_ROOT, path.join(dir, file))}`, summarizeCpuProfile(path.join(dir, file), REPO_ROOT));
+  return formatSummary(
+    `BFF under ${name} (${figure}), ${path.relative(REPO_ROOT, path.join(dir, file))}`,
+    summarizeCpuProfile(path.join(dir, file), REPO_ROOT),
+  );
 }
 
 async function waitUntilHealthy(url: string): Promise<void> {

@@ -2,15 +2,25 @@ import path from 'node:path';
 import { makeLabEnv } from '@lab/launcher';
 
 /**
- * The bench's own ports, far from `npm start`'s (5173, 3000…) and the tests' (15173, 13000…, and
- * their offsets), so a lab in use or a test run on the same machine is left alone.
+ * The bench's own ports, apart from `npm start`'s (5173, 3000…), the tests' (15173, 13000… moved
+ * by round offsets: LAB_TEST_PORT_OFFSET=20000 gives 35173, 33000…) and the ephemeral range
+ * (32768 and up), so a lab in use or a test run on the same machine is left alone.
  */
 export const BENCH_PORTS = {
-  SPA_PORT: '35173',
-  BFF_PORT: '33000',
-  API_PORT: '34001',
-  AUTHSERVER_PORT: '34000',
-  ATTACKER_PORT: '36660',
+  BFF_PORT: '31571',
+  AUTHSERVER_PORT: '31572',
+  API_PORT: '31573',
+  SPA_PORT: '31574',
+  ATTACKER_PORT: '31575',
+} as const;
+
+/** The profile's (scripts/profile-bff.ts), next to the bench's so that both can run at once. */
+export const PROFILE_PORTS = {
+  BFF_PORT: '31581',
+  AUTHSERVER_PORT: '31582',
+  API_PORT: '31583',
+  SPA_PORT: '31584',
+  ATTACKER_PORT: '31585',
 } as const;
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');

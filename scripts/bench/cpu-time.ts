@@ -51,9 +51,11 @@ function readCpuMs(pid: number): number | undefined {
 /** "bff 4.1, authserver 6.0, …" ms of CPU per item. */
 export function formatCpuPerItem(cpu: CpuSpent, items: number): string {
   const labels: Record<string, string> = { authserver: 'authserver', 'resource-api': 'API', bff: 'BFF', spa: "app's origin", client: 'load client' };
-  return Object.entries(cpu)
-    // A party with no CPU worth a tick was not on the path (the app's origin for a direct call).
-    .filter(([, ms]) => ms !== undefined && ms / Math.max(1, items) >= 0.005)
-    .map(([name, ms]) => `${labels[name] ?? name} ${(ms! / Math.max(1, items)).toFixed(2)}`)
-    .join(', ');
+  return (
+    Object.entries(cpu)
+      // A party with no CPU worth a tick was not on the path (the app's origin for a direct call).
+      .filter(([, ms]) => ms !== undefined && ms / Math.max(1, items) >= 0.005)
+      .map(([name, ms]) => `${labels[name] ?? name} ${(ms! / Math.max(1, items)).toFixed(2)}`)
+      .join(', ')
+  );
 }

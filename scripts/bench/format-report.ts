@@ -69,7 +69,10 @@ export function tabulate(results: BenchResults): { headers: string[]; rows: stri
     ]);
   }
   for (const run of [...results.logins, results.singleSignOn]) {
-    const label = run === results.singleSignOn ? `sign-ins already signed in at the AS (SSO), ${run.concurrency} concurrent` : `headless logins, ${run.concurrency} concurrent`;
+    const label =
+      run === results.singleSignOn
+        ? `sign-ins already signed in at the AS (SSO), ${run.concurrency} concurrent`
+        : `headless logins, ${run.concurrency} concurrent`;
     rows.push([
       label,
       `${run.perSecond.toFixed(1)} /s`,
@@ -80,12 +83,7 @@ export function tabulate(results: BenchResults): { headers: string[]; rows: stri
   const { memory } = results;
   const added = Math.max(1, memory.sessionsAlive - memory.baselineSessions);
   const released = memory.signedIn.heapUsedBytes - memory.expired.heapUsedBytes;
-  rows.push([
-    `BFF memory, ${whole(memory.baselineSessions)} sessions (baseline, after warm-up)`,
-    rssCell(memory.baseline),
-    memoryCells(memory.baseline),
-    '',
-  ]);
+  rows.push([`BFF memory, ${whole(memory.baselineSessions)} sessions (baseline, after warm-up)`, rssCell(memory.baseline), memoryCells(memory.baseline), '']);
   rows.push([
     `BFF memory, ${whole(memory.sessionsAlive)} sessions signed in`,
     rssCell(memory.signedIn),
@@ -106,7 +104,11 @@ export function tabulate(results: BenchResults): { headers: string[]; rows: stri
 export function formatTable(results: BenchResults): string {
   const { headers, rows } = tabulate(results);
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   const { machine } = results;
   return [
     `${results.command}: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load average ${formatLoad(machine.loadAverage)} → ${formatLoad(results.loadAfter)}, ${results.durationSeconds.toFixed(0)} s`,
@@ -120,7 +122,7 @@ export function formatTable(results: BenchResults): string {
 export function formatMarkdown(results: BenchResults): string {
   const { headers, rows } = tabulate(results);
   const { machine } = results;
-  const escape = (cell: string) => cell.replaceAll('|', '\\|');
+  const escapePipes = (cell: string) => cell.replaceAll('|', '\\|');
   return [
     `Measured by \`${results.command}\` on ${results.date}, commit ${machine.commit}, in ${results.durationSeconds.toFixed(0)} s.`,
     '',
@@ -128,7 +130,7 @@ export function formatMarkdown(results: BenchResults): string {
     '',
     `| ${headers.join(' | ')} |`,
     `| ${headers.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map(escapePipes).join(' | ')} |`),
   ].join('\n');
 }
 

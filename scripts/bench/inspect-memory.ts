@@ -41,8 +41,11 @@ export class ProcessInspector {
     const before = readAddresses(logFile).length;
     openInspector();
     const deadline = Date.now() + timeoutMs;
-    let address: string | undefined;
-    while (!(address = readAddresses(logFile)[before]) && Date.now() < deadline) await sleep(50);
+    let address = readAddresses(logFile)[before];
+    while (!address && Date.now() < deadline) {
+      await sleep(50);
+      address = readAddresses(logFile)[before];
+    }
     if (!address) throw new Error(`no inspector address appeared in ${logFile} within ${timeoutMs / 1000} s`);
     const socket = new WebSocket(address);
     await new Promise<void>((resolve, reject) => {

@@ -71,7 +71,11 @@ export async function measureSessionMemory(options: SessionMemoryOptions): Promi
 
     const signIns = await runWorkers(
       // Stop early enough that the first session is still alive when the memory is read.
-      { concurrency: options.concurrency, durationMs: Math.max(5_000, finishedAt[0]! + (options.ttlSeconds - 10) * 1000 - Date.now()), maxItems: options.sessions - baselineSessions },
+      {
+        concurrency: options.concurrency,
+        durationMs: Math.max(5_000, finishedAt[0]! + (options.ttlSeconds - 10) * 1000 - Date.now()),
+        maxItems: options.sessions - baselineSessions,
+      },
       async (index) => {
         const user = DEMO_USERS[index % DEMO_USERS.length]!;
         await signInAgain(topology, signedIn[index % signedIn.length]!, user.username);

@@ -122,7 +122,10 @@ function createLocator(repoRoot: string): (frame: CpuProfile['nodes'][number]['c
     }
     const entry = mapOf(file)?.findEntry(lineNumber, columnNumber);
     if (entry && 'originalSource' in entry && entry.originalSource) {
-      const source = path.relative(repoRoot, entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(file), entry.originalSource));
+      const source = path.relative(
+        repoRoot,
+        entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(file), entry.originalSource),
+      );
       return { label: `${source}:${entry.originalLine + 1}`, owner: source, labFile: source };
     }
     const relative = path.relative(repoRoot, file);

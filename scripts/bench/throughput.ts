@@ -43,28 +43,29 @@ export interface LoadShape {
 export async function measureRoute(lab: RunningLab, route: Route, shape: LoadShape): Promise<Throughput> {
   const latencies: number[] = [];
   let closed = 0;
-  const run = () => new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: route.url,
-        headers: { ...route.headers },
-        connections: shape.connections,
-        pipelining: 1,
-        duration: shape.durationSeconds,
-        timeout: 10,
-        setupClient: (client) => {
-          // autocannon hands on its HTTP parser's record of the answer's head (not the typed headers).
-          client.on('headers', (head) => {
-            if ((head as { shouldKeepAlive?: boolean }).shouldKeepAlive === false) closed += 1;
-          });
+  const run = () =>
+    new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: route.url,
+          headers: { ...route.headers },
+          connections: shape.connections,
+          pipelining: 1,
+          duration: shape.durationSeconds,
+          timeout: 10,
+          setupClient: (client) => {
+            // autocannon hands on its HTTP parser's record of the answer's head (not the typed headers).
+            client.on('headers', (head) => {
+              if ((head as { shouldKeepAlive?: boolean }).shouldKeepAlive === false) closed += 1;
+            });
+          },
         },
-      },
-      (error: unknown, finished) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(finished)),
-    );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+        (error: unknown, finished) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(finished)),
+      );
+      instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+        if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+      });
     });
-  });
   const { result, cpu } = await measureCpu(lab, ['spa', 'bff', 'resource-api'], run);
   latencies.sort((a, b) => a - b);
   const requestsPerSecond = result.requests.total / (result.duration || shape.durationSeconds);
