@@ -36,11 +36,40 @@ export interface LoadShape {
   readonly durationSeconds: number;
 }
 
+/** What one load of one route saw, before it is summed with the route's other loads. */
+interface RouteSample {
+  readonly latencies: readonly number[];
+  readonly answers: number;
+  readonly seconds: number;
+  readonly failures: number;
+  /** Answers that closed their connection (`Connection: close`). */
+  readonly closed: number;
+  readonly cpu: CpuSpent;
+}
+
 /**
  * Loads one route with autocannon: `connections` keep-alive connections, each sending its next
  * request as soon as the answer arrived, for `durationSeconds`.
  */
 export async function measureRoute(lab: RunningLab, route: Route, shape: LoadShape): Promise<Throughput> {
+  return summarize(route, shape, [await loadRoute(lab, route, shape)]);
+}
+
+/**
+ * Each route loaded in turn, all in one run: first a short warm-up of every route (the JIT, the
+ * keep-alive pools between the services), then the measurement proper in two halves, in the
+ * order A B C C B A, so that a change in the machine's load during the run weighs on every
+ * route alike rather than on the last one.
+ */
+export async function compareRoutes(lab: RunningLab, routes: readonly Route[], shape: LoadShape): Promise<Throughput[]> {
+  for (const route of routes) await loadRoute(lab, route, { connections: shape.connections, durationSeconds: 1 });
+  const half = { connections: shape.connections, durationSeconds: shape.durationSeconds / 2 };
+  const samples = new Map<Route, RouteSample[]>(routes.map((route) => [route, []]));
+  for (const route of [...routes, ...[...routes].reverse()]) samples.get(route)!.push(await loadRoute(lab, route, half));
+  return routes.map((route) => summarize(route, shape, samples.get(route)!));
+}
+
+async function loadRoute(lab: RunningLab, route: Route, shape: LoadShape): Promise<RouteSample> {
   const latencies: number[] = [];
   let closed = 0;
   const run = () =>
@@ -67,31 +96,36 @@ export async function measureRoute(lab: RunningLab, route: Route, shape: LoadSha
       });
     });
   const { result, cpu } = await measureCpu(lab, ['spa', 'bff', 'resource-api'], run);
-  latencies.sort((a, b) => a - b);
-  const requestsPerSecond = result.requests.total / (result.duration || shape.durationSeconds);
+  return {
+    latencies,
+    answers: result.requests.total,
+    seconds: result.duration || shape.durationSeconds,
+    failures: result.non2xx + result.errors + result.timeouts,
+    closed,
+    cpu,
+  };
+}
+
+function summarize(route: Route, shape: LoadShape, samples: readonly RouteSample[]): Throughput {
+  const latencies = samples.flatMap((sample) => sample.latencies).sort((a, b) => a - b);
+  const answers = sum(samples.map((sample) => sample.answers));
+  const requestsPerSecond = answers / sum(samples.map((sample) => sample.seconds));
+  const cpu: Record<string, number> = {};
+  for (const sample of samples) for (const [name, ms] of Object.entries(sample.cpu)) cpu[name] = (cpu[name] ?? 0) + (ms ?? 0);
   return {
     route: route.name,
     requestsPerSecond,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
-    latencyMeasured: closed === 0,
+    latencyMeasured: samples.every((sample) => sample.closed === 0),
     meanLatencyMs: (shape.connections * 1000) / requestsPerSecond,
-    answers: result.requests.total,
-    cpu,
-    failures: result.non2xx + result.errors + result.timeouts,
+    answers,
+    cpu: cpu as CpuSpent,
+    failures: sum(samples.map((sample) => sample.failures)),
   };
 }
 
-/**
- * Each route loaded in turn, all in one run: first a short warm-up of every route (the JIT, the
- * keep-alive pools between the services), then the measurement proper.
- */
-export async function compareRoutes(lab: RunningLab, routes: readonly Route[], shape: LoadShape): Promise<Throughput[]> {
-  for (const route of routes) await measureRoute(lab, route, { connections: shape.connections, durationSeconds: 1 });
-  const figures: Throughput[] = [];
-  for (const route of routes) figures.push(await measureRoute(lab, route, shape));
-  return figures;
-}
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
 /** The value below which `fraction` of the sorted values lie (nearest rank). */
 export function percentile(sorted: readonly number[], fraction: number): number {
