@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findUnhealthyServices } from './support/hostile/check-health.ts';
 import { CATEGORIES } from './support/hostile/hostile-case.ts';
 import { generateCases } from './support/hostile/generate-cases.ts';
-import { HttpUserAgent } from './support/hostile/http-user-agent.ts';
+import { HttpUserAgent } from './support/http-sign-in.ts';
+import { signInToApp } from './support/hostile/sign-in-to-app.ts';
 import { runCases } from './support/hostile/run-cases.ts';
 import { ServiceLogs, countLogLines, findStackTraces } from './support/hostile/service-logs.ts';
 import { HOSTILE_USER, SignedInState } from './support/hostile/signed-in-state.ts';
@@ -121,8 +122,8 @@ describe(`hostile input: ${RUNS} requests from seed ${SEED}`, () => {
 
   it('leaves every service healthy: each /healthz answers 200, and a user signs in and reads notes', async () => {
     expect(await findUnhealthyServices(topology, TIMEOUT_MS), 'services whose /healthz does not answer 200').toEqual([]);
-    const agent = new HttpUserAgent(TIMEOUT_MS);
-    const signIn = await agent.signInToApp(topology.spa.url, HOSTILE_USER, { returnTo: '/' });
+    const agent = new HttpUserAgent(topology.spa.url, { timeoutMs: TIMEOUT_MS });
+    const signIn = await signInToApp(agent, HOSTILE_USER, { returnTo: '/' });
     expect({ step: signIn.step, status: signIn.status, location: signIn.location }).toEqual({ step: 'callback', status: 302, location: '/' });
     const user = await agent.request(`${topology.spa.url}/bff/user`, { headers: { 'X-CSRF': '1' } });
     expect(user.status).toBe(200);

@@ -34,8 +34,10 @@ async function startLab(weakened: DefenceName[] = []): Promise<Lab> {
 
 /** One browser's requests to the BFF, with its cookies; redirects are returned, not followed. */
 class Browser {
-  readonly jar = new CookieJar();
-  constructor(readonly bffUrl: string) {}
+  readonly jar: CookieJar;
+  constructor(readonly bffUrl: string) {
+    this.jar = new CookieJar(bffUrl);
+  }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
     const response = await fetch(`${this.bffUrl}${path}`, { redirect: 'manual', headers: { ...headers, cookie: this.jar.header() } });

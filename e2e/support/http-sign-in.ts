@@ -1,44 +1,44 @@
 import type { LabTopology } from '@lab/shared';
+import { type Dispatcher, request as requestThroughPool } from 'undici';
+import { CookieJar } from './cookie-jar.ts';
 
 /** The most hops a sign-in takes: authorize, login page, login, resume, consent, confirm, resume. */
 const MAX_HOPS = 12;
 const TIMEOUT_MS = 10_000;
 
-/** Cookies per host name, as a browser keeps them (whatever the port): enough for the lab's cookies. */
-export class CookieJar {
-  readonly #cookies = new Map<string, Map<string, string>>();
+export interface HttpUserAgentOptions {
+  /** The most any one `fetch` may take: a hang fails the sign-in instead of blocking it. */
+  readonly timeoutMs?: number;
+  /**
+   * A keep-alive pool, for load: the sign-in's steps then go through undici's `request` on it,
+   * which costs the load generator a fraction of what `fetch` does (no WHATWG streams, no
+   * `Headers` per request), so that the figure is the lab's, not the client's. The pool's own
+   * timeouts bound them.
+   */
+  readonly dispatcher?: Dispatcher;
+}
 
-  /** Stores (or, for an expired or empty value, removes) the cookies of `Set-Cookie` lines from `url`. */
-  remember(url: string, setCookies: readonly string[]): void {
-    const host = new URL(url).hostname;
-    const jar = this.#cookies.get(host) ?? new Map<string, string>();
-    for (const line of setCookies) {
-      const [pair = '', ...attributes] = line.split(';');
-      const separator = pair.indexOf('=');
-      if (separator < 0) continue;
-      const name = pair.slice(0, separator).trim();
-      const value = pair.slice(separator + 1).trim();
-      const removed = value === '' || attributes.some((attribute) => /^\s*(max-age=0|expires=thu, 01 jan 1970)/i.test(attribute));
-      if (removed) jar.delete(name);
-      else jar.set(name, value);
-    }
-    this.#cookies.set(host, jar);
-  }
-
-  /** The `Cookie` header for a request to `url`. */
-  headerFor(url: string): string {
-    const jar = this.#cookies.get(new URL(url).hostname);
-    return jar ? [...jar].map(([name, value]) => `${name}=${value}`).join('; ') : '';
-  }
+/** What one step of a sign-in answered, its body read. */
+export interface SignInStep {
+  readonly status: number;
+  /** The `Location` header, made absolute, or undefined. */
+  readonly location: string | undefined;
+  readonly page: string;
 }
 
 /** A browser without a browser: one cookie jar, requests that never follow redirects by themselves. */
 export class HttpUserAgent {
   readonly appOrigin: string;
   readonly jar = new CookieJar();
+  /** Requests sent so far. */
+  requests = 0;
+  readonly #timeoutMs: number;
+  readonly #dispatcher: Dispatcher | undefined;
 
-  constructor(appOrigin: string) {
+  constructor(appOrigin: string, options: HttpUserAgentOptions = {}) {
     this.appOrigin = appOrigin;
+    this.#timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+    this.#dispatcher = options.dispatcher;
   }
 
   /** The `Cookie` header this agent sends to the app's origin (the BFF's session cookie). */
@@ -46,15 +46,43 @@ export class HttpUserAgent {
     return this.jar.headerFor(this.appOrigin);
   }
 
-  /** One request with this agent's cookies; redirects are returned, not followed. */
+  /** One request with this agent's cookies, through `fetch`; redirects are returned, not followed. */
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     const cookie = this.jar.headerFor(url);
     if (cookie) headers.set('Cookie', cookie);
-    const response = await fetch(url, { ...init, headers, redirect: 'manual', signal: init.signal ?? AbortSignal.timeout(TIMEOUT_MS) });
+    this.requests += 1;
+    const response = await fetch(url, { ...init, headers, redirect: 'manual', signal: init.signal ?? AbortSignal.timeout(this.#timeoutMs) });
     this.jar.remember(url, response.headers.getSetCookie());
     return response;
   }
+
+  /** One step of a sign-in: a GET, or a form POST when `form` is given; through the pool when the agent has one. */
+  async step(url: string, form?: URLSearchParams): Promise<SignInStep> {
+    if (!this.#dispatcher) {
+      const response = await this.request(url, form ? { method: 'POST', body: form } : {});
+      return { status: response.status, location: absolute(response.headers.get('location'), url), page: await response.text() };
+    }
+    const cookie = this.jar.headerFor(url);
+    this.requests += 1;
+    const response = await requestThroughPool(url, {
+      dispatcher: this.#dispatcher,
+      method: form ? 'POST' : 'GET',
+      headers: { ...(cookie ? { cookie } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body: form?.toString(),
+    });
+    const setCookie = response.headers['set-cookie'] ?? [];
+    this.jar.remember(url, Array.isArray(setCookie) ? setCookie : [setCookie]);
+    const location = response.headers.location;
+    return { status: response.statusCode, location: absolute(typeof location === 'string' ? location : null, url), page: await response.body.text() };
+  }
+}
+
+export interface SignInOptions {
+  /** The password typed on the login page; a demo user's is their name. */
+  readonly password?: string;
+  /** The page of the app to come back to (`GET /bff/login?returnTo=…`). */
+  readonly returnTo?: string;
 }
 
 /**
@@ -64,14 +92,20 @@ export class HttpUserAgent {
 export async function signInOverHttp(
   topology: LabTopology,
   username: string,
-  options: { password?: string } = {},
+  options: SignInOptions & Pick<HttpUserAgentOptions, 'dispatcher'> = {},
 ): Promise<{ agent: HttpUserAgent; callbackStatus: number }> {
-  const agent = new HttpUserAgent(topology.spa.url);
-  const callbackUrl = await walkToCallback(agent, username, options);
-  const callback = await agent.request(callbackUrl);
-  await callback.arrayBuffer();
+  const agent = new HttpUserAgent(topology.spa.url, { dispatcher: options.dispatcher });
+  return { agent, callbackStatus: await signIn(agent, username, options) };
+}
+
+/**
+ * The same sign-in by an agent of one's own (which may be signed in at the authorization server
+ * already: then `/auth` answers at once with a code, no form). Returns the callback's status.
+ */
+export async function signIn(agent: HttpUserAgent, username: string, options: SignInOptions = {}): Promise<number> {
+  const callback = await agent.step(await walkToCallback(agent, username, options));
   if (callback.status >= 400) throw new Error(`the callback answered ${callback.status}`);
-  return { agent, callbackStatus: callback.status };
+  return callback.status;
 }
 
 /**
@@ -79,33 +113,67 @@ export async function signInOverHttp(
  * authorization server sent the browser to, its code still unused (for tests of what the
  * callback does when a party fails at that moment).
  */
-export async function walkToCallback(agent: HttpUserAgent, username: string, options: { password?: string; returnTo?: string } = {}): Promise<string> {
-  const login = await agent.request(`${agent.appOrigin}/bff/login${options.returnTo ? `?returnTo=${encodeURIComponent(options.returnTo)}` : ''}`);
-  await login.arrayBuffer();
-  const authorizeUrl = login.headers.get('location');
-  if (!authorizeUrl) throw new Error(`GET /bff/login answered ${login.status} without a redirect`);
+export async function walkToCallback(agent: HttpUserAgent, username: string, options: SignInOptions = {}): Promise<string> {
+  const login = await agent.step(`${agent.appOrigin}/bff/login${options.returnTo ? `?returnTo=${encodeURIComponent(options.returnTo)}` : ''}`);
+  if (!login.location) throw new Error(`GET /bff/login answered ${login.status} without a redirect`);
+  return walkAuthorization(agent, login.location, username, options);
+}
+
+/**
+ * Starts a login at the app and stops on the authorization server's login page, not requested:
+ * returns the interaction's uid, live and bound to the agent's interaction cookie.
+ */
+export async function openLoginPage(agent: HttpUserAgent): Promise<string> {
+  const login = await agent.step(`${agent.appOrigin}/bff/login`);
+  const uid = login.location && interactionOf(await walkAuthorization(agent, login.location, '', { stopAtLoginPage: true }))?.uid;
+  if (!uid) throw new Error("the login did not reach the authorization server's login page");
+  return uid;
+}
+
+/**
+ * From an authorization request to the redirect back to the client: follows the authorization
+ * server's redirects, signs in as `username` on the login page and allows on the consent page
+ * (each form only if it comes: a browser signed in there already goes straight through), or
+ * with `cancel` presses **Cancel** on the first page. Returns the URL the browser is sent to
+ * outside the issuer, not requested yet; with `stopAtLoginPage`, the first page's URL instead.
+ */
+export async function walkAuthorization(
+  agent: HttpUserAgent,
+  authorizeUrl: string,
+  username: string,
+  options: { password?: string; cancel?: boolean; stopAtLoginPage?: boolean } = {},
+): Promise<string> {
   const issuer = new URL(authorizeUrl).origin;
   let url = authorizeUrl;
   for (let hop = 0; hop < MAX_HOPS; hop += 1) {
     if (new URL(url).origin !== issuer) return url;
-    const response = await agent.request(url);
-    const location = response.headers.get('location');
-    if (location) {
-      await response.arrayBuffer();
-      url = new URL(location, url).toString();
+    const interaction = interactionOf(url);
+    if (interaction && options.stopAtLoginPage) return url;
+    const answer = await agent.step(url);
+    if (answer.location) {
+      url = answer.location;
       continue;
     }
-    const page = await response.text();
-    const interaction = new URL(url).pathname.match(/^\/interaction\/[\w-]+$/)?.[0];
-    if (!interaction || response.status !== 200) throw new Error(`the authorization server answered ${response.status} at ${new URL(url).pathname}`);
-    const form = page.includes('id="password"')
-      ? { path: `${interaction}/login`, body: new URLSearchParams({ username, password: options.password ?? username }) }
-      : { path: `${interaction}/confirm`, body: new URLSearchParams() };
-    const posted = await agent.request(`${issuer}${form.path}`, { method: 'POST', body: form.body });
-    await posted.arrayBuffer();
-    const next = posted.headers.get('location');
-    if (!next) throw new Error(`signing in as ${username} failed at ${form.path}: ${posted.status}`);
-    url = new URL(next, url).toString();
+    if (!interaction || answer.status !== 200) throw new Error(`the authorization server answered ${answer.status} at ${new URL(url).pathname}`);
+    const form = options.cancel
+      ? { path: `${interaction.path}/abort`, body: new URLSearchParams() }
+      : answer.page.includes('id="password"')
+        ? { path: `${interaction.path}/login`, body: new URLSearchParams({ username, password: options.password ?? username }) }
+        : { path: `${interaction.path}/confirm`, body: new URLSearchParams() };
+    const posted = await agent.step(`${issuer}${form.path}`, form.body);
+    if (!posted.location) throw new Error(`signing in as ${username} failed at ${form.path}: ${posted.status}`);
+    url = posted.location;
   }
-  throw new Error(`no redirect back to the app after ${MAX_HOPS} hops`);
+  throw new Error(`no redirect back to the client after ${MAX_HOPS} hops`);
+}
+
+/** The authorization server's page for one interaction (`/interaction/<uid>`): its path and uid. */
+function interactionOf(url: string): { path: string; uid: string } | undefined {
+  const path = new URL(url).pathname;
+  const uid = path.match(/^\/interaction\/([\w-]+)$/)?.[1];
+  return uid ? { path, uid } : undefined;
+}
+
+function absolute(location: string | null, base: string): string | undefined {
+  return location ? new URL(location, base).toString() : undefined;
 }

@@ -2,7 +2,8 @@ import type { RunningLab } from '@lab/launcher';
 import { DEMO_USERS } from '@lab/shared';
 import { measureCpu, type CpuSpent } from './cpu-time.ts';
 import { runWorkers, type WorkerRun } from './run-workers.ts';
-import { signInAgain, signInNewBrowser, type BenchBrowser } from './sign-in.ts';
+import type { HttpUserAgent } from '../../e2e/support/http-sign-in.ts';
+import { signInAgain, signInNewBrowser } from './sign-in.ts';
 
 export interface LoginRun extends WorkerRun {
   /** CPU spent by the parties of a login and by the load client during the run. */
@@ -33,7 +34,7 @@ export async function measureLoginRates(lab: RunningLab, concurrencies: readonly
  * memory measurement makes its sessions, timed here to know how long making them will take.
  */
 export async function measureSingleSignOnRate(lab: RunningLab, concurrency: number, durationMs: number): Promise<LoginRun> {
-  const signedIn: BenchBrowser[] = [];
+  const signedIn: HttpUserAgent[] = [];
   for (const user of DEMO_USERS) signedIn.push(await signInNewBrowser(lab.topology, user.username));
   const signIn = (index: number) => signInAgain(lab.topology, signedIn[index % signedIn.length]!, DEMO_USERS[index % DEMO_USERS.length]!.username);
   const { result, cpu } = await measureCpu(lab, LOGIN_PARTIES, () => runWorkers({ concurrency, durationMs }, signIn));

@@ -5,7 +5,8 @@ import { DEMO_USERS, type LabTopology } from '@lab/shared';
 import { BENCH_LOG_DIR, makeBenchEnv } from './bench-env.ts';
 import { ProcessInspector, type MemoryReading } from './inspect-memory.ts';
 import { runWorkers, type WorkerRun } from './run-workers.ts';
-import { signInAgain, signInNewBrowser, type BenchBrowser } from './sign-in.ts';
+import type { HttpUserAgent } from '../../e2e/support/http-sign-in.ts';
+import { signInAgain, signInNewBrowser } from './sign-in.ts';
 
 /** How often the BFF's session and token stores drop expired entries (bff/src/expiring-map.ts). */
 const SWEEP_EVERY_MS = 30_000;
@@ -54,7 +55,7 @@ export async function measureSessionMemory(options: SessionMemoryOptions): Promi
     inspector = await ProcessInspector.attach(path.join(lab.logDir, 'bff.log'), () => lab.signalService('bff', 'SIGUSR1'));
     const { topology } = lab;
     // One full sign-in per demo user: from then on the authorization server knows their browser.
-    const signedIn: BenchBrowser[] = [];
+    const signedIn: HttpUserAgent[] = [];
     const finishedAt: number[] = [];
     for (const user of DEMO_USERS) {
       signedIn.push(await signInNewBrowser(topology, user.username));

@@ -12,7 +12,7 @@ afterAll(async () => {
 
 /** A live interaction of this browser: the login page's path, with the interaction cookie in the jar. */
 async function openLoginPage(): Promise<{ jar: CookieJar; page: string }> {
-  const jar = new CookieJar();
+  const jar = new CookieJar(server.url);
   const response = jar.keep(await fetch(`${server.url}/auth?${authorizationRequest().query}`, { redirect: 'manual' }));
   return { jar, page: response.headers.get('location')! };
 }

@@ -1,27 +1,33 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { CookieJar as BrowserCookieJar } from '../../../e2e/support/cookie-jar.ts';
 import { BFF_CLIENT_SECRET } from './start-authserver.ts';
 
 /** What the BFF sends (bff/src/oidc-client.ts), to the BFF's registered redirect URI. */
 export const REDIRECT_URI = 'http://localhost:5173/bff/callback';
 const BASIC = `Basic ${Buffer.from(`bff:${BFF_CLIENT_SECRET}`).toString('base64')}`;
 
-/** A browser's cookies for the authorization server: enough of a jar for its cookies. */
+/**
+ * A browser's cookies for the one server a test talks to (the authorization server, or the BFF in
+ * bff/test): the lab's cookie jar (e2e/support/cookie-jar.ts, `Set-Cookie` parsed by undici,
+ * expired cookies removed), without a URL at each call.
+ */
 export class CookieJar {
-  readonly #cookies = new Map<string, string>();
+  readonly #jar = new BrowserCookieJar();
+  readonly #server: string;
 
+  constructor(server: string) {
+    this.#server = server;
+  }
+
+  /** Stores the cookies `response` sets; returns it. */
   keep(response: Response): Response {
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = ''] = cookie.split(';');
-      const name = pair.slice(0, pair.indexOf('='));
-      const value = pair.slice(pair.indexOf('=') + 1);
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.#cookies.delete(name);
-      else this.#cookies.set(name, value);
-    }
+    this.#jar.remember(this.#server, response.headers.getSetCookie());
     return response;
   }
 
+  /** The `Cookie` header for the next request. */
   header(): string {
-    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    return this.#jar.headerFor(this.#server);
   }
 }
 
@@ -47,7 +53,7 @@ export function authorizationRequest(extra: Record<string, string> = {}): { quer
  * redeemed at the token endpoint. Returns the browser's cookies and the refresh token.
  */
 export async function signIn(url: string, username: string, password: string): Promise<{ jar: CookieJar; refreshToken: string }> {
-  const jar = new CookieJar();
+  const jar = new CookieJar(url);
   const { query, codeVerifier } = authorizationRequest();
   const go = async (target: string, init: RequestInit = {}): Promise<string> => {
     const response = jar.keep(await fetch(new URL(target, url), { ...init, redirect: 'manual', headers: { ...init.headers, cookie: jar.header() } }));

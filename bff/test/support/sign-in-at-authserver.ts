@@ -9,8 +9,8 @@ export { startAuthServerAsIssuer, type IssuerAuthServer } from '../../../authser
  * `state` and `iss` (RFC 6749 §4.1.2, RFC 9207), not yet visited.
  */
 export async function signInAtAuthServer(authorizationUrl: string | URL, username: string, password = username): Promise<URL> {
-  const jar = new CookieJar();
   const start = new URL(authorizationUrl);
+  const jar = new CookieJar(start.href);
   const go = async (target: string, init: RequestInit = {}): Promise<URL> => {
     const url = new URL(target, start);
     const response = jar.keep(await fetch(url, { ...init, redirect: 'manual', headers: { ...init.headers, cookie: jar.header() } }));

@@ -76,13 +76,7 @@ export async function sessionWithRevokedGrant(lab: LabAccess): Promise<HttpUserA
   const { spa, authserver } = lab.topology;
   const first = await withSettings(lab, authserver.url, { accessTokenTtlSeconds: 2 }, () => signInOverHttp(lab.topology, 'bob'));
   const second = new HttpUserAgent(spa.url);
-  second.jar.remember(
-    authserver.url,
-    first.agent.jar
-      .headerFor(authserver.url)
-      .split('; ')
-      .map((pair) => `${pair}; Path=/`),
-  );
+  second.jar.copyFrom(first.agent.jar, authserver.url);
   const callback = await second.request(await walkToCallback(second, 'bob'));
   await callback.arrayBuffer();
   const logout = await second.request(`${spa.url}/bff/logout`, { method: 'POST', headers: CSRF });

@@ -1,5 +1,4 @@
-import { HttpUserAgent, walkToCallback } from '../http-sign-in.ts';
-import { walkAuthorization } from './authorization-walks.ts';
+import { HttpUserAgent, walkAuthorization, walkToCallback } from '../http-sign-in.ts';
 import { agentCall, callPaths, CSRF, pathsIn, sessionWithRevokedGrant, startLogin } from './bff-calls.ts';
 import { call, rawCall, withSettings, type Answer, type LabAccess } from './lab-client.ts';
 import type { RowCheck } from './row-checks.ts';
@@ -75,7 +74,7 @@ export const BFF_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
       const login = await cancelling.request(`${lab.topology.spa.url}/bff/login`);
       await login.arrayBuffer();
       const back = await walkAuthorization(cancelling, login.headers.get('location')!, 'alice', { cancel: true });
-      const cancelled = await agentCall(cancelling, 'the callback after Cancel', back.toString());
+      const cancelled = await agentCall(cancelling, 'the callback after Cancel', back);
       // Two logins of one browser, the code of the second with the state (and so the PKCE verifier)
       // of the first: the token endpoint answers invalid_grant.
       const agent = new HttpUserAgent(lab.topology.spa.url);

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { signInOverHttp } from '../http-sign-in.ts';
-import { publicClientAccessToken } from './authorization-walks.ts';
+import { publicClientAccessToken } from './public-client-access-token.ts';
 import { call, tokensHeldFor, type Answer, type LabAccess } from './lab-client.ts';
 import type { RowCheck } from './row-checks.ts';
 

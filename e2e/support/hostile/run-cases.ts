@@ -1,9 +1,10 @@
 import type { LabTopology } from '@lab/shared';
+import { HttpUserAgent } from '../http-sign-in.ts';
 import type { HostileCase } from './hostile-case.ts';
-import { HttpUserAgent } from './http-user-agent.ts';
 import { judge, judgeSignIn, type Problem } from './judge.ts';
 import { sendRaw, serialiseRequest } from './raw-http.ts';
 import { HOSTILE_USER, type SignedInState } from './signed-in-state.ts';
+import { signInToApp } from './sign-in-to-app.ts';
 
 export interface CaseResult {
   readonly hostile: HostileCase;
@@ -63,10 +64,10 @@ async function runCase(hostile: HostileCase, options: RunOptions): Promise<CaseR
 
 /** A whole sign-in as bob with the case's `returnTo`, every request bounded by the timeout. */
 async function runSignIn(hostile: HostileCase, options: RunOptions): Promise<CaseResult> {
-  const agent = new HttpUserAgent(options.timeoutMs);
+  const agent = new HttpUserAgent(options.topology.spa.url, { timeoutMs: options.timeoutMs });
   const started = performance.now();
   try {
-    const answer = await agent.signInToApp(options.topology.spa.url, HOSTILE_USER, { returnTo: hostile.signInReturnTo });
+    const answer = await signInToApp(agent, HOSTILE_USER, { returnTo: hostile.signInReturnTo });
     const problems = judgeSignIn(answer, options.topology);
     return { hostile, answer: `${answer.step} ${answer.status}`, elapsedMs: Math.round(performance.now() - started), requests: agent.requests, problems };
   } catch (error) {

@@ -1,7 +1,8 @@
 import { LAB_KEY_HEADER, type LabTopology } from '@lab/shared';
+import { HttpUserAgent, openLoginPage } from '../http-sign-in.ts';
 import type { Placeholder } from './hostile-case.ts';
-import { HttpUserAgent } from './http-user-agent.ts';
 import type { RawRequest } from './raw-http.ts';
+import { signInToApp } from './sign-in-to-app.ts';
 
 /** The user the hostile traffic signs in as: not alice, whom the other end-to-end tests use. */
 export const HOSTILE_USER = 'bob';
@@ -78,16 +79,14 @@ export class SignedInState {
   }
 
   async #signIn(): Promise<void> {
-    const agent = new HttpUserAgent(this.#timeoutMs * 2);
-    const answer = await agent.signInToApp(this.#topology.spa.url, HOSTILE_USER);
+    const agent = new HttpUserAgent(this.#topology.spa.url, { timeoutMs: this.#timeoutMs * 2 });
+    const answer = await signInToApp(agent, HOSTILE_USER);
     if (answer.step !== 'callback' || answer.status >= 400) throw new Error(`signing in as ${HOSTILE_USER} failed: ${answer.step} answered ${answer.status}`);
     this.signIns += 1;
-    const session = agent.cookieHeader(this.#topology.spa.url);
-    const cookies = new Map(session.split('; ').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
-    this.#values.session = session;
-    this.#values.sessionId = cookies.get('bff_session') ?? '';
-    this.#values.sessionSig = cookies.get('bff_session.sig') ?? '';
-    this.#values.asSession = agent.cookieHeader(this.#topology.authserver.url);
+    this.#values.session = agent.appCookie();
+    this.#values.sessionId = agent.jar.valueFor(agent.appOrigin, 'bff_session') ?? '';
+    this.#values.sessionSig = agent.jar.valueFor(agent.appOrigin, 'bff_session.sig') ?? '';
+    this.#values.asSession = agent.jar.headerFor(this.#topology.authserver.url);
   }
 
   /**
@@ -136,10 +135,9 @@ export class SignedInState {
   /** A new interaction, stopped at its login page: hostile requests to `/interaction/:uid` reach its handlers. */
   async #openInteraction(): Promise<void> {
     try {
-      const agent = new HttpUserAgent(this.#timeoutMs * 2);
-      const path = await agent.openLoginPage(this.#topology.spa.url);
-      this.#values.uid = path.split('/')[2] ?? 'no-interaction';
-      this.#values.interactionCookies = agent.cookieHeader(this.#topology.authserver.url);
+      const agent = new HttpUserAgent(this.#topology.spa.url, { timeoutMs: this.#timeoutMs * 2 });
+      this.#values.uid = await openLoginPage(agent);
+      this.#values.interactionCookies = agent.jar.headerFor(this.#topology.authserver.url);
     } catch {
       this.#values.uid = 'no-interaction';
       this.#values.interactionCookies = '';

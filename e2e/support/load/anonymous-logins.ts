@@ -1,5 +1,5 @@
 import type { LabTopology } from '@lab/shared';
-import { CookieJar } from '../http-sign-in.ts';
+import { CookieJar } from '../cookie-jar.ts';
 import { errorCodeOf } from './judge-answer.ts';
 import type { CallOutcome, LoadClient } from './load-client.ts';
 import { Counter } from './phase-tally.ts';
