@@ -16,11 +16,14 @@ describe('docs/attacks.md and docs/scenarios.md name every attack', () => {
   const attacksDoc = readFileSync(path.join(DOCS, 'attacks.md'), 'utf8');
   const scenariosDoc = readFileSync(path.join(DOCS, 'scenarios.md'), 'utf8');
 
-  it.each(attacks.filter((scenario) => !isWeakenedRun(scenario)).map((scenario) => scenario.id))('%s has its section and its row in the defence table', (id) => {
-    expect(attacksDoc).toContain(`(\`${id}\`)`);
-    expect(attacksDoc).toMatch(new RegExp(`^\\| \`${id}\` \\|`, 'm'));
-    expect(scenariosDoc).toContain(`\`${id}\``);
-  });
+  it.each(attacks.filter((scenario) => !isWeakenedRun(scenario)).map((scenario) => scenario.id))(
+    '%s has its section and its row in the defence table',
+    (id) => {
+      expect(attacksDoc).toContain(`(\`${id}\`)`);
+      expect(attacksDoc).toMatch(new RegExp(`^\\| \`${id}\` \\|`, 'm'));
+      expect(scenariosDoc).toContain(`\`${id}\``);
+    },
+  );
 
   it.each(attacks.filter(isWeakenedRun).map((scenario) => scenario.id))('%s (the weakened twin) is named too', (id) => {
     expect(attacksDoc).toContain(`\`${id}\``);
