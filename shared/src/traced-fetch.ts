@@ -1,5 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import type { Party, TraceRecorder } from './trace.ts';
+import type { Party, RawExchange, TraceRecorder } from './trace.ts';
 import { TRACE_HEADERS, currentCorrelationId, newCorrelationId } from './trace.ts';
 
 /**
@@ -13,11 +13,7 @@ export function createTracedFetch(recorder: TraceRecorder, self: Party, partyOf:
     const correlationId = currentCorrelationId() ?? newCorrelationId();
     headers.set(TRACE_HEADERS.caller, self);
     headers.set(TRACE_HEADERS.correlation, correlationId);
-    const started = Date.now();
-    const base = {
-      time: new Date(started).toISOString(),
-      direction: 'outbound' as const,
-      channel: 'back' as const,
+    const traced = startOutbound(recorder, {
       from: self,
       to: partyOf(url),
       method,
@@ -25,7 +21,7 @@ export function createTracedFetch(recorder: TraceRecorder, self: Party, partyOf:
       requestHeaders: Object.fromEntries(headers),
       requestBody,
       correlationId,
-    };
+    });
     let response: Response;
     let bytes: ArrayBuffer;
     try {
@@ -33,16 +29,10 @@ export function createTracedFetch(recorder: TraceRecorder, self: Party, partyOf:
       // Read once, for the caller and the trace alike (a clone would tee the stream for nothing).
       bytes = await response.arrayBuffer();
     } catch (error) {
-      recorder.note({ ...base, durationMs: Date.now() - started, responseHeaders: {}, error: describeError(error) });
+      traced.failed(error);
       throw error;
     }
-    recorder.note({
-      ...base,
-      status: response.status,
-      durationMs: Date.now() - started,
-      responseHeaders: Object.fromEntries(response.headers),
-      responseBody: bytes.byteLength > 0 ? new TextDecoder().decode(bytes) : undefined,
-    });
+    traced.answered(response.status, Object.fromEntries(response.headers), bytes.byteLength > 0 ? new TextDecoder().decode(bytes) : undefined);
     const nullBody = [101, 204, 205, 304].includes(response.status);
     return new Response(nullBody ? null : bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
@@ -63,6 +53,23 @@ async function describeRequest(input: string | URL | Request, init: RequestInit 
   const request = new Request(input, init);
   const requestBody = request.body ? await request.clone().text() : undefined;
   return { url: new URL(request.url), method: request.method, headers: new Headers(request.headers), body: requestBody, requestBody };
+}
+
+/** One back-channel exchange, from now: noted in the trace once it is answered, or once it failed. */
+function startOutbound(
+  recorder: TraceRecorder,
+  exchange: Pick<RawExchange, 'from' | 'to' | 'method' | 'url' | 'requestHeaders' | 'requestBody' | 'correlationId'>,
+) {
+  const started = Date.now();
+  const base = { ...exchange, time: new Date(started).toISOString(), direction: 'outbound' as const, channel: 'back' as const };
+  return {
+    answered(status: number, responseHeaders: Record<string, string>, responseBody: string | undefined): void {
+      recorder.note({ ...base, status, durationMs: Date.now() - started, responseHeaders, responseBody });
+    },
+    failed(error: unknown): void {
+      recorder.note({ ...base, durationMs: Date.now() - started, responseHeaders: {}, error: describeError(error) });
+    },
+  };
 }
 
 function describeError(error: unknown): string {
@@ -104,11 +111,7 @@ export function createTracedRequest(
   return async function tracedRequest(url, call) {
     const correlationId = currentCorrelationId() ?? newCorrelationId();
     const headers = { ...call.headers, [TRACE_HEADERS.caller]: self, [TRACE_HEADERS.correlation]: correlationId };
-    const started = Date.now();
-    const base = {
-      time: new Date(started).toISOString(),
-      direction: 'outbound' as const,
-      channel: 'back' as const,
+    const traced = startOutbound(recorder, {
       from: self,
       to: partyOf(url),
       method: call.method,
@@ -116,7 +119,7 @@ export function createTracedRequest(
       requestHeaders: headers,
       requestBody: call.body,
       correlationId,
-    };
+    });
     let answer: IncomingAnswer;
     try {
       const response = await request(url, {
@@ -128,16 +131,10 @@ export function createTracedRequest(
       });
       answer = { status: response.statusCode, headers: flattenHeaders(response.headers), body: Buffer.from(await response.body.arrayBuffer()) };
     } catch (error) {
-      recorder.note({ ...base, durationMs: Date.now() - started, responseHeaders: {}, error: describeError(error) });
+      traced.failed(error);
       throw error;
     }
-    recorder.note({
-      ...base,
-      status: answer.status,
-      durationMs: Date.now() - started,
-      responseHeaders: answer.headers,
-      responseBody: answer.body.length > 0 ? answer.body.toString('utf8') : undefined,
-    });
+    traced.answered(answer.status, answer.headers, answer.body.length > 0 ? answer.body.toString('utf8') : undefined);
     return answer;
   };
 }
