@@ -82,6 +82,8 @@ const RESPONSE_HEADERS = [
   'access-control-allow-origin',
 ];
 const BODY_LIMIT = 4000;
+/** What an exchange nobody has read yet keeps of each body. */
+const KEPT_BODY_LIMIT = 16_384;
 
 /** Headers the lab's own services add to back-channel calls so the receiver can trace who called. */
 export const TRACE_HEADERS = { correlation: 'x-correlation-id', caller: 'x-lab-caller' } as const;
@@ -154,8 +156,18 @@ export class TraceRecorder {
   }
 
   /** Keeps the exchange as it came, with what only its own request's context can tell (the service's links). */
-  #keep(raw: RawExchange): Unread {
-    const unread: Unread = { unread: true, seq: ++this.#seq, raw, fullView: this.fullView, serviceLinks: captureServiceLinks(raw) };
+  #keep(given: RawExchange): Unread {
+    const serviceLinks = captureServiceLinks(given);
+    // Only what will be shown is kept: the headers a learner looks at, and bodies cut to a size
+    // far above any token response (what is shown is cut shorter still).
+    const raw: RawExchange = {
+      ...given,
+      requestHeaders: onlyHeaders(given.requestHeaders, REQUEST_HEADERS),
+      responseHeaders: onlyHeaders(given.responseHeaders, RESPONSE_HEADERS),
+      requestBody: given.requestBody?.slice(0, KEPT_BODY_LIMIT),
+      responseBody: given.responseBody?.slice(0, KEPT_BODY_LIMIT),
+    };
+    const unread: Unread = { unread: true, seq: ++this.#seq, raw, fullView: this.fullView, serviceLinks };
     this.#events.push(unread);
     if (this.#events.length > this.#capacity) this.#events.splice(0, this.#events.length - this.#capacity);
     return unread;
@@ -236,6 +248,16 @@ export class TraceRecorder {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
+}
+
+/** The wanted headers, by lower-case name, as they came. */
+function onlyHeaders(headers: Readonly<Record<string, string>>, wanted: readonly string[]): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (wanted.includes(lower)) kept[lower] = value;
+  }
+  return kept;
 }
 
 function pickHeaders(headers: Readonly<Record<string, string>>, wanted: readonly string[], full: boolean): Record<string, string> {
