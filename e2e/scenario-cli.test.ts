@@ -42,6 +42,15 @@ describe('npm run scenario', () => {
   it('refuses an unknown scenario id with exit 2', () => {
     const result = run('scenarios/src/cli.ts', ['no-such-scenario']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('Unknown scenario: no-such-scenario');
+    expect(result.stderr).toContain('Unknown scenario: no-such-scenario.');
+    expect(result.stderr).toContain('Every scenario: npm run scenario -- --list');
+  });
+
+  it('suggests the closest ids for a mistyped one', () => {
+    const result = run('scenarios/src/cli.ts', ['atack-csrf']);
+    expect(result.status).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe('Unknown scenario: atack-csrf. Did you mean attack-csrf?');
+    const partial = run('scenarios/src/cli.ts', ['flow-refres']);
+    expect(partial.stderr.split('\n')[0]).toBe('Unknown scenario: flow-refres. Did you mean flow-refresh?');
   });
 });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { distance } from 'fastest-levenshtein';
 import { createInterface } from 'node:readline/promises';
 import { DEFENCES } from '@lab/shared';
 import { LabStartError } from '@lab/launcher';
@@ -44,7 +45,11 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   }
   const unknown = positionals.filter((id) => !registry.some((scenario) => scenario.id === id));
   if (unknown.length > 0) {
-    process.stderr.write(`Unknown scenario: ${unknown.join(', ')}. See: npm run scenario -- --list\n`);
+    for (const id of unknown) {
+      const near = suggestionsFor(id, registry);
+      process.stderr.write(`Unknown scenario: ${id}.${near.length > 0 ? ` Did you mean ${near.join(' or ')}?` : ''}\n`);
+    }
+    process.stderr.write('Every scenario: npm run scenario -- --list\n');
     return 2;
   }
   const selected = values.all ? registry : registry.filter((scenario) => positionals.includes(scenario.id));
@@ -167,4 +172,13 @@ function parseCliArgs(argv: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/** The ids closest to a mistyped one: within a third of its length in edits, or containing it; at most three. */
+function suggestionsFor(id: string, registry: readonly Scenario[]): string[] {
+  const ranked = registry
+    .map((scenario) => ({ id: scenario.id, distance: distance(id, scenario.id) }))
+    .filter((candidate) => candidate.distance <= Math.max(2, Math.floor(id.length / 3)) || candidate.id.includes(id))
+    .sort((a, b) => a.distance - b.distance);
+  return ranked.slice(0, 3).map((candidate) => candidate.id);
 }
