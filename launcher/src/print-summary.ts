@@ -9,7 +9,7 @@ export function formatSummary(topology: LabTopology, weakened: readonly DefenceN
     '',
     `OAuth BFF lab is up (ready in ${(startupMs / 1000).toFixed(1)} s)`,
     '',
-    ...rows.map((row) => `  ${row.name.padEnd(nameWidth)}  ${row.url.padEnd(urlWidth)}  ${row.role}`),
+    ...rows.map((row) => `  ${row.name.padEnd(nameWidth)}  ${row.url.padEnd(urlWidth)}  ${roleInMode(row.name, row.role, mode)}`),
     '',
     `Open ${topology.spa.url} and sign in as one of:`,
     ...DEMO_USERS.map((user) => `  ${user.username.padEnd(8)} password: ${user.password.padEnd(8)} ${user.part}`),
@@ -21,6 +21,8 @@ export function formatSummary(topology: LabTopology, weakened: readonly DefenceN
       ...weakened.map((name) => `!!   ${name}: ${DEFENCES[name].what}`),
       '',
     );
+  } else if (mode === 'public-client') {
+    lines.push('Every defence switch is on, but the BFF pattern itself is not: in this mode the browser holds the tokens.', '');
   } else {
     lines.push('All defences are on (set LAB_WEAKEN=name,name to switch some off).', '');
   }
@@ -29,4 +31,10 @@ export function formatSummary(topology: LabTopology, weakened: readonly DefenceN
   }
   lines.push(`Service logs: ${logDir}`, 'Press Ctrl-C to stop all services.', '');
   return lines.join('\n');
+}
+
+/** In the anti-pattern mode the BFF is not the client: the summary says so instead of its usual role. */
+function roleInMode(service: string, role: string, mode: LabMode): string {
+  if (mode === 'public-client' && service === 'bff') return 'not the client in this mode: the SPA is a public client and keeps the tokens in the browser';
+  return role;
 }

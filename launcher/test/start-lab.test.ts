@@ -59,5 +59,10 @@ describe('formatSummary', () => {
   it('says loudly that the app runs in the anti-pattern mode', () => {
     const text = formatSummary(topology, [], 1234, '/tmp/logs', 'public-client');
     expect(text).toContain('!! ANTI-PATTERN MODE (LAB_MODE=public-client): the SPA is a public client and keeps its tokens in localStorage.');
+    // It speaks of the mode in force: the BFF holds nothing here, and not "all defences are on".
+    expect(text).toContain('bff           http://localhost:3000  not the client in this mode: the SPA is a public client and keeps the tokens in the browser');
+    expect(text).not.toContain('holds the client secret and all tokens');
+    expect(text).not.toContain('All defences are on');
+    expect(text).toContain('Every defence switch is on, but the BFF pattern itself is not: in this mode the browser holds the tokens.');
   });
 });
