@@ -59,14 +59,14 @@ export const [csrf, csrfWeakened] = defineAttack({
       {
         actor: 'Resource Owner',
         action: 'signs in to the app and looks at her notes',
-        look: `how many notes say "${FORGED_NOTE}" already (from earlier runs, if any)`,
+        look: `her notes: the seed notes (every run starts from them), none saying "${FORGED_NOTE}"`,
       },
       async (s) => {
         await signInThroughBff(page, topology, 'alice');
         const notes = await notesOf(browser, spa);
         forgedBefore = forgedNotesIn(notes.texts);
         s.expect('her notes come back through the BFF', { status: 200, owner: 'alice' }, { status: notes.status, owner: notes.owner });
-        s.note(`${notes.texts.length} notes, ${forgedBefore} of them "${FORGED_NOTE} …".`);
+        s.note(`${notes.texts.length} notes, ${forgedBefore === 0 ? 'none' : forgedBefore} of them "${FORGED_NOTE} …": whatever the attack writes below is new.`);
         s.sees({ browser: 'bff_session for localhost, sent with her own requests', bff: "alice's tokens" });
       },
     );
@@ -142,6 +142,9 @@ export const [csrf, csrfWeakened] = defineAttack({
               'The fetch() calls went without the cookie even so: this browser blocks third-party cookies in cross-site subrequests, whatever their SameSite. The top-level form POST is a first-party request, and a SameSite=None cookie goes with it.',
             );
           }
+          s.note(
+            'The JSON-in-a-form trick: an HTML form can send only three content types, and text/plain is one. A form with enctype="text/plain" and one field named {"text":"… whose value is the rest of the JSON posts a body that reads as JSON. A server that parses any body as JSON (this one, with the CSRF header check off) takes it; one that insists on Content-Type: application/json does not, since a cross-site form cannot send that type without a CORS preflight.',
+          );
           s.note(
             'The BFF cannot tell this POST from one the app makes: it carries alice\'s cookie and a JSON body. Origin and Sec-Fetch-Site say "another site", but nothing checks them once the CSRF header check is off.',
           );
