@@ -71,5 +71,16 @@ export const HEADER_GLOSSARY: Readonly<Record<string, string>> = {
   'x-frame-options': 'whether another site may frame this page',
 };
 
+/** Why a header of an exchange matters, told for its value where that changes the story (the `Authorization` scheme). */
+export function explainHeader(name: string, value: string): string {
+  if (name === 'authorization') {
+    const scheme = value.split(' ', 1)[0]?.toLowerCase();
+    if (scheme === 'bearer') return 'an access token: whoever holds it may use it (RFC 6750 §2.1); here only the BFF sends it';
+    if (scheme === 'basic') return "the client's id and secret (RFC 6749 §2.3.1): the BFF proves it is the registered client";
+    if (scheme === 'dpop') return 'an access token bound to a key, with a proof signed by that key (RFC 9449)';
+  }
+  return HEADER_GLOSSARY[name] ?? '';
+}
+
 /** Claims that are times (seconds since 1970). */
 export const TIME_CLAIMS: ReadonlySet<string> = new Set(['exp', 'iat', 'nbf', 'auth_time']);

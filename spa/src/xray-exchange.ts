@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { Party, TraceEvent } from '@lab/shared';
 import { LANE_NAMES } from '@lab/shared/trace-view';
 import { sharedStyles } from './shared-styles.ts';
-import { HEADER_GLOSSARY, PARAMETER_GLOSSARY } from '@lab/shared/glossary';
+import { PARAMETER_GLOSSARY, explainHeader } from '@lab/shared/glossary';
 import { bodyOf, cookiesOf, paramsOf, setCookiesOf, withoutQuery, type CookieView } from './xray-format.ts';
 import './xray-jwt.ts';
 
@@ -189,7 +189,7 @@ function headerTable(headers: ReadonlyArray<[string, string]>) {
       ([name, value]) => html`<tr>
         <td class="name mono">${name}</td>
         <td class="mono">${value}</td>
-        <td class="meaning">${HEADER_GLOSSARY[name] ?? ''}</td>
+        <td class="meaning">${explainHeader(name, value)}</td>
       </tr>`,
     )}
   </table>`;
