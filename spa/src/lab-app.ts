@@ -70,7 +70,8 @@ export class LabApp extends LitElement {
       }
 
       main {
-        padding: 1.5rem 2rem;
+        /* The right margin leaves room for the X-ray's tab on the right edge. */
+        padding: 1.5rem 3rem 1.5rem 2rem;
         display: grid;
         grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr);
         gap: 1.5rem;

@@ -42,10 +42,16 @@ export class XrayPanel extends LitElement {
         display: block;
       }
 
+      /* A tab on the right edge, in the page's right margin: it covers none of the page, the
+         "What this browser can see" panel included (the anti-pattern mode's tokens are there). */
       .opener {
         position: fixed;
-        right: 1rem;
-        bottom: 1rem;
+        right: 0;
+        top: 50%;
+        transform: translateY(-50%);
+        writing-mode: vertical-rl;
+        padding: 0.9rem 0.35rem;
+        border-radius: 8px 0 0 8px;
         z-index: 50;
         box-shadow: 0 4px 14px rgba(15, 42, 71, 0.35);
         background: #0f2a47;
