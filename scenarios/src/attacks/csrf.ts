@@ -66,7 +66,9 @@ export const [csrf, csrfWeakened] = defineAttack({
         const notes = await notesOf(browser, spa);
         forgedBefore = forgedNotesIn(notes.texts);
         s.expect('her notes come back through the BFF', { status: 200, owner: 'alice' }, { status: notes.status, owner: notes.owner });
-        s.note(`${notes.texts.length} notes, ${forgedBefore === 0 ? 'none' : forgedBefore} of them "${FORGED_NOTE} …": whatever the attack writes below is new.`);
+        s.note(
+          `${notes.texts.length} notes, ${forgedBefore === 0 ? 'none' : forgedBefore} of them "${FORGED_NOTE} …": whatever the attack writes below is new.`,
+        );
         s.sees({ browser: 'bff_session for localhost, sent with her own requests', bff: "alice's tokens" });
       },
     );
