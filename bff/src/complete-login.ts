@@ -42,7 +42,6 @@ export async function completeLogin(ctx: Context, deps: LoginDeps, response: URL
     );
   }
   const { key, attempt } = found;
-  attempts.forget(session, key);
 
   let result: Awaited<ReturnType<OidcClient['finishLogin']>>;
   try {
@@ -50,11 +49,10 @@ export async function completeLogin(ctx: Context, deps: LoginDeps, response: URL
     const callbackUrl = new URL(`${attempt.redirectUri ?? config.redirectUri}?${response}`);
     result = await oidc.finishLogin(callbackUrl, attempt, key);
   } catch (error) {
-    if (error instanceof AuthServerUnavailableError || error instanceof AuthServerTimeoutError) {
-      // Nothing was redeemed that we know of: this browser may reload the callback.
-      attempts.release(key, attempt);
-      session.loginAttempts = { ...session.loginAttempts, [key]: attempt };
-    }
+    // Nothing was redeemed that we know of when the authorization server could not be reached:
+    // the attempt is given back and this browser may reload the callback. Otherwise it is spent.
+    if (error instanceof AuthServerUnavailableError || error instanceof AuthServerTimeoutError) attempts.release(key, attempt);
+    else attempts.forget(session, key);
     throw error instanceof HttpError ? withStartAgain(error, startAgain) : error;
   }
 

@@ -260,13 +260,10 @@ function onlyHeaders(headers: Readonly<Record<string, string>>, wanted: readonly
   return kept;
 }
 
+/** The wanted headers as shown: secrets shortened unless the full view is on. */
 function pickHeaders(headers: Readonly<Record<string, string>>, wanted: readonly string[], full: boolean): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (!wanted.includes(lower)) continue;
-    picked[lower] = full ? value : redactHeader(lower, value);
-  }
+  const picked = onlyHeaders(headers, wanted);
+  if (!full) for (const [name, value] of Object.entries(picked)) picked[name] = redactHeader(name, value);
   return picked;
 }
 
