@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{shared,authserver,resource-api,bff,spa,launcher,scenarios}/test/**/*.test.ts'],
+          include: ['{shared,kit,lab-wing,authserver,resource-api,bff,spa,launcher,scenarios}/test/**/*.test.ts'],
           testTimeout: 20_000,
         },
       },

@@ -1,19 +1,23 @@
 import Router from '@koa/router';
-import { findMalformedRequest, labControlMiddleware, traceRequests, type DefenceSwitches, type TraceRecorder } from '@lab/shared';
+import { findMalformedRequest, type ServiceHook } from '@lab/kit';
+import type { DefenceSwitches } from '@lab/shared';
 import type Provider from 'oidc-provider';
 import type { AuthServerConfig } from './config.ts';
 import { createProvider } from './provider.ts';
 import { createInteractionRoutes } from './routes/interactions.ts';
 import { protectFromFraming } from './middleware/protect-from-framing.ts';
 import { answerStorageFull } from './middleware/answer-storage-full.ts';
-import { controlRunSettings, createRunSettings } from './run-settings.ts';
+import { createRunSettings, type RunSettings } from './run-settings.ts';
 import { MemoryStorage } from './storage/memory-storage.ts';
 import { sendRetryAfterWhenStorageIsFull } from './storage/send-retry-after.ts';
 
 export interface AuthServerDeps {
   readonly signingJwk: Record<string, unknown>;
   readonly defences: DefenceSwitches;
-  readonly recorder: TraceRecorder;
+  /** What the lab may change while it runs (default: from the configuration). */
+  readonly settings?: RunSettings;
+  /** What may observe the authorization server (the lab's instruments); nothing by default. */
+  readonly hook?: ServiceHook;
   /** Where the provider keeps sessions, grants and tokens; a new in-memory one by default. */
   readonly storage?: MemoryStorage;
 }
@@ -23,7 +27,7 @@ export interface AuthServerDeps {
  * pages and a health check. Never listens; `main.ts` does.
  */
 export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provider {
-  const settings = createRunSettings(config);
+  const settings = deps.settings ?? createRunSettings(config);
   const storage = deps.storage ?? new MemoryStorage({ maxAnonymousEntries: config.maxAnonymousEntries });
   const provider = createProvider(config, { ...deps, settings, adapter: storage.adapter });
   sendRetryAfterWhenStorageIsFull(provider);
@@ -35,7 +39,7 @@ export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provi
     ctx.body = { status: 'ok', service: 'authserver', issuer: config.issuer };
   });
 
-  provider.use(traceRequests(deps.recorder, 'authserver'));
+  if (deps.hook?.middleware) provider.use(deps.hook.middleware);
   // A Host no URL can hold, or a malformed percent-encoding: 400 before oidc-provider builds URLs from them.
   provider.use(async (ctx, next) => {
     const refusal = findMalformedRequest(ctx);
@@ -48,14 +52,6 @@ export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provi
   provider.use(protectFromFraming(deps.defences));
   provider.use(answerStorageFull());
   provider.use(health.routes());
-  provider.use(
-    labControlMiddleware({
-      key: config.lab.controlKey,
-      defences: deps.defences,
-      recorder: deps.recorder,
-      extra: controlRunSettings(settings),
-    }),
-  );
   provider.use(createInteractionRoutes(provider).routes());
   return provider;
 }

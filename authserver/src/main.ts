@@ -1,16 +1,20 @@
-import { DefenceSwitches, TraceRecorder, createJwtVerifier, listenUntilStopped, loadConfigOrExit, localKeySetOf } from '@lab/shared';
+import { listenUntilStopped, loadConfigOrExit } from '@lab/kit';
+import { DefenceSwitches } from '@lab/shared';
+import { instrumentAuthServer, localKeySetOf } from '@lab/wing';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
+import { createRunSettings } from './run-settings.ts';
 import { generateSigningJwk } from './signing-key.ts';
 
 const config = loadConfigOrExit('authserver', () => loadConfig(process.env));
 
 const signingJwk = config.signingJwk ?? (await generateSigningJwk());
-const recorder = new TraceRecorder('authserver');
-recorder.fullView = config.lab.fullView;
-// The X-ray shows whether each token it records was signed by this server's key.
-recorder.verifier = createJwtVerifier({ issuer: config.issuer, keys: localKeySetOf(signingJwk) });
-const app = createApp(config, { signingJwk, defences: new DefenceSwitches(config.lab.weakened), recorder });
+const defences = new DefenceSwitches(config.lab.weakened);
+const settings = createRunSettings(config);
+// The lab's instruments (trace, /_lab control routes), attached through the app's one hook; the
+// X-ray shows whether each token it records was signed by this server's key.
+const lab = instrumentAuthServer({ ...config, defences, settings, jwtKeys: localKeySetOf(signingJwk) });
+const app = createApp(config, { signingJwk, defences, settings, hook: lab.hook });
 
 app.on('server_error', (_ctx, error: Error) => {
   console.error(`authserver: server error: ${error.message}`);

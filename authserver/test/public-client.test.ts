@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DefenceSwitches, TraceRecorder } from '@lab/shared';
+import { DefenceSwitches } from '@lab/shared';
+import { instrumentAuthServer, localKeySetOf } from '@lab/wing';
 import { createApp } from '../src/app.ts';
+import { createRunSettings } from '../src/run-settings.ts';
 import { loadConfig } from '../src/config.ts';
 import { generateSigningJwk } from '../src/signing-key.ts';
 
@@ -16,7 +18,12 @@ let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  const app = createApp(config, { signingJwk: await generateSigningJwk(), defences: new DefenceSwitches(), recorder: new TraceRecorder('authserver') });
+  const signingJwk = await generateSigningJwk();
+  const defences = new DefenceSwitches();
+  const settings = createRunSettings(config);
+  // With the lab's instruments, as main.ts attaches them: the control routes switch `publicClient`.
+  const lab = instrumentAuthServer({ ...config, defences, settings, jwtKeys: localKeySetOf(signingJwk) });
+  const app = createApp(config, { signingJwk, defences, settings, hook: lab.hook });
   server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,15 +1,6 @@
 import Koa from 'koa';
-import {
-  createLabControlRoutes,
-  createTracedFetch,
-  createTracedRequest,
-  handleErrors,
-  rejectMalformedUrl,
-  partyOfUrl,
-  traceRequests,
-  type DefenceSwitches,
-  type TraceRecorder,
-} from '@lab/shared';
+import { createPooledRequest, handleErrors, rejectMalformedUrl, type ServiceHook } from '@lab/kit';
+import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from './config.ts';
 import type { SessionStore } from './session-store.ts';
 import { createSessionMiddleware } from './session.ts';
@@ -21,12 +12,9 @@ import { createHealthRoutes } from './routes/health.ts';
 import { createAuthRoutes } from './routes/auth.ts';
 import { createSessionRoutes } from './routes/session.ts';
 import { createApiProxyRoutes } from './routes/api-proxy.ts';
-import { addSessionStoreBreach } from './routes/lab-breach.ts';
 import { createSeedCodeRoutes } from './routes/seed-code.ts';
-import { controlFlowSetting, type FlowSetting } from './flow-setting.ts';
-import { serveXray } from './routes/xray.ts';
+import type { FlowSetting } from './flow-setting.ts';
 import { drainRequestBody } from './middleware/drain-request-body.ts';
-import type { TraceFeed } from './xray/trace-feed.ts';
 
 export interface BffDeps {
   readonly store: SessionStore;
@@ -35,10 +23,11 @@ export interface BffDeps {
   /** Bounds on unfinished logins (tests use small ones). */
   readonly loginLimits?: Partial<LoginAttemptLimits>;
   readonly defences: DefenceSwitches;
-  readonly recorder: TraceRecorder;
+  /** The flow it runs (default: the configured one). */
+  readonly flow?: FlowSetting;
   readonly log?: (line: string) => void;
-  /** LAB ONLY: the X-ray's merged trace; given when the X-ray is on (`LAB_XRAY`), else its routes do not exist. */
-  readonly xrayFeed?: TraceFeed;
+  /** What may observe the BFF (the lab's instruments); nothing by default. */
+  readonly hook?: ServiceHook;
 }
 
 /** The Backend-for-Frontend: a confidential OAuth client with a session cookie for the SPA. */
@@ -46,18 +35,14 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
   const app = new Koa();
   app.keys = [...config.sessionKeys];
   const log = deps.log ?? ((line: string) => console.error(line));
-  // Every back-channel call (token endpoint, notes API) goes through the trace.
-  const tracedFetch = createTracedFetch(deps.recorder, 'bff', (url) => partyOfUrl(config.topology, url));
-  const oidc = new OidcClient(config, deps.defences, tracedFetch);
-  const flow: FlowSetting = { current: config.lab.flow };
+  const oidc = new OidcClient(config, deps.defences, deps.hook?.fetch ?? fetch);
+  const flow: FlowSetting = deps.flow ?? { current: config.lab.flow };
   const tokenStore = deps.tokenStore ?? new MemoryTokenStore();
 
   // First: it sees the final answer, a 413 from the error handler included, and reads the rest of a
   // refused body before that answer goes out (else the proxy in front sees a reset, not the 413).
   app.use(drainRequestBody());
-  // In front of the trace: the X-ray does not record itself watching.
-  if (deps.xrayFeed) app.use(serveXray(deps.xrayFeed, deps.defences, log));
-  app.use(traceRequests(deps.recorder, 'bff'));
+  if (deps.hook?.middleware) app.use(deps.hook.middleware);
   app.use(
     handleErrors((error, ctx) => {
       log(`bff: ${ctx.method} ${ctx.path} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -69,22 +54,13 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
     await next();
   });
   app.use(createHealthRoutes().routes());
-  app.use(
-    createLabControlRoutes({
-      key: config.lab.controlKey,
-      defences: deps.defences,
-      recorder: deps.recorder,
-      extra: controlFlowSetting(flow),
-      extraRoutes: (router) => addSessionStoreBreach(router, deps.store, tokenStore),
-    }).routes(),
-  );
   const tokens = new SessionTokens(oidc, tokenStore);
   const login = { config, oidc, defences: deps.defences, attempts: new LoginAttempts(deps.loginLimits), tokens };
   app.use(createSessionMiddleware(app, deps.store, config.sessionTtlSeconds, deps.defences));
   app.use(createAuthRoutes(login, flow).routes());
   app.use(createSeedCodeRoutes(login, flow).routes());
   app.use(createSessionRoutes(deps.defences, tokens).routes());
-  const send = createTracedRequest(deps.recorder, 'bff', (url) => partyOfUrl(config.topology, url));
+  const send = deps.hook?.request ?? createPooledRequest();
   app.use(createApiProxyRoutes({ config, tokens, defences: deps.defences, send }).routes());
   return app;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
-import { HttpError, type DefenceSwitches } from '@lab/shared';
+import { HttpError } from '@lab/kit';
+import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from './config.ts';
 import type { OidcClient } from './oidc-client.ts';
 import type { LoginAttempts } from './login-attempts.ts';

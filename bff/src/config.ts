@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readBffClientSecret, loadLabRunConfig, readFlag, readInteger, readSecret, resolveTopology, type LabRunConfig, type LabTopology } from '@lab/shared';
+import { readBffClientSecret, loadLabRunConfig, readInteger, readSecret, resolveTopology, type LabRunConfig, type LabTopology } from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,8 +26,6 @@ export interface BffConfig {
   readonly sessionTtlSeconds: number;
   readonly topology: LabTopology;
   readonly lab: LabRunConfig;
-  /** LAB ONLY: the X-ray's trace stream `GET /bff/xray/stream` (`LAB_XRAY`, on unless set to off). */
-  readonly xray: boolean;
   /** A third party's tracking pixel, shown only by the weakened callback page (lab: the attacker's). */
   readonly analyticsPixelUrl: string;
 }
@@ -54,7 +52,6 @@ export function loadConfig(env: Env): BffConfig {
     sessionTtlSeconds: readInteger(env, 'BFF_SESSION_TTL', 8 * 3600, 60, 7 * 86_400),
     topology,
     lab: loadLabRunConfig(env),
-    xray: readFlag(env, 'LAB_XRAY', true),
     analyticsPixelUrl: `${topology.attacker.url}/pixel.gif?from=callback`,
   };
 }

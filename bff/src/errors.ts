@@ -1,4 +1,4 @@
-import { HttpError } from '@lab/shared';
+import { HttpError } from '@lab/kit';
 
 /** 401: there is no signed-in session. The SPA shows its signed-out view. */
 export class NotAuthenticatedError extends HttpError {

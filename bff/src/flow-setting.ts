@@ -1,17 +1,10 @@
-import { HttpError, isLabFlow, type ExtraSettings, type LabFlow } from '@lab/shared';
+import type { LabFlow } from '@lab/shared';
 
-/** Which flow the BFF runs now; the lab's control routes switch it (`{ "flow": "seed" }`). */
+/**
+ * Which flow the BFF runs now: `recommended` (the code comes back to `/bff/callback`) or `seed`
+ * (the seed text's variant: to the SPA's `/callback`, which posts it to `POST /bff/code`). Read on
+ * every login; the lab may switch it while the BFF runs.
+ */
 export interface FlowSetting {
   current: LabFlow;
-}
-
-export function controlFlowSetting(flow: FlowSetting): ExtraSettings {
-  return {
-    read: () => ({ flow: flow.current }),
-    apply: (patch) => {
-      if (patch.flow === undefined) return;
-      if (!isLabFlow(patch.flow)) throw new HttpError(400, 'invalid_setting', 'flow must be "recommended" or "seed".');
-      flow.current = patch.flow;
-    },
-  };
 }

@@ -1,29 +1,25 @@
-import { DefenceSwitches, loadConfigOrExit, TraceRecorder, createJwtVerifier, createXrayKeySet, listenUntilStopped } from '@lab/shared';
+import { listenUntilStopped, loadConfigOrExit } from '@lab/kit';
+import { DefenceSwitches } from '@lab/shared';
+import { instrumentBff } from '@lab/wing';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { MemorySessionStore } from './session-store.ts';
 import { MemoryTokenStore } from './token-store.ts';
-import { createXrayFeed } from './xray/trace-feed.ts';
 
 const config = loadConfigOrExit('bff', () => loadConfig(process.env));
 
-const recorder = new TraceRecorder('bff');
-recorder.fullView = config.lab.fullView;
-// The X-ray shows whether each token it records was signed by the authorization server (its JWKS, fetched apart from the flow).
-recorder.verifier = createJwtVerifier({ issuer: config.issuer, keys: createXrayKeySet(`${config.issuer}/jwks`) });
-const xrayFeed = config.xray ? createXrayFeed(config, recorder) : undefined;
-const app = createApp(config, {
-  xrayFeed,
-  store: new MemorySessionStore(),
-  tokenStore: new MemoryTokenStore(),
-  defences: new DefenceSwitches(config.lab.weakened),
-  recorder,
-});
+const store = new MemorySessionStore();
+const tokenStore = new MemoryTokenStore();
+const defences = new DefenceSwitches(config.lab.weakened);
+const flow = { current: config.lab.flow };
+// The lab's instruments (trace, X-ray, /_lab control routes), attached through the app's one hook.
+const lab = instrumentBff({ ...config, defences, flow, stores: { sessions: store, tokens: tokenStore } });
+const app = createApp(config, { store, tokenStore, defences, flow, hook: lab.hook });
 
 listenUntilStopped(
   'bff',
   app,
   config,
   () => console.log(`bff listening on http://localhost:${config.port} (public origin ${config.publicOrigin})`),
-  { beforeStop: () => xrayFeed?.close() }, // ends the X-ray streams, which would keep the server open
+  { beforeStop: () => lab.close() }, // ends the X-ray streams, which would keep the server open
 );

@@ -1,10 +1,10 @@
 import session from 'koa-session';
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
-import type { DefenceSwitches } from '@lab/shared';
+import { BFF_SESSION_COOKIE, type DefenceSwitches } from '@lab/shared';
 import type { SessionStore } from './session-store.ts';
 
-export const SESSION_COOKIE = 'bff_session';
+export const SESSION_COOKIE = BFF_SESSION_COOKIE;
 
 /** One login in progress: what the BFF needs to check the callback, kept server-side only. */
 export interface LoginAttempt {

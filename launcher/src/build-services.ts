@@ -6,7 +6,7 @@ import type { ServiceName } from '@lab/shared';
 import { REPO_ROOT, SERVICE_ENTRIES } from './services.ts';
 
 /** The folders whose TypeScript makes up the services (tests and the browser app are not in it). */
-const SOURCE_DIRS = ['shared/src', 'authserver/src', 'resource-api/src', 'bff/src', 'spa/server', 'attacker/src'];
+const SOURCE_DIRS = ['shared/src', 'kit/src', 'lab-wing/src', 'authserver/src', 'resource-api/src', 'bff/src', 'spa/server', 'attacker/src'];
 const BUILD_ROOT = path.join(REPO_ROOT, '.lab', 'build');
 /** Builds of other source versions kept beside the current one (other checkouts' branches, a bisect). */
 const KEEP_BUILDS = 3;

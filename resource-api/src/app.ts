@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import type { JWTVerifyGetKey } from 'jose';
-import { createLabControlRoutes, handleErrors, redactTokens, rejectMalformedUrl, traceRequests } from '@lab/shared';
-import type { DefenceSwitches, TraceRecorder } from '@lab/shared';
+import { handleErrors, rejectMalformedUrl, type ServiceHook } from '@lab/kit';
+import { redactTokens, type DefenceSwitches } from '@lab/shared';
 import type { ResourceApiConfig } from './config.ts';
 import { AuthServerUnavailableError } from './errors.ts';
 import { allowSpaOrigin } from './middleware/allow-spa-origin.ts';
@@ -10,7 +10,7 @@ import { setSecurityHeaders } from './middleware/set-security-headers.ts';
 import type { NotesStore } from './notes-store.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createNotesRouter } from './routes/notes.ts';
-import { controlRunSettings, createRunSettings } from './run-settings.ts';
+import { createRunSettings, type RunSettings } from './run-settings.ts';
 import { verifyAccessToken } from './verify-access-token.ts';
 
 export interface AppDeps {
@@ -19,8 +19,10 @@ export interface AppDeps {
   readonly notes: NotesStore;
   /** Read on every request, so the lab can weaken and restore a defence while the API runs. */
   readonly defences: DefenceSwitches;
-  /** The lab's trace of the requests this API serves (tokens shortened). */
-  readonly recorder?: TraceRecorder;
+  /** What the lab may change while the API runs (default: from the configuration). */
+  readonly settings?: RunSettings;
+  /** What may observe the API (the lab's instruments); nothing by default. */
+  readonly hook?: ServiceHook;
   /** Where operator messages go; never receives a token. */
   readonly log?: (line: string) => void;
 }
@@ -47,31 +49,14 @@ export function createApp(config: ResourceApiConfig, deps: AppDeps): Koa {
     }
   }
 
-  const settings = createRunSettings(config);
+  const settings = deps.settings ?? createRunSettings(config);
   const app = new Koa();
-  if (deps.recorder) app.use(traceRequests(deps.recorder, 'resource-api'));
+  if (deps.hook?.middleware) app.use(deps.hook.middleware);
   app.use(handleErrors((error, ctx) => log(`resource-api: ${ctx.method} ${ctx.path} failed: ${describe(error)}`)));
   app.use(rejectMalformedUrl());
   app.use(setSecurityHeaders());
   app.use(allowSpaOrigin(settings, config.topology.spa.url));
   app.use(createHealthRouter().routes());
-  if (deps.recorder) {
-    app.use(
-      createLabControlRoutes({
-        key: config.lab.controlKey,
-        defences: deps.defences,
-        recorder: deps.recorder,
-        extra: controlRunSettings(settings),
-        extraRoutes: (router) => {
-          // LAB ONLY: every user's notes back to the seed, so that each scenario run starts alike.
-          router.delete('/notes', async (ctx) => {
-            await deps.notes.reset?.();
-            ctx.status = 204;
-          });
-        },
-      }).routes(),
-    );
-  }
   app.use(createNotesRouter({ notes: deps.notes, authenticate: requireBearerToken(verify) }).routes());
   return app;
 }

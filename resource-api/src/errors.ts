@@ -1,4 +1,4 @@
-import { HttpError } from '@lab/shared';
+import { HttpError } from '@lab/kit';
 
 /**
  * The resource API's failures, one class per wire error, after auth0's node-oauth2-jwt-bearer.

@@ -1,35 +1,26 @@
-import {
-  DEFENCES,
-  DefenceSwitches,
-  TraceRecorder,
-  createJwtVerifier,
-  createTracedFetch,
-  createXrayKeySet,
-  listenUntilStopped,
-  loadConfigOrExit,
-  partyOfUrl,
-} from '@lab/shared';
+import { listenUntilStopped, loadConfigOrExit } from '@lab/kit';
+import { DEFENCES, DefenceSwitches } from '@lab/shared';
+import { instrumentResourceApi } from '@lab/wing';
 import { createApp } from './app.ts';
 import { createAuthServerKeys } from './authserver-keys.ts';
 import { loadConfig } from './config.ts';
 import { createInMemoryNotesStore } from './notes-store.ts';
+import { createRunSettings } from './run-settings.ts';
 
 const config = loadConfigOrExit('resource-api', () => loadConfig(process.env));
 const defences = new DefenceSwitches(config.lab.weakened);
-const recorder = new TraceRecorder('resource-api');
-recorder.fullView = config.lab.fullView;
-// The X-ray's own check of the tokens it records (its own JWKS fetch, left out of the trace); the API's validation is verify-access-token.ts.
-recorder.verifier = createJwtVerifier({ issuer: config.issuer, keys: createXrayKeySet(config.jwksUrl) });
+const settings = createRunSettings(config);
+const notes = createInMemoryNotesStore();
+// The lab's instruments (trace, /_lab control routes), attached through the app's one hook.
+const lab = instrumentResourceApi({ ...config, defences, settings, notes });
 
 const app = createApp(config, {
   // Fetched on first use and cached; a token with an unknown `kid` leads to one refetch (key rotation).
-  getKey: createAuthServerKeys(
-    new URL(config.jwksUrl),
-    createTracedFetch(recorder, 'resource-api', (url) => partyOfUrl(config.topology, url)),
-  ),
-  notes: createInMemoryNotesStore(),
+  getKey: createAuthServerKeys(new URL(config.jwksUrl), lab.hook.fetch),
+  notes,
   defences,
-  recorder,
+  settings,
+  hook: lab.hook,
 });
 
 listenUntilStopped('resource-api', app, config, () => {

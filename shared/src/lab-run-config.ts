@@ -31,6 +31,9 @@ export function isLabFlow(value: unknown): value is LabFlow {
   return typeof value === 'string' && (LAB_FLOWS as readonly string[]).includes(value);
 }
 
+/** The header that carries the run's control key (`LAB_CONTROL_KEY`) to the `/_lab/*` routes. */
+export const LAB_KEY_HEADER = 'x-lab-key';
+
 /** What every service reads about the lab run it belongs to. */
 export interface LabRunConfig {
   /** Defences switched off for this run (`LAB_WEAKEN=pkce,state`). */
@@ -43,6 +46,8 @@ export interface LabRunConfig {
   readonly mode: LabMode;
   /** The flow the run starts with (`LAB_FLOW`, default `recommended`); the control routes can switch it. */
   readonly flow: LabFlow;
+  /** The X-ray's routes on the BFF, `/bff/xray/*` (`LAB_XRAY`, on unless set to off). */
+  readonly xray: boolean;
 }
 
 export function loadLabRunConfig(env: Env): LabRunConfig {
@@ -53,6 +58,7 @@ export function loadLabRunConfig(env: Env): LabRunConfig {
     fullView: readFlag(env, 'LAB_XRAY_FULL', false),
     mode: readLabMode(env, weakened),
     flow: readLabFlow(env),
+    xray: readFlag(env, 'LAB_XRAY', true),
   };
 }
 

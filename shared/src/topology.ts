@@ -105,3 +105,9 @@ export function partyOfUrl(topology: LabTopology, url: URL): 'spa' | 'bff' | 'au
   // The BFF is reached through the app origin; calls to it on its own port are the BFF too.
   return byPort.name;
 }
+
+/**
+ * The BFF's session cookie (HttpOnly, SameSite=Lax, signed: `bff_session` and `bff_session.sig`),
+ * the one credential the browser holds in the recommended pattern.
+ */
+export const BFF_SESSION_COOKIE = 'bff_session';

@@ -1,4 +1,4 @@
-import type { Party, TraceEvent } from './trace.ts';
+import type { Party, TraceEvent } from './trace-event.ts';
 import { displayPathOf } from './trace-view.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Party, TraceEvent } from './trace.ts';
+import type { Party, TraceEvent } from './trace-event.ts';
 
 /**
  * How the lab draws a trace: which lane an exchange starts from, each exchange once, grouped by

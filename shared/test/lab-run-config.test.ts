@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLabKey, loadLabRunConfig } from '../src/index.ts';
+import { loadLabRunConfig } from '../src/index.ts';
 
 describe('loadLabRunConfig', () => {
   it('starts in BFF mode unless LAB_MODE says otherwise', () => {
@@ -9,14 +9,5 @@ describe('loadLabRunConfig', () => {
 
   it('names LAB_MODE when the mode is unknown', () => {
     expect(() => loadLabRunConfig({ LAB_MODE: 'implicit' })).toThrow('LAB_MODE: expected bff or public-client, got "implicit"');
-  });
-});
-
-describe('checkLabKey', () => {
-  it('accepts exactly the run key', () => {
-    expect(checkLabKey('k-123456', 'k-123456')).toBe(true);
-    expect(checkLabKey('k-1234567', 'k-123456')).toBe(false);
-    expect(checkLabKey('', 'k-123456')).toBe(false);
-    expect(checkLabKey(undefined, 'k-123456')).toBe(false);
   });
 });

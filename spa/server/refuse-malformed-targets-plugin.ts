@@ -1,4 +1,4 @@
-import { discardRestOfBody, isWellEncoded } from '@lab/shared';
+import { discardRestOfBody, isWellEncoded } from '@lab/kit';
 import type { Plugin } from 'vite';
 import { sendJson } from './http-json.ts';
 

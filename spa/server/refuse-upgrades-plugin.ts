@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { answerAndClose, rawJsonAnswer } from '@lab/shared';
+import { answerAndClose, rawJsonAnswer } from '@lab/kit';
 import type { Plugin, ResolvedConfig } from 'vite';
 
 /**

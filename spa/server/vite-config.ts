@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, type ServerResponse } from 'node:http';
-import { DEMO_USERS, discardRestOfBody } from '@lab/shared';
+import { discardRestOfBody } from '@lab/kit';
+import { DEMO_USERS } from '@lab/shared';
 import type { InlineConfig, LogLevel, ProxyOptions } from 'vite';
 import type { SpaConfig } from './config.ts';
 import { healthzPlugin } from './healthz-plugin.ts';

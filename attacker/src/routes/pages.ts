@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import { escapeHtml, type LabTopology } from '@lab/shared';
+import { escapeHtml } from '@lab/kit';
+import type { LabTopology } from '@lab/shared';
 import type { LootStore } from '../loot.ts';
 import { isPayloadName, renderPayload } from '../payloads/payloads.ts';
 

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import { errors, type Provider } from 'oidc-provider';
 import type { Context } from 'koa';
-import { toHttpError } from '@lab/shared';
+import { toHttpError } from '@lab/kit';
 import { authenticateDemoUser } from '../accounts.ts';
 import { renderLoginPage } from '../views/login-page.ts';
 import { renderConsentPage } from '../views/consent-page.ts';

@@ -1,4 +1,4 @@
-import { escapeHtml } from '@lab/shared';
+import { escapeHtml } from '@lab/kit';
 
 export { escapeHtml };
 

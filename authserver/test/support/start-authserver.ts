@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DefenceSwitches, TraceRecorder } from '@lab/shared';
+import { DefenceSwitches } from '@lab/shared';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { generateSigningJwk } from '../../src/signing-key.ts';
@@ -19,7 +19,6 @@ export async function startAuthServer(storage?: MemoryStorage, env: Record<strin
   const app = createApp(config, {
     signingJwk: await generateSigningJwk(),
     defences: new DefenceSwitches(),
-    recorder: new TraceRecorder('authserver'),
     ...(storage ? { storage } : {}),
   });
   const server = app.listen(0, '127.0.0.1');
@@ -65,7 +64,6 @@ export async function startAuthServerAsIssuer(
   const app = createApp(config, {
     signingJwk: await generateSigningJwk(),
     defences: deps.defences ?? new DefenceSwitches(),
-    recorder: new TraceRecorder('authserver'),
     ...(deps.storage ? { storage: deps.storage } : {}),
   });
   server.on('request', app.callback());

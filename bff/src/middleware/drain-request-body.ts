@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { DEFAULT_DRAIN_LIMITS, discardRestOfBody, type DrainLimits } from '@lab/shared';
+import { DEFAULT_DRAIN_LIMITS, discardRestOfBody, type DrainLimits } from '@lab/kit';
 
 /**
  * Reads and discards the rest of a request body that the BFF answered without reading (a 413 from

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
-import type { DefenceSwitches, IncomingAnswer, TracedRequest } from '@lab/shared';
+import type { IncomingAnswer, PooledRequest } from '@lab/kit';
+import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from '../config.ts';
 import { readSession } from '../session.ts';
 import type { SessionTokens } from '../session-tokens.ts';
@@ -36,7 +37,7 @@ export interface ApiProxyDeps {
   readonly tokens: SessionTokens;
   readonly defences: DefenceSwitches;
   /** The back channel to the API (traced in the lab; undici's pooled `request`). */
-  readonly send: TracedRequest;
+  readonly send: PooledRequest;
 }
 
 export function createApiProxyRoutes({ config, tokens, defences, send }: ApiProxyDeps): Router {
@@ -82,7 +83,7 @@ export function createApiProxyRoutes({ config, tokens, defences, send }: ApiProx
 }
 
 /** One call to the resource API; the access token travels in the Authorization header, BFF → API only (RFC 6750 §2.1). */
-async function callApi(send: TracedRequest, upstream: URL, method: string, accessToken: string, body: string | undefined): Promise<IncomingAnswer> {
+async function callApi(send: PooledRequest, upstream: URL, method: string, accessToken: string, body: string | undefined): Promise<IncomingAnswer> {
   try {
     return await send(upstream, {
       method,

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { escapeHtml } from '@lab/shared';
+import { escapeHtml } from '@lab/kit';
 import { readSession } from '../session.ts';
 import { toLocalPath } from '../return-to.ts';
 import { InvalidReturnToError } from '../errors.ts';

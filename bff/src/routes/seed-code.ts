@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import { HttpError } from '@lab/shared';
+import { HttpError } from '@lab/kit';
 import type { FlowSetting } from '../flow-setting.ts';
 import { completeLogin, type LoginDeps } from '../complete-login.ts';
 import { requireCsrfHeader } from '../middleware/require-csrf-header.ts';

@@ -4,7 +4,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleErrors } from '@lab/shared';
+import { handleErrors } from '@lab/kit';
 import { drainRequestBody } from '../../src/middleware/drain-request-body.ts';
 
 // Prerequisites: the BFF's pattern for /api/*, in small: the error handler, a route that refuses

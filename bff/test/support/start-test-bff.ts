@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DefenceSwitches, TraceRecorder, type DefenceName } from '@lab/shared';
+import { DefenceSwitches, type DefenceName } from '@lab/shared';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { MemorySessionStore } from '../../src/session-store.ts';
@@ -18,7 +18,7 @@ export async function startTestBff(weakened: DefenceName[] = [], env: Readonly<R
   const logs: string[] = [];
   const store = new MemorySessionStore();
   const tokenStore = new MemoryTokenStore();
-  const app = createApp(config, { store, tokenStore, defences, recorder: new TraceRecorder('bff'), log: (line) => logs.push(line) });
+  const app = createApp(config, { store, tokenStore, defences, log: (line) => logs.push(line) });
   const server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,4 +1,5 @@
-import { LAB_KEY_HEADER, type LabTopology } from '@lab/shared';
+import type { LabTopology } from '@lab/shared';
+import { LAB_KEY_HEADER } from '@lab/shared';
 import { HttpUserAgent, openLoginPage } from '../http-sign-in.ts';
 import type { Placeholder } from './hostile-case.ts';
 import type { RawRequest } from './raw-http.ts';

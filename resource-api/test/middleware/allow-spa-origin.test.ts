@@ -1,5 +1,4 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TraceRecorder } from '@lab/shared';
 import { loadConfig } from '../../src/config.ts';
 import { startTestApi } from '../support/start-test-api.ts';
 import type { TestApi } from '../support/start-test-api.ts';
@@ -24,7 +23,7 @@ afterEach(async () => {
 /** The real API; `mode` as `LAB_MODE` would set it, with the control routes behind `LAB_KEY`. */
 async function startApi(mode: 'bff' | 'public-client'): Promise<TestApi> {
   const lab = { ...loadConfig({}).lab, mode, controlKey: LAB_KEY };
-  return startTestApi({ key, config: { lab }, recorder: new TraceRecorder('resource-api') });
+  return startTestApi({ key, config: { lab }, instrumented: true });
 }
 
 function getNotesFrom(origin: string, token?: string): Promise<Response> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorBody } from '@lab/shared';
+import type { ErrorBody } from '@lab/kit';
 import { getNotes, readJson, startTestApi } from '../support/start-test-api.ts';
 import type { NotesBody, TestApi } from '../support/start-test-api.ts';
 import { createSigningKey, signAccessToken } from '../support/tokens.ts';

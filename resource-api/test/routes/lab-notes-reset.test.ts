@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TraceRecorder } from '@lab/shared';
 import { loadConfig } from '../../src/config.ts';
 import { createSigningKey, signAccessToken } from '../support/tokens.ts';
 import { getNotes, readJson, startTestApi, type NotesBody, type TestApi } from '../support/start-test-api.ts';
@@ -14,7 +13,7 @@ afterEach(async () => {
 describe('DELETE /_lab/notes (lab only: each scenario run starts from the seed notes)', () => {
   it("puts every user's notes back to the seed, with the run's control key only", async () => {
     const key = await createSigningKey();
-    api = await startTestApi({ key, config: { lab: { ...loadConfig({}).lab, controlKey: LAB_KEY } }, recorder: new TraceRecorder('resource-api') });
+    api = await startTestApi({ key, config: { lab: { ...loadConfig({}).lab, controlKey: LAB_KEY } }, instrumented: true });
     const token = await signAccessToken(key);
     const added = await fetch(`${api.url}/notes`, {
       method: 'POST',

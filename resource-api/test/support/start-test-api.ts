@@ -4,7 +4,9 @@ import { createLocalJWKSet } from 'jose';
 import { expect } from 'vitest';
 import type { JWTVerifyGetKey } from 'jose';
 import { DefenceSwitches } from '@lab/shared';
-import type { DefenceName, TraceRecorder } from '@lab/shared';
+import type { DefenceName } from '@lab/shared';
+import { instrumentResourceApi } from '@lab/wing';
+import { createRunSettings } from '../../src/run-settings.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { ResourceApiConfig } from '../../src/config.ts';
@@ -29,15 +31,18 @@ export async function startTestApi(options: {
   getKey?: JWTVerifyGetKey;
   weakened?: DefenceName[];
   config?: Partial<ResourceApiConfig>;
-  /** Given one, the API also serves the lab's control routes (with `config.lab.controlKey`). */
-  recorder?: TraceRecorder;
+  /** With the lab's instruments attached (as `main.ts` does): the trace and the control routes (with `config.lab.controlKey`). */
+  instrumented?: boolean;
 }): Promise<TestApi> {
   const getKey = options.getKey ?? (options.key && createLocalJWKSet(options.key.jwks));
   if (!getKey) throw new Error('startTestApi needs a key or a getKey');
   const defences = new DefenceSwitches(options.weakened);
   const logs: string[] = [];
   const config = { ...loadConfig({}), ...options.config };
-  const app = createApp(config, { getKey, notes: createInMemoryNotesStore(), defences, recorder: options.recorder, log: (line) => logs.push(line) });
+  const notes = createInMemoryNotesStore();
+  const settings = createRunSettings(config);
+  const hook = options.instrumented ? instrumentResourceApi({ ...config, defences, settings, notes }).hook : undefined;
+  const app = createApp(config, { getKey, notes, defences, settings, hook, log: (line) => logs.push(line) });
 
   const server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,5 @@
-import { LAB_KEY_HEADER, type DefenceName, type LabMode, type LabTopology, type LootItem, type ServiceName, type TraceEvent } from '@lab/shared';
+import type { DefenceName, LabMode, LabTopology, LootItem, ServiceName, TraceEvent } from '@lab/shared';
+import { LAB_KEY_HEADER } from '@lab/shared';
 
 export type { LootItem };
 

@@ -1,2 +1,2 @@
-/** Text for HTML and SVG content and attribute values: the lab's one escaping (`@lab/shared`). */
-export { escapeHtml } from '@lab/shared';
+/** Text for HTML and SVG content and attribute values: the lab's one escaping (`@lab/kit`). */
+export { escapeHtml } from '@lab/kit';

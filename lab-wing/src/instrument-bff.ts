@@ -1,0 +1,45 @@
+import type { LabFlow } from '@lab/shared';
+import { createXrayKeySet } from './jwt-verifier.ts';
+import { controlFlowSetting } from './flow-setting-control.ts';
+import { chain, instrumentService, type InstrumentOptions, type ServiceInstruments } from './instrument-service.ts';
+import { addSessionStoreBreach, type BreachableStores } from './session-store-breach.ts';
+import { createXrayFeed, type TraceFeed, type TraceFeedOptions } from './xray/trace-feed.ts';
+import { serveXray } from './xray/xray-routes.ts';
+
+export interface BffInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 'topology' | 'defences'> {
+  /** The flow the BFF runs; `PUT /_lab/settings` `{ flow }` switches it. */
+  readonly flow: { current: LabFlow };
+  /** The BFF's stores, for the session-store breach (`GET /_lab/session-store`). */
+  readonly stores: BreachableStores;
+  readonly log?: (line: string) => void;
+  /** Tests: other peers or timings for the X-ray's feed. */
+  readonly feed?: Partial<Omit<TraceFeedOptions, 'recorder'>>;
+}
+
+export interface BffInstruments extends ServiceInstruments {
+  /** The X-ray's merged trace, when the X-ray is on. */
+  readonly xrayFeed: TraceFeed | undefined;
+  /** Ends the X-ray's streams (they would keep the server open). */
+  close(): void;
+}
+
+/**
+ * LAB ONLY: the BFF's instruments. Besides the trace and the control routes of every service: the
+ * flow switch, the session-store breach, and the X-ray, served in front of the trace so that it
+ * does not record itself watching (and the control key sent to it never enters the trace).
+ */
+export function instrumentBff(options: BffInstrumentOptions): BffInstruments {
+  const issuer = options.topology.authserver.url;
+  const base = instrumentService({
+    ...options,
+    service: 'bff',
+    // The X-ray shows whether each token it records was signed by the authorization server (its JWKS, fetched apart from the flow).
+    jwtKeys: createXrayKeySet(`${issuer}/jwks`),
+    extra: controlFlowSetting(options.flow),
+    extraRoutes: (router) => addSessionStoreBreach(router, options.stores),
+  });
+  const xrayFeed = options.lab.xray ? createXrayFeed(options, base.recorder, options.feed) : undefined;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const middleware = xrayFeed ? chain(serveXray(xrayFeed, options.defences, log), base.hook.middleware) : base.hook.middleware;
+  return { ...base, hook: { ...base.hook, middleware }, xrayFeed, close: () => xrayFeed?.close() };
+}

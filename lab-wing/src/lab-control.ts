@@ -1,0 +1,132 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import { HttpError, handleErrors, rejectMalformedUrl } from '@lab/kit';
+import { LAB_KEY_HEADER, isDefenceName, type DefenceName, type DefenceSwitches } from '@lab/shared';
+import type { TraceRecorder } from './trace.ts';
+
+/** Settings a service adds to the common ones (e.g. the authorization server's token lifetime). */
+export interface ExtraSettings {
+  read(): Record<string, unknown>;
+  /** Applies the members it knows; throws an HttpError for a bad value. */
+  apply(patch: Record<string, unknown>): void;
+}
+
+export interface LabControlOptions {
+  /** The run's control key (`LAB_CONTROL_KEY`); without one, the control routes do not exist. */
+  readonly key: string | undefined;
+  readonly defences: DefenceSwitches;
+  readonly recorder: TraceRecorder;
+  readonly extra?: ExtraSettings;
+  /** More control routes of one service, behind the same key check. */
+  readonly extraRoutes?: (router: Router) => void;
+}
+
+/**
+ * The lab's control plane, on every service: read the trace, switch defences for one scenario
+ * run. Not part of any real system: it exists only when the launcher gave the run a key, and
+ * every call must present that key (a cross-site page cannot: it is a secret custom header).
+ */
+export function createLabControlRoutes(options: LabControlOptions): Router {
+  const router = new Router({ prefix: '/_lab' });
+  const { key } = options;
+  if (!key) return router;
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '8kb' });
+
+  router.use(async (ctx: Context, next: Next) => {
+    if (!checkLabKey(ctx.get(LAB_KEY_HEADER), key)) {
+      throw new HttpError(401, 'lab_key_required', "The lab control routes need the run's key in X-Lab-Key.");
+    }
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+
+  router.get('/trace', (ctx) => {
+    const after = Number(ctx.query.after ?? 0);
+    ctx.body = {
+      service: options.recorder.service,
+      lastSeq: options.recorder.lastSeq,
+      events: options.recorder.since(Number.isFinite(after) ? after : 0),
+    };
+  });
+
+  router.delete('/trace', (ctx) => {
+    options.recorder.clear();
+    ctx.status = 204;
+  });
+
+  const readSettings = () => ({
+    service: options.recorder.service,
+    weakened: options.defences.weakened(),
+    fullView: options.recorder.fullView,
+    ...options.extra?.read(),
+  });
+
+  router.get('/settings', (ctx) => {
+    ctx.body = readSettings();
+  });
+
+  router.put('/settings', json, (ctx) => {
+    const patch = (ctx.request.body ?? {}) as Record<string, unknown>;
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+      throw new HttpError(400, 'invalid_setting', 'The settings must be a JSON object.');
+    }
+    // Every member is checked before any changes: a bad one leaves every setting as it was.
+    const weakened = patch.weakened === undefined ? undefined : parseWeakened(patch.weakened);
+    if (patch.fullView !== undefined && typeof patch.fullView !== 'boolean') {
+      throw new HttpError(400, 'invalid_setting', 'fullView must be true or false.');
+    }
+    options.extra?.apply(patch); // checks all of its members before it changes one
+    if (weakened) options.defences.set(weakened);
+    if (typeof patch.fullView === 'boolean') options.recorder.fullView = patch.fullView;
+    ctx.body = readSettings();
+  });
+
+  options.extraRoutes?.(router);
+  return router;
+}
+
+/**
+ * Whether a request presented the run's control key. Both sides are hashed first, so that
+ * `timingSafeEqual` compares equal lengths in constant time: the answer's timing says nothing
+ * about how much of a guess was right.
+ */
+export function checkLabKey(presented: string | undefined, key: string): boolean {
+  if (!presented) return false;
+  return timingSafeEqual(digest(presented), digest(key));
+}
+
+/** The `weakened` member of a settings patch: a list of known defence names; throws a 400 HttpError otherwise. */
+export function parseWeakened(value: unknown): DefenceName[] {
+  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
+    throw new HttpError(400, 'invalid_setting', 'weakened must be a list of defence names.');
+  }
+  const unknown = value.filter((name) => !isDefenceName(name));
+  if (unknown.length > 0) throw new HttpError(400, 'unknown_defence', `Unknown defence: ${unknown.join(', ')}.`);
+  return value as DefenceName[];
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/**
+ * The control routes as one middleware: answers `/_lab/*` (with the lab's JSON errors) and passes
+ * everything else on untouched. For apps, like oidc-provider, whose own error handling differs.
+ */
+export function labControlMiddleware(options: LabControlOptions) {
+  const routes = createLabControlRoutes(options).routes();
+  const errors = handleErrors(() => undefined);
+  const wellFormed = rejectMalformedUrl();
+  // Without the run's key the routes do not exist: the service answers as for any unknown path.
+  if (!options.key) return (_ctx: Context, next: Next): Promise<void> => next();
+  return (ctx: Context, next: Next): Promise<void> =>
+    ctx.path === '/_lab' || ctx.path.startsWith('/_lab/')
+      ? errors(ctx, async () => {
+          ctx.set('X-Content-Type-Options', 'nosniff');
+          await wellFormed(ctx, () => routes(ctx as never, async () => undefined));
+          if (ctx.body === undefined && ctx.status === 404) throw new HttpError(404, 'not_found', `Nothing at ${ctx.method} ${ctx.path}.`);
+        })
+      : next();
+}

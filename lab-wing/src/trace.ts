@@ -1,0 +1,188 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { DecodedJwt, RawExchange, ServiceName, TraceEvent } from '@lab/shared';
+import { REQUEST_HEADERS, RESPONSE_HEADERS, excerpt, onlyHeaders, pickHeaders, redactUrl } from './redact-exchange.ts';
+import { decodeFoundJwt, findJwts, type JwtVerifier } from './trace-jwts.ts';
+import { captureServiceLinks, findLinks, type CapturedLinks } from './trace-links.ts';
+
+/**
+ * LAB ONLY, the lab's trace: every HTTP exchange a service serves or makes, in one shape (the
+ * contract's `TraceEvent`), so that the scenarios can narrate what the browser cannot see and the
+ * X-ray can draw it live. Secrets are shortened when an event is shown (`redact-exchange.ts`),
+ * unless the instructor's full view is on.
+ */
+
+/** A recorded exchange nobody has read yet, kept as it came. */
+interface Unread {
+  readonly unread: true;
+  readonly seq: number;
+  readonly raw: RawExchange;
+  readonly fullView: boolean;
+  readonly serviceLinks: CapturedLinks;
+}
+
+/** What an exchange nobody has read yet keeps of each body. */
+const KEPT_BODY_LIMIT = 16_384;
+
+const context = new AsyncLocalStorage<{ correlationId: string }>();
+
+export function currentCorrelationId(): string | undefined {
+  return context.getStore()?.correlationId;
+}
+
+export function runWithCorrelation<T>(correlationId: string, fn: () => T): T {
+  return context.run({ correlationId }, fn);
+}
+
+/**
+ * Called with each event as it is recorded (`recorded`), and again with the same event when the
+ * signatures of its JWTs have been checked (`verified`).
+ */
+export type TraceListener = (event: TraceEvent, change: 'recorded' | 'verified') => void;
+
+/** A bounded, in-memory recording of one service's exchanges. */
+export class TraceRecorder {
+  readonly service: ServiceName;
+  /** The instructor's full view: record secrets unshortened. Off unless switched on. */
+  fullView = false;
+  /** Checks the signature of each JWT recorded (set by the service's `main.ts`); without one they stay `unchecked`. */
+  verifier: JwtVerifier | undefined;
+  readonly #pending = new Set<Promise<void>>();
+  /** Recorded exchanges, oldest first: each one as it came (`raw`) until somebody reads it, then as shown. */
+  readonly #events: Array<TraceEvent | Unread> = [];
+  readonly #listeners = new Set<TraceListener>();
+  readonly #capacity: number;
+  #seq = 0;
+
+  constructor(service: ServiceName, capacity = 2000) {
+    this.service = service;
+    this.#capacity = capacity;
+  }
+
+  /**
+   * Records one exchange and returns it as shown. The lab's instruments never change what they
+   * observe: whatever the exchange holds (malformed encodings, bodies nested thousands deep),
+   * recording it never throws into the request it describes. A failure is one line in the
+   * service's log, and the event is lost.
+   */
+  record(event: RawExchange): TraceEvent | undefined {
+    return this.#guard(event, () => this.#show(this.#keep(event)));
+  }
+
+  /**
+   * Records one exchange on a service's hot path. With nobody watching (no listener: the X-ray is
+   * closed) only the exchange as it came is kept; shortening secrets, decoding and checking JWTs
+   * and finding its links wait until somebody reads the trace (`since`), and most exchanges are
+   * never read. With a listener it is shown at once, as `record` does.
+   */
+  note(event: RawExchange): void {
+    this.#guard(event, () => (this.#listeners.size > 0 ? this.#show(this.#keep(event)) : this.#keep(event)));
+  }
+
+  #guard<T>(event: RawExchange, recording: () => T): T | undefined {
+    try {
+      return recording();
+    } catch (error) {
+      console.error(`${this.service}: trace: could not record ${event.method} ${event.direction} exchange (${error instanceof Error ? error.name : 'error'})`);
+      return undefined;
+    }
+  }
+
+  /** Keeps the exchange as it came, with what only its own request's context can tell (the service's links). */
+  #keep(given: RawExchange): Unread {
+    const serviceLinks = captureServiceLinks(given);
+    // Only what will be shown is kept: the headers a learner looks at, and bodies cut to a size
+    // far above any token response (what is shown is cut shorter still).
+    const raw: RawExchange = {
+      ...given,
+      requestHeaders: onlyHeaders(given.requestHeaders, REQUEST_HEADERS),
+      responseHeaders: onlyHeaders(given.responseHeaders, RESPONSE_HEADERS),
+      requestBody: given.requestBody?.slice(0, KEPT_BODY_LIMIT),
+      responseBody: given.responseBody?.slice(0, KEPT_BODY_LIMIT),
+    };
+    const unread: Unread = { unread: true, seq: ++this.#seq, raw, fullView: this.fullView, serviceLinks };
+    this.#events.push(unread);
+    if (this.#events.length > this.#capacity) this.#events.splice(0, this.#events.length - this.#capacity);
+    return unread;
+  }
+
+  /** Turns a kept exchange into the event a person sees (secrets shortened), in place, and tells the listeners. */
+  #show(unread: Unread): TraceEvent {
+    const { raw, seq, fullView: full } = unread;
+    // Decoded from the raw values, before they are shortened; the tokens themselves are not kept.
+    const found = findJwts(raw).flatMap((jwt) => {
+      const decoded = decodeFoundJwt(jwt);
+      return decoded ? [{ decoded, token: jwt.token }] : [];
+    });
+    // Also from the raw values: what ties this exchange to the rest of its flow, as opaque keys.
+    const links = findLinks(raw, unread.serviceLinks);
+    const shown: TraceEvent = {
+      ...raw,
+      id: randomUUID(),
+      seq,
+      service: this.service,
+      fullView: full,
+      url: full ? raw.url : redactUrl(raw.url),
+      requestHeaders: pickHeaders(raw.requestHeaders, REQUEST_HEADERS, full),
+      responseHeaders: pickHeaders(raw.responseHeaders, RESPONSE_HEADERS, full),
+      requestBody: excerpt(raw.requestBody, full),
+      responseBody: excerpt(raw.responseBody, full),
+      ...(found.length > 0 ? { jwts: found.map(({ decoded }) => decoded) } : {}),
+      ...(links.length > 0 ? { links } : {}),
+    };
+    const at = this.#events.indexOf(unread);
+    if (at >= 0) this.#events[at] = shown;
+    for (const listener of this.#listeners) listener(shown, 'recorded');
+    if (found.length > 0 && this.verifier) this.#verify(shown, found, this.verifier);
+    return shown;
+  }
+
+  /** Checks the event's JWTs after the fact (`record` stays synchronous), then tells the listeners. */
+  #verify(event: TraceEvent, found: ReadonlyArray<{ decoded: DecodedJwt; token: string }>, verifier: JwtVerifier): void {
+    const checked = Promise.all(
+      found.map(async ({ decoded, token }) => {
+        decoded.signature = await verifier(token).catch(() => 'unchecked' as const);
+      }),
+    ).then(() => {
+      this.#pending.delete(checked);
+      for (const listener of this.#listeners) listener(event, 'verified');
+    });
+    this.#pending.add(checked);
+  }
+
+  /** Resolves once every signature check started so far has finished. */
+  async verified(): Promise<void> {
+    await Promise.all([...this.#pending]);
+  }
+
+  /** Events after `seq` (exclusive), oldest first, shown (secrets shortened) as they are read. */
+  since(seq = 0): TraceEvent[] {
+    const events: TraceEvent[] = [];
+    for (const entry of this.#events.filter((candidate) => candidate.seq > seq)) {
+      if (!('unread' in entry)) {
+        events.push(entry);
+        continue;
+      }
+      const shown = this.#guard(entry.raw, () => this.#show(entry));
+      if (shown) events.push(shown);
+    }
+    return events;
+  }
+
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  clear(): void {
+    this.#events.length = 0;
+  }
+
+  subscribe(listener: TraceListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+export function newCorrelationId(): string {
+  return randomUUID().slice(0, 8);
+}

@@ -1,0 +1,129 @@
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { HttpError, handleErrors } from '@lab/kit';
+import { LAB_KEY_HEADER, type DefenceSwitches, type TraceEvent } from '@lab/shared';
+import { checkLabKey } from '../lab-control.ts';
+import { runWithLinkFinder } from '../trace-links.ts';
+import { EVERY_SESSION, type TraceFeed } from './trace-feed.ts';
+import { deferSessionLinks } from './session-links.ts';
+import { endInstructorView, grantInstructorView, identifyViewer, rememberSession } from './viewer.ts';
+
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * The X-ray's routes keep the BFF's own CSRF rule for JSON endpoints (`X-CSRF: 1`, see the BFF's
+ * `require-csrf-header.ts`), and so switch with the same defence.
+ */
+function requireCsrfHeader(defences: DefenceSwitches) {
+  return async function csrfHeaderCheck(ctx: Context, next: Next): Promise<void> {
+    if (defences.isOn('csrf-header') && ctx.get('X-CSRF') !== '1') {
+      throw new HttpError(403, 'csrf_header_missing', 'This endpoint requires the header "X-CSRF: 1". Cross-site requests cannot send it.');
+    }
+    await next();
+  };
+}
+
+/** The two views, as the stream and `GET /bff/xray/state` name them. */
+export type XrayView = 'session' | 'instructor';
+
+/**
+ * LAB ONLY, the X-ray: the lab's trace, live, for the SPA's X-ray panel. A real BFF has no such
+ * route. Mounted only when the X-ray is on (`LAB_XRAY`), and in front of the trace, so that the
+ * X-ray does not watch itself (and the control key sent to it never enters the trace).
+ *
+ * A learner sees only their own session's exchanges; every session's, with the run's control key
+ * (the instructor's view; see `xray/viewer.ts` for how a browser presents it):
+ * - `GET /bff/xray/stream`: Server-Sent Events. First `event: view` (`{ "view" }`), then one trace
+ *   event (JSON) per message, the recent ones first. `EventSource` cannot send `X-CSRF`; the
+ *   stream changes nothing, and without CORS another site cannot read it.
+ * - `GET /bff/xray/state`: `{ "fullView": boolean, "view" }`: whether any service records secrets
+ *   unshortened, and which view this browser gets. Nothing about other sessions.
+ * - `POST /bff/xray/view` with `X-Lab-Key`: the instructor's view for this browser, for two hours;
+ *   `DELETE /bff/xray/view` leaves it. Only when the run has a control key.
+ *
+ * Every other request is served with the BFF's session link keys recorded on its exchanges (see
+ * `xray/session-links.ts`): a few HMACs per request.
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html
+ */
+export function serveXray(feed: TraceFeed, defences: DefenceSwitches, log: (line: string) => void) {
+  const routes = createXrayRoutes(feed, defences, log).routes();
+  return async function xray(ctx: Context, next: Next): Promise<void> {
+    if (ctx.path.startsWith('/bff/xray/')) return routes(ctx as never, next);
+    // Every other request: the feed holds back what starts after it until it has been recorded.
+    const done = feed.requestStarted();
+    try {
+      await runWithLinkFinder(() => deferSessionLinks(ctx), next);
+    } finally {
+      done();
+    }
+  };
+}
+
+export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log: (line: string) => void): Router {
+  const router = new Router({ prefix: '/bff/xray' });
+  router.use(handleErrors((error, ctx) => log(`bff: ${ctx.method} ${ctx.path} failed: ${error instanceof Error ? error.message : String(error)}`)));
+
+  router.get('/stream', async (ctx) => {
+    const viewer = identifyViewer(ctx, feed.controlKey);
+    if (viewer.view === 'session') rememberSession(ctx);
+    // The response is written here, message by message, not by Koa (which would end it).
+    ctx.respond = false;
+    const res = ctx.res;
+    ctx.req.socket.setTimeout(0);
+    ctx.req.socket.setNoDelay(true);
+    // Once the stream ends (the BFF stops), the connection closes too, instead of lingering idle.
+    res.shouldKeepAlive = false;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      // Tells a buffering reverse proxy (nginx) to pass each message on at once.
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    res.write(`event: view\ndata: ${JSON.stringify({ view: viewer.view })}\n\n`);
+    // The link keys stay in the BFF: the panel has no use for them.
+    const send = (event: TraceEvent) => res.write(`id: ${event.id}\ndata: ${JSON.stringify({ ...event, links: undefined })}\n\n`);
+
+    const scope = viewer.view === 'instructor' ? EVERY_SESSION : { sessionLinks: viewer.sessionLinks };
+    const subscription = await feed.subscribe(send, scope, () => res.end());
+    const heartbeat = setInterval(() => res.write(': still here\n\n'), HEARTBEAT_MS);
+    const stop = () => {
+      clearInterval(heartbeat);
+      subscription.unsubscribe();
+    };
+    // The response closes when the browser goes away (or when the feed ends it).
+    res.once('close', stop);
+    if (res.destroyed || res.writableEnded) {
+      stop();
+      return;
+    }
+    for (const event of subscription.backlog) send(event);
+  });
+
+  router.get('/state', requireCsrfHeader(defences), async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    const { view } = identifyViewer(ctx, feed.controlKey);
+    ctx.body = { fullView: await feed.fullView(), view: view satisfies XrayView };
+  });
+
+  const controlKey = feed.controlKey;
+  if (controlKey) {
+    router.post('/view', requireCsrfHeader(defences), (ctx) => {
+      if (!checkLabKey(ctx.get(LAB_KEY_HEADER), controlKey)) {
+        throw new HttpError(401, 'lab_key_required', "The instructor's view needs the run's key in X-Lab-Key.");
+      }
+      const expiresAt = grantInstructorView(ctx, controlKey);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { view: 'instructor' satisfies XrayView, expiresAt: new Date(expiresAt).toISOString() };
+    });
+    router.delete('/view', requireCsrfHeader(defences), (ctx) => {
+      endInstructorView(ctx);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { view: 'session' satisfies XrayView };
+    });
+  }
+
+  return router;
+}

@@ -1,0 +1,159 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { handleErrors } from '@lab/kit';
+import { DefenceSwitches, type JwtSignatureCheck, type ServiceName, type TraceEvent } from '@lab/shared';
+import { TraceRecorder, createLabControlRoutes } from '../../src/index.ts';
+import { EVERY_SESSION, TraceFeed, nextCursor } from '../../src/xray/trace-feed.ts';
+
+const KEY = 'test-control-key';
+const servers: Server[] = [];
+const feeds: TraceFeed[] = [];
+
+afterEach(async () => {
+  for (const feed of feeds.splice(0)) feed.close();
+  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+});
+
+/** A lab service that answers `/_lab/trace` and `/_lab/settings`, as the real ones do, on port 0. */
+async function startPeer(service: ServiceName): Promise<{ recorder: TraceRecorder; url: string }> {
+  const recorder = new TraceRecorder(service);
+  const app = new Koa();
+  app.use(handleErrors(() => undefined));
+  app.use(createLabControlRoutes({ key: KEY, defences: new DefenceSwitches([]), recorder }).routes());
+  const server = createServer(app.callback());
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { recorder, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function newFeed(recorder: TraceRecorder, peers: Array<{ service: ServiceName; url: string }>): TraceFeed {
+  const feed = new TraceFeed({ recorder, peers, controlKey: KEY, pollIntervalMs: 50, settleMs: 120 });
+  feeds.push(feed);
+  return feed;
+}
+
+/** Records an exchange that started `startedMsAgo` ago and took `durationMs`. */
+function recordExchange(recorder: TraceRecorder, path: string, startedMsAgo: number, durationMs = 5, extra: { responseBody?: string } = {}): TraceEvent {
+  return recorder.record({
+    time: new Date(Date.now() - startedMsAgo).toISOString(),
+    direction: 'inbound',
+    channel: 'front',
+    from: 'user-agent',
+    to: recorder.service as TraceEvent['to'],
+    method: 'GET',
+    url: `http://127.0.0.1${path}`,
+    status: 200,
+    durationMs,
+    requestHeaders: {},
+    responseHeaders: {},
+    correlationId: path,
+    ...extra,
+  })!;
+}
+
+async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('TraceFeed', () => {
+  it("merges the BFF's own events and a peer's, in the order they started", async () => {
+    const bff = new TraceRecorder('bff');
+    const authserver = await startPeer('authserver');
+    const feed = newFeed(bff, [{ service: 'authserver', url: authserver.url }]);
+    const received: string[] = [];
+    await feed.subscribe((event) => received.push(new URL(event.url).pathname), EVERY_SESSION);
+
+    // The BFF's event is recorded first, but the authorization server's started earlier.
+    recordExchange(bff, '/bff/callback', 40);
+    recordExchange(authserver.recorder, '/auth', 90);
+    recordExchange(bff, '/bff/user', 10);
+
+    await until(() => received.length === 3);
+    expect(received).toEqual(['/auth', '/bff/callback', '/bff/user']);
+  });
+
+  it('gives a new subscriber the recent events first, oldest first', async () => {
+    const bff = new TraceRecorder('bff');
+    const api = await startPeer('resource-api');
+    recordExchange(api.recorder, '/notes', 2_000);
+    recordExchange(bff, '/api/notes', 2_010);
+    const feed = newFeed(bff, [{ service: 'resource-api', url: api.url }]);
+
+    const { backlog } = await feed.subscribe(() => undefined, EVERY_SESSION);
+    expect(backlog.map((event) => `${event.service} ${new URL(event.url).pathname}`)).toEqual(['bff /api/notes', 'resource-api /notes']);
+  });
+
+  it('holds a back-channel call until the BFF request that caused it is recorded, so the enclosing one goes first', async () => {
+    const bff = new TraceRecorder('bff');
+    const authserver = await startPeer('authserver');
+    const feed = newFeed(bff, [{ service: 'authserver', url: authserver.url }]);
+    const received: string[] = [];
+    await feed.subscribe((event) => received.push(new URL(event.url).pathname), EVERY_SESSION);
+
+    const done = feed.requestStarted();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    recordExchange(authserver.recorder, '/token', 0);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(received).toEqual([]);
+    recordExchange(bff, '/bff/callback', 410, 410);
+    done();
+    await until(() => received.length === 2);
+    expect(received).toEqual(['/bff/callback', '/token']);
+  });
+
+  it("sends a peer's event again when the signature of its JWT has been checked", async () => {
+    const bff = new TraceRecorder('bff');
+    const authserver = await startPeer('authserver');
+    let release: (check: JwtSignatureCheck) => void = () => undefined;
+    authserver.recorder.verifier = () => new Promise((resolve) => (release = resolve));
+    const feed = newFeed(bff, [{ service: 'authserver', url: authserver.url }]);
+    const received: Array<[string, string]> = [];
+    await feed.subscribe((event) => received.push([event.id, event.jwts?.[0]?.signature ?? 'none']), EVERY_SESSION);
+
+    const token = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.';
+    const event = recordExchange(authserver.recorder, '/token', 0, 5, { responseBody: JSON.stringify({ id_token: token }) });
+    await until(() => received.length === 1);
+    release('verified');
+    await until(() => received.length === 2);
+    expect(received).toEqual([
+      [event.id, 'unchecked'],
+      [event.id, 'verified'],
+    ]);
+  });
+
+  it('says the full view is on when any service has it on', async () => {
+    const bff = new TraceRecorder('bff');
+    const attacker = await startPeer('attacker');
+    const feed = newFeed(bff, [{ service: 'attacker', url: attacker.url }]);
+    expect(await feed.fullView()).toBe(false);
+    attacker.recorder.fullView = true;
+    expect(await feed.fullView()).toBe(true);
+  });
+
+  it('keeps going when a peer does not answer', async () => {
+    const bff = new TraceRecorder('bff');
+    const feed = newFeed(bff, [{ service: 'attacker', url: 'http://127.0.0.1:9' }]);
+    const received: string[] = [];
+    await feed.subscribe((event) => received.push(new URL(event.url).pathname), EVERY_SESSION);
+    recordExchange(bff, '/bff/user', 0);
+    await until(() => received.length === 1);
+    expect(received).toEqual(['/bff/user']);
+  });
+});
+
+describe('nextCursor', () => {
+  it('reads again from an event whose JWT is still unchecked, for a few seconds', () => {
+    const recorder = new TraceRecorder('authserver');
+    const plain = recordExchange(recorder, '/auth', 0);
+    const pending = recordExchange(recorder, '/token', 0, 5, { responseBody: '{"id_token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9."}' });
+    const later = recordExchange(recorder, '/jwks', 0);
+    expect(nextCursor([plain, pending, later], later.seq, Date.now())).toBe(pending.seq - 1);
+    expect(nextCursor([plain, pending, later], later.seq, Date.now() + 10_000)).toBe(later.seq);
+  });
+});
