@@ -56,6 +56,9 @@ export function listenUntilStopped(
   const stop = () => {
     options.beforeStop?.();
     server.close(() => process.exit(0));
+    // Idle keep-alive connections close at once; long-lived ones (streams) get a second to end.
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 1_000).unref();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -6,6 +6,8 @@ import { HttpError, handleErrors, rejectMalformedUrl } from '@lab/kit';
 import { LAB_KEY_HEADER, isDefenceName, type DefenceName, type DefenceSwitches } from '@lab/shared';
 import type { TraceRecorder } from './trace.ts';
 
+const STREAM_HEARTBEAT_MS = 15_000;
+
 /** Settings a service adds to the common ones (e.g. the authorization server's token lifetime). */
 export interface ExtraSettings {
   read(): Record<string, unknown>;
@@ -49,6 +51,31 @@ export function createLabControlRoutes(options: LabControlOptions): Router {
       lastSeq: options.recorder.lastSeq,
       events: options.recorder.since(Number.isFinite(after) ? after : 0),
     };
+  });
+
+  // The trace as it happens: one JSON line per event, pushed as it is recorded (and again, same
+  // `id`, once its JWTs' signatures are checked). First a line `{ service, lastSeq }`, then the
+  // events after `after`, then `{ caughtUp: true }`, then live events; a blank line every 15 s.
+  // The X-ray's feed reads it while somebody watches (`xray/trace-feed.ts`).
+  router.get('/trace/stream', (ctx) => {
+    const after = Number(ctx.query.after ?? 0);
+    const { recorder } = options;
+    ctx.respond = false;
+    const res = ctx.res;
+    ctx.req.socket.setTimeout(0);
+    res.shouldKeepAlive = false;
+    res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    const line = (value: unknown) => res.write(`${JSON.stringify(value)}\n`);
+    line({ service: recorder.service, lastSeq: recorder.lastSeq });
+    // Read and subscribed in one go: nothing recorded in between is missed.
+    for (const event of recorder.since(Number.isFinite(after) ? after : 0)) line(event);
+    const unsubscribe = recorder.subscribe((event) => line(event));
+    line({ caughtUp: true });
+    const heartbeat = setInterval(() => res.write('\n'), STREAM_HEARTBEAT_MS);
+    res.once('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
   });
 
   router.delete('/trace', (ctx) => {

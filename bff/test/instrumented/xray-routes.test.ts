@@ -95,7 +95,7 @@ async function startBff(options: { xray?: boolean; controlKey?: string } = {}) {
     flow,
     stores: { sessions: store, tokens: tokenStore },
     log: () => undefined,
-    feed: { peers, pollIntervalMs: 40, settleMs: 50 },
+    feed: { peers, releaseIntervalMs: 20, reconnectMs: 100, settleMs: 50 },
   });
   if (lab.xrayFeed) feeds.push(lab.xrayFeed);
   const app = createApp(config, { store, tokenStore, defences, flow, hook: lab.hook, log: () => undefined });

@@ -18,12 +18,15 @@ export interface TraceFeedOptions {
   readonly peers: readonly TracePeer[];
   /** The run's control key (`LAB_CONTROL_KEY`); without one the peers' traces cannot be read. */
   readonly controlKey: string | undefined;
-  readonly pollIntervalMs?: number;
   /**
    * How long an event is held before it is sent, so that a peer's event that started earlier (and
-   * is read up to one poll later) can still go out before it: the feed sends in time order.
+   * is pushed a moment later) can still go out before it: the feed sends in time order.
    */
   readonly settleMs?: number;
+  /** How often held events are looked at, while somebody watches. */
+  readonly releaseIntervalMs?: number;
+  /** How long to wait before connecting again to a peer whose stream ended (a service that is down or restarting). */
+  readonly reconnectMs?: number;
   /** How many recent events a new subscriber gets first. */
   readonly backlogSize?: number;
 }
@@ -35,13 +38,14 @@ export interface FeedSubscription {
 }
 
 const STORE_LIMIT = 2000;
-/** How long a peer's event whose JWT is still `unchecked` is read again, to pick up its signature check. */
-const RECHECK_MS = 3_000;
 const IN_FLIGHT_LIMIT_MS = 12_000;
+/** How long a new watcher waits for the peers' recent events before it gets its backlog. */
+const CATCH_UP_LIMIT_MS = 1_500;
 
 /**
  * LAB ONLY, the X-ray's source: every recording service's trace merged into one stream, in the
- * order the exchanges started. Peers are polled only while someone who may see something watches.
+ * order the exchanges started. Each peer pushes its events (`GET /_lab/trace/stream`) while
+ * someone who may see something watches; nobody watching, no stream is open and no event is shown.
  * An event is sent again (same `id`) when the signatures of its JWTs have been checked after it
  * was sent. Each subscriber gets only what its scope allows: events are grouped into flows by
  * their link keys, and a learner gets the flows of their own session, including an event that
@@ -54,12 +58,10 @@ export class TraceFeed {
   readonly #held: TraceEvent[] = [];
   readonly #audience = new FeedAudience();
   readonly #cursors = new Map<ServiceName, number>();
-  /** The round of peer polls under way: one at a time. */
-  #round: Promise<void> | undefined;
+  /** The peers' open streams, while somebody watches. */
+  readonly #streams = new Map<ServiceName, AbortController>();
   /** Start times of the BFF's requests still being served: what starts after one waits for it. */
   readonly #inFlight = new Set<{ readonly start: number }>();
-  /** When the last complete round of peer polls started: every peer event that ended before is known. */
-  #polledUpTo = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #stopOwn: (() => void) | undefined;
   /** Subscribers that may see something, those still being given their backlog included: the peers are polled while there is one. */
@@ -67,7 +69,7 @@ export class TraceFeed {
   #closed = false;
 
   constructor(options: TraceFeedOptions) {
-    this.#options = { pollIntervalMs: 300, settleMs: 450, backlogSize: 400, ...options };
+    this.#options = { settleMs: 300, releaseIntervalMs: 100, reconnectMs: 1_000, backlogSize: 400, ...options };
   }
 
   /**
@@ -83,7 +85,7 @@ export class TraceFeed {
     const counted = scope === EVERY_SESSION || scope.sessionLinks.length > 0;
     if (counted && this.#watchers++ === 0) this.#start();
     if (counted) {
-      await this.#pollPeers();
+      await this.#caughtUp;
       this.#release(Date.now());
     }
     const backlog = this.#sentEvents()
@@ -136,12 +138,15 @@ export class TraceFeed {
     this.#stop();
   }
 
+  /** Resolves once every peer has pushed its recent events (or could not, or took too long). */
+  #caughtUp: Promise<void> = Promise.resolve();
+
   #start(): void {
     for (const event of this.#options.recorder.since(0)) this.#ingest(event);
     this.#stopOwn = this.#options.recorder.subscribe((event) => this.#ingest(event));
-    this.#timer = setInterval(() => {
-      void this.#pollPeers().then(() => this.#release(Date.now()));
-    }, this.#options.pollIntervalMs);
+    const caughtUp = this.#options.controlKey ? this.#options.peers.map((peer) => this.#follow(peer)) : [];
+    this.#caughtUp = Promise.race([Promise.all(caughtUp).then(() => undefined), delay(CATCH_UP_LIMIT_MS)]);
+    this.#timer = setInterval(() => this.#release(Date.now()), this.#options.releaseIntervalMs);
     this.#timer.unref?.();
   }
 
@@ -150,6 +155,56 @@ export class TraceFeed {
     this.#timer = undefined;
     this.#stopOwn?.();
     this.#stopOwn = undefined;
+    for (const stream of this.#streams.values()) stream.abort();
+    this.#streams.clear();
+  }
+
+  /**
+   * Reads a peer's pushed trace for as long as somebody watches, connecting again after a while when
+   * it ends (the peer restarted or is down). Resolves once the peer's recent events are in, or the
+   * first connection failed.
+   */
+  #follow(peer: TracePeer): Promise<void> {
+    const controller = new AbortController();
+    this.#streams.set(peer.service, controller);
+    let caughtUp: () => void = () => undefined;
+    const firstCatchUp = new Promise<void>((resolve) => (caughtUp = resolve));
+    const run = async () => {
+      while (!controller.signal.aborted) {
+        await this.#readStream(peer, controller.signal, caughtUp).catch(() => undefined);
+        caughtUp();
+        if (!controller.signal.aborted) await delay(this.#options.reconnectMs);
+      }
+    };
+    void run();
+    return firstCatchUp;
+  }
+
+  async #readStream(peer: TracePeer, signal: AbortSignal, caughtUp: () => void): Promise<void> {
+    const cursor = this.#cursors.get(peer.service) ?? 0;
+    const response = await fetch(`${peer.url}/_lab/trace/stream?after=${cursor}`, { headers: { [LAB_KEY_HEADER]: this.#options.controlKey ?? '' }, signal });
+    if (!response.ok || !response.body) return;
+    let buffered = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body) {
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      let end = buffered.indexOf('\n');
+      while (end >= 0) {
+        const line = buffered.slice(0, end).trim();
+        buffered = buffered.slice(end + 1);
+        end = buffered.indexOf('\n');
+        if (line === '') continue;
+        const message = JSON.parse(line) as TraceEvent | { lastSeq: number } | { caughtUp: true };
+        if ('caughtUp' in message) caughtUp();
+        // A restarted service counts from 1 again: read it from its start.
+        else if (!('id' in message)) {
+          if (message.lastSeq < cursor) this.#cursors.set(peer.service, 0);
+        } else {
+          this.#ingest(message);
+          this.#cursors.set(peer.service, Math.max(this.#cursors.get(peer.service) ?? 0, message.seq));
+        }
+      }
+    }
   }
 
   /** A new event is held until it settles; a known one that was already sent is sent again if its signatures changed. */
@@ -182,10 +237,9 @@ export class TraceFeed {
   #release(now: number): void {
     // A request that runs for long (or was never finished) stops holding the others back after a while.
     const watermark = Math.min(...[...this.#inFlight].map((request) => request.start).filter((start) => now - start < IN_FLIGHT_LIMIT_MS));
-    const polledUpTo = this.#options.controlKey ? this.#polledUpTo : Number.POSITIVE_INFINITY;
     const ready: TraceEvent[] = [];
     for (const event of [...this.#held].sort(byTime)) {
-      if (endOf(event) + this.#options.settleMs > now || endOf(event) > polledUpTo || Date.parse(event.time) >= watermark) break;
+      if (endOf(event) + this.#options.settleMs > now || Date.parse(event.time) >= watermark) break;
       ready.push(event);
     }
     for (const event of ready) {
@@ -216,33 +270,6 @@ export class TraceFeed {
     );
   }
 
-  #pollPeers(): Promise<void> {
-    this.#round ??= this.#pollRound().finally(() => {
-      this.#round = undefined;
-    });
-    return this.#round;
-  }
-
-  async #pollRound(): Promise<void> {
-    if (!this.#options.controlKey) return;
-    const started = Date.now();
-    await Promise.all(this.#options.peers.map((peer) => this.#pollPeer(peer)));
-    this.#polledUpTo = Math.max(this.#polledUpTo, started);
-  }
-
-  async #pollPeer(peer: TracePeer): Promise<void> {
-    const cursor = this.#cursors.get(peer.service) ?? 0;
-    const page = await this.#read<{ lastSeq: number; events: TraceEvent[] }>(peer, `/_lab/trace?after=${cursor}`);
-    if (!page) return;
-    // A restarted service counts from 1 again.
-    if (page.lastSeq < cursor) {
-      this.#cursors.set(peer.service, 0);
-      return;
-    }
-    for (const event of page.events) this.#ingest(event);
-    this.#cursors.set(peer.service, nextCursor(page.events, page.lastSeq, Date.now()));
-  }
-
   async #read<T>(peer: TracePeer, path: string): Promise<T | undefined> {
     try {
       const response = await fetch(`${peer.url}${path}`, {
@@ -251,19 +278,9 @@ export class TraceFeed {
       });
       return response.ok ? ((await response.json()) as T) : undefined;
     } catch {
-      return undefined; // a service that is down (the attacker is optional) is read again on the next poll
+      return undefined; // a service that is down (the attacker is optional) counts as not in full view
     }
   }
-}
-
-/**
- * Where to read from next time: after the newest event, unless a recent one still has an
- * unchecked JWT; then from it, so that its signature check is picked up.
- */
-export function nextCursor(events: readonly TraceEvent[], lastSeq: number, now: number): number {
-  const pending = events.filter((event) => event.jwts?.some((jwt) => jwt.signature === 'unchecked') && endOf(event) + RECHECK_MS > now);
-  if (pending.length === 0) return Math.max(lastSeq, ...events.map((event) => event.seq));
-  return Math.min(...pending.map((event) => event.seq)) - 1;
 }
 
 function endOf(event: TraceEvent): number {
@@ -286,4 +303,8 @@ export function createXrayFeed(
 ): TraceFeed {
   const peers = (['authserver', 'resource-api', 'attacker'] as const).map((service) => ({ service, url: config.topology[service].url }));
   return new TraceFeed({ recorder, peers, controlKey: config.lab.controlKey, ...overrides });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }

@@ -49,7 +49,8 @@ async function startLab() {
       { service: 'resource-api', url: api.url },
     ],
     controlKey: KEY,
-    pollIntervalMs: 40,
+    releaseIntervalMs: 20,
+    reconnectMs: 100,
     settleMs: 60,
   });
   feeds.push(feed);

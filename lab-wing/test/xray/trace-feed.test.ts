@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { handleErrors } from '@lab/kit';
 import { DefenceSwitches, type JwtSignatureCheck, type ServiceName, type TraceEvent } from '@lab/shared';
 import { TraceRecorder, createLabControlRoutes } from '../../src/index.ts';
-import { EVERY_SESSION, TraceFeed, nextCursor } from '../../src/xray/trace-feed.ts';
+import { EVERY_SESSION, TraceFeed } from '../../src/xray/trace-feed.ts';
 
 const KEY = 'test-control-key';
 const servers: Server[] = [];
@@ -29,7 +29,7 @@ async function startPeer(service: ServiceName): Promise<{ recorder: TraceRecorde
 }
 
 function newFeed(recorder: TraceRecorder, peers: Array<{ service: ServiceName; url: string }>): TraceFeed {
-  const feed = new TraceFeed({ recorder, peers, controlKey: KEY, pollIntervalMs: 50, settleMs: 120 });
+  const feed = new TraceFeed({ recorder, peers, controlKey: KEY, releaseIntervalMs: 20, reconnectMs: 100, settleMs: 120 });
   feeds.push(feed);
   return feed;
 }
@@ -144,16 +144,5 @@ describe('TraceFeed', () => {
     recordExchange(bff, '/bff/user', 0);
     await until(() => received.length === 1);
     expect(received).toEqual(['/bff/user']);
-  });
-});
-
-describe('nextCursor', () => {
-  it('reads again from an event whose JWT is still unchecked, for a few seconds', () => {
-    const recorder = new TraceRecorder('authserver');
-    const plain = recordExchange(recorder, '/auth', 0);
-    const pending = recordExchange(recorder, '/token', 0, 5, { responseBody: '{"id_token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9."}' });
-    const later = recordExchange(recorder, '/jwks', 0);
-    expect(nextCursor([plain, pending, later], later.seq, Date.now())).toBe(pending.seq - 1);
-    expect(nextCursor([plain, pending, later], later.seq, Date.now() + 10_000)).toBe(later.seq);
   });
 });
