@@ -1,4 +1,5 @@
-import { isSecretName, redactTokens, shortenSecret } from '@lab/shared';
+import { parseCookie } from 'undici';
+import { isSecretName, redactTokens, shortenSecret, type CookieView, type ParamView, type RawExchange } from '@lab/shared';
 
 /**
  * LAB ONLY: how the trace shows an exchange to a person. It keeps the headers a learner looks at
@@ -138,4 +139,60 @@ function redactJson(value: unknown): unknown {
     );
   }
   return typeof value === 'string' ? redactTokens(value) : value;
+}
+
+/**
+ * The cookies of an exchange, parsed once: the `Cookie` header's pairs, and each `Set-Cookie`
+ * header by undici's parser (RFC 6265bis §5.6), its attributes as a learner reads them.
+ */
+export function viewCookies(raw: RawExchange, full: boolean): { sent: CookieView[]; set: CookieView[] } | undefined {
+  const show = (value: string) => (full || value.length <= 8 ? value : shortenSecret(value, 6));
+  const sent: CookieView[] = [];
+  const cookieHeader = raw.requestHeaders.cookie;
+  if (cookieHeader) {
+    for (const pair of cookieHeader.split(/;\s*/)) {
+      const at = pair.indexOf('=');
+      if (pair) sent.push({ name: at >= 0 ? pair.slice(0, at) : pair, value: show(at >= 0 ? pair.slice(at + 1) : ''), attributes: [], removed: false });
+    }
+  }
+  const set: CookieView[] = [];
+  for (const line of raw.setCookies ?? []) {
+    const cookie = parseCookie(line);
+    if (!cookie) continue;
+    const expires = cookie.expires === undefined ? undefined : new Date(cookie.expires);
+    const attributes = [
+      cookie.path !== undefined ? `Path=${cookie.path}` : undefined,
+      cookie.domain !== undefined ? `Domain=${cookie.domain}` : undefined,
+      expires ? `Expires=${expires.toUTCString()}` : undefined,
+      cookie.maxAge !== undefined ? `Max-Age=${cookie.maxAge}` : undefined,
+      cookie.secure ? 'Secure' : undefined,
+      cookie.httpOnly ? 'HttpOnly' : undefined,
+      cookie.sameSite !== undefined ? `SameSite=${cookie.sameSite}` : undefined,
+    ].filter((attribute): attribute is string => attribute !== undefined);
+    const removed = cookie.maxAge === 0 || (expires !== undefined && expires.getTime() <= 0);
+    set.push({ name: cookie.name, value: show(cookie.value), attributes, removed });
+  }
+  return sent.length > 0 || set.length > 0 ? { sent, set } : undefined;
+}
+
+/** The parameters of the URL and of its `Location`, decoded once (`URLSearchParams`); secret ones shortened unless the full view is on. */
+export function viewParams(raw: RawExchange, full: boolean): { url: ParamView[]; location: ParamView[] } | undefined {
+  const url = paramsOf(raw.url, full);
+  const location = raw.responseHeaders.location ? paramsOf(raw.responseHeaders.location, full) : [];
+  return url.length > 0 || location.length > 0 ? { url, location } : undefined;
+}
+
+function paramsOf(address: string, full: boolean): ParamView[] {
+  const params: ParamView[] = [];
+  const hashAt = address.indexOf('#');
+  const queryAt = address.indexOf('?');
+  const end = hashAt >= 0 ? hashAt : address.length;
+  const add = (part: string, where: ParamView['where']) => {
+    for (const [name, value] of new URLSearchParams(part)) {
+      params.push({ name, value: full ? value : isSecretName(name) ? shortenSecret(value) : redactTokens(value), where });
+    }
+  };
+  if (queryAt >= 0 && queryAt < end) add(address.slice(queryAt + 1, end), 'query');
+  if (hashAt >= 0) add(address.slice(hashAt + 1), 'fragment');
+  return params;
 }

@@ -33,6 +33,7 @@ export function traceRequests(recorder: TraceRecorder, self: Party) {
         durationMs: Date.now() - started,
         requestHeaders: flatten(ctx.request.headers),
         responseHeaders: flatten(ctx.response.headers as Record<string, string | string[] | number | undefined>),
+        setCookies: listOf(ctx.response.headers['set-cookie']),
         requestBody: describeBody(requestBodyOf(ctx), ctx.request.type),
         responseBody: describeBody(ctx.body, ctx.response.type),
         correlationId,
@@ -69,4 +70,10 @@ export function describeBody(body: unknown, type: string): string | undefined {
   } catch {
     return '(unserialisable body)';
   }
+}
+
+/** A header Node keeps as a list (`Set-Cookie`), as one. */
+function listOf(value: string | string[] | number | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value : [String(value)];
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { DecodedJwt, RawExchange, ServiceName, TraceEvent } from '@lab/shared';
-import { REQUEST_HEADERS, RESPONSE_HEADERS, excerpt, onlyHeaders, pickHeaders, redactUrl } from './redact-exchange.ts';
+import { REQUEST_HEADERS, RESPONSE_HEADERS, excerpt, onlyHeaders, pickHeaders, redactUrl, viewCookies, viewParams } from './redact-exchange.ts';
 import { decodeFoundJwt, findJwts, type JwtVerifier } from './trace-jwts.ts';
 import { captureServiceLinks, findLinks, type CapturedLinks } from './trace-links.ts';
 
@@ -116,8 +116,11 @@ export class TraceRecorder {
     });
     // Also from the raw values: what ties this exchange to the rest of its flow, as opaque keys.
     const links = findLinks(raw, unread.serviceLinks);
+    const { setCookies: _setCookies, ...exchange } = raw;
+    const cookies = viewCookies(raw, full);
+    const params = viewParams(raw, full);
     const shown: TraceEvent = {
-      ...raw,
+      ...exchange,
       id: randomUUID(),
       seq,
       service: this.service,
@@ -129,6 +132,8 @@ export class TraceRecorder {
       responseBody: excerpt(raw.responseBody, full),
       ...(found.length > 0 ? { jwts: found.map(({ decoded }) => decoded) } : {}),
       ...(links.length > 0 ? { links } : {}),
+      ...(cookies ? { cookies } : {}),
+      ...(params ? { params } : {}),
     };
     const at = this.#events.indexOf(unread);
     if (at >= 0) this.#events[at] = shown;

@@ -32,7 +32,12 @@ export function createTracedFetch(recorder: TraceRecorder, self: Party, partyOf:
       traced.failed(error);
       throw error;
     }
-    traced.answered(response.status, Object.fromEntries(response.headers), bytes.byteLength > 0 ? new TextDecoder().decode(bytes) : undefined);
+    traced.answered(
+      response.status,
+      Object.fromEntries(response.headers),
+      bytes.byteLength > 0 ? new TextDecoder().decode(bytes) : undefined,
+      response.headers.getSetCookie(),
+    );
     const nullBody = [101, 204, 205, 304].includes(response.status);
     return new Response(nullBody ? null : bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
@@ -63,8 +68,8 @@ function startOutbound(
   const started = Date.now();
   const base = { ...exchange, time: new Date(started).toISOString(), direction: 'outbound' as const, channel: 'back' as const };
   return {
-    answered(status: number, responseHeaders: Record<string, string>, responseBody: string | undefined): void {
-      recorder.note({ ...base, status, durationMs: Date.now() - started, responseHeaders, responseBody });
+    answered(status: number, responseHeaders: Record<string, string>, responseBody: string | undefined, setCookies?: string[]): void {
+      recorder.note({ ...base, status, durationMs: Date.now() - started, responseHeaders, responseBody, ...(setCookies?.length ? { setCookies } : {}) });
     },
     failed(error: unknown): void {
       recorder.note({ ...base, durationMs: Date.now() - started, responseHeaders: {}, error: describeError(error) });

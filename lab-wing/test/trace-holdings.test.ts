@@ -77,8 +77,8 @@ function bffSignIn() {
       status: 302,
       responseHeaders: {
         location: `${AS}/auth?client_id=bff&response_type=code&state=${state}&code_challenge=${opaque()}&code_challenge_method=S256`,
-        'set-cookie': `bff_session=${cookie}; path=/; samesite=lax; httponly`,
       },
+      setCookies: [`bff_session=${cookie}; path=/; samesite=lax; httponly`],
     },
     {
       from: 'user-agent',
@@ -111,7 +111,8 @@ function bffSignIn() {
       url: `${APP}/bff/callback?code=${code}&state=${state}&iss=${encodeURIComponent(AS)}`,
       status: 302,
       requestHeaders: { cookie: `bff_session=${cookie}` },
-      responseHeaders: { location: '/', 'set-cookie': `bff_session=${newCookie}; path=/; expires=Thu, 01 Jan 2026 18:00:00 GMT; samesite=lax; httponly` },
+      responseHeaders: { location: '/' },
+      setCookies: [`bff_session=${newCookie}; path=/; expires=Thu, 01 Jan 2026 18:00:00 GMT; samesite=lax; httponly`],
     },
     { from: 'user-agent', to: 'bff', method: 'GET', url: `${APP}/api/notes`, requestHeaders: { 'x-csrf': '1', cookie: `bff_session=${newCookie}` } },
     {
@@ -182,10 +183,10 @@ describe('deriveHoldings: the BFF pattern', () => {
       method: 'POST',
       url: `${APP}/bff/logout`,
       requestHeaders: { 'x-csrf': '1', cookie: `bff_session=${first.cookie}` },
-      responseHeaders: {
-        'set-cookie':
-          'bff_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly, bff_session.sig=abc; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly',
-      },
+      setCookies: [
+        'bff_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly',
+        'bff_session.sig=abc; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly',
+      ],
       responseBody: JSON.stringify({ signedOut: true, logoutUrl: `${AS}/session/end?client_id=bff` }),
     } as const;
     const signedOut = table(deriveHoldings(trace(...first.events, logout)));

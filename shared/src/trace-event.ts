@@ -50,10 +50,37 @@ export interface TraceEvent {
    * session's flow and nothing of another's (see `trace-links.ts`).
    */
   readonly links?: readonly string[];
+  /**
+   * The cookies the request sent (`Cookie`) and those the response set (one per `Set-Cookie`
+   * header), parsed once when the event is shown; values shortened unless the full view is on.
+   */
+  readonly cookies?: { readonly sent: readonly CookieView[]; readonly set: readonly CookieView[] };
+  /** The parameters of the URL and of the `Location` it answered with, decoded once; secrets shortened unless the full view is on. */
+  readonly params?: { readonly url: readonly ParamView[]; readonly location: readonly ParamView[] };
+}
+
+/** One cookie of an exchange. */
+export interface CookieView {
+  readonly name: string;
+  readonly value: string;
+  /** `Set-Cookie` attributes as sent (`Path=/`, `HttpOnly`, `SameSite=Lax`); none for a cookie sent. */
+  readonly attributes: readonly string[];
+  /** A `Set-Cookie` that deletes the cookie (an expiry in the past, `Max-Age=0`). */
+  readonly removed: boolean;
+}
+
+/** One parameter of a URL's query or fragment. */
+export interface ParamView {
+  readonly name: string;
+  readonly value: string;
+  readonly where: 'query' | 'fragment';
 }
 
 /** An exchange as a service records it, before anything is shortened. */
-export type RawExchange = Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts' | 'links'>;
+export type RawExchange = Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts' | 'links' | 'cookies' | 'params'> & {
+  /** Each `Set-Cookie` header of the response as it came, one per cookie (`responseHeaders` joins them). */
+  readonly setCookies?: readonly string[];
+};
 
 /** Headers the lab's own services add to back-channel calls so the receiver can trace who called. */
 export const TRACE_HEADERS = { correlation: 'x-correlation-id', caller: 'x-lab-caller' } as const;

@@ -1,3 +1,4 @@
+import { BFF_SESSION_COOKIE } from './topology.ts';
 import type { Party, TraceEvent } from './trace-event.ts';
 import { displayPathOf } from './trace-view.ts';
 
@@ -140,11 +141,10 @@ export function deriveHoldings(exchanges: readonly TraceEvent[]): Holding[] {
 
     // The session cookie: set by the BFF, sent back by the browser, removed at sign-out. The
     // request (with the cookie it carried) comes before its answer (which may remove the cookie).
-    if (/(^|;\s*)bff_session=/.test(event.requestHeaders.cookie ?? '')) give(sender, 'session-cookie', `sent it: ${call}`, event);
-    const setCookie = event.responseHeaders['set-cookie'] ?? '';
-    for (const cookie of setCookie.split(/,\s*(?=[^;=\s]+=)/)) {
-      if (!/^bff_session=/.test(cookie)) continue;
-      if (/expires=thu, 01 jan 1970|max-age=0/i.test(cookie)) mark('session-cookie', 'gone', [sender === 'spa' ? 'user-agent' : sender]);
+    if (event.cookies?.sent.some((cookie) => cookie.name === BFF_SESSION_COOKIE)) give(sender, 'session-cookie', `sent it: ${call}`, event);
+    for (const cookie of event.cookies?.set ?? []) {
+      if (cookie.name !== BFF_SESSION_COOKIE) continue;
+      if (cookie.removed) mark('session-cookie', 'gone', [sender === 'spa' ? 'user-agent' : sender]);
       else {
         give(sender, 'session-cookie', `Set-Cookie on ${call}`, event);
         give(receiver, 'session-cookie', `its session store (${call})`, event);

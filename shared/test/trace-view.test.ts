@@ -40,6 +40,7 @@ function bffLogin(): TraceEvent[] {
         location: `${AS}/auth?response_type=code&client_id=bff&state=st4te…(43 chars)&nonce=n…(43 chars)&code_challenge=abc&code_challenge_method=S256`,
         'set-cookie': 'bff_session=1f2e3d…(36 chars); path=/; samesite=lax; httponly',
       },
+      cookies: { sent: [], set: [{ name: 'bff_session', value: '1f2e3d…(36 chars)', attributes: ['Path=/', 'HttpOnly', 'SameSite=Lax'], removed: false }] },
     }),
     exchange({
       from: 'user-agent',
@@ -65,6 +66,10 @@ function bffLogin(): TraceEvent[] {
       correlationId: 'cb',
       requestHeaders: { cookie: 'bff_session=1f2e3d…(36 chars)' },
       responseHeaders: { location: '/', 'set-cookie': 'bff_session=9a8b7c…(36 chars); path=/; samesite=lax; httponly' },
+      cookies: {
+        sent: [{ name: 'bff_session', value: '1f2e3d…(36 chars)', attributes: [], removed: false }],
+        set: [{ name: 'bff_session', value: '9a8b7c…(36 chars)', attributes: ['Path=/', 'HttpOnly', 'SameSite=Lax'], removed: false }],
+      },
     }),
     exchange(
       {
@@ -98,6 +103,7 @@ function bffLogin(): TraceEvent[] {
         method: 'GET',
         url: `${APP}/api/notes`,
         requestHeaders: { 'x-csrf': '1', cookie: 'bff_session=9a8b7c…(36 chars)' },
+        cookies: { sent: [{ name: 'bff_session', value: '9a8b7c…(36 chars)', attributes: [], removed: false }], set: [] },
         correlationId: 'notes',
       },
       3000,
@@ -214,6 +220,12 @@ describe('deriveHoldings', () => {
           url: `${APP}/bff/logout`,
           requestHeaders: { 'x-csrf': '1' },
           responseHeaders: { 'set-cookie': 'bff_session=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly' },
+          cookies: {
+            sent: [],
+            set: [
+              { name: 'bff_session', value: '', attributes: ['Path=/', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT', 'HttpOnly', 'SameSite=Lax'], removed: true },
+            ],
+          },
         },
         3000,
       ),

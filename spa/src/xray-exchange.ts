@@ -1,10 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { Party, TraceEvent } from '@lab/shared';
+import type { CookieView, ParamView, Party, TraceEvent } from '@lab/shared';
 import { LANE_NAMES } from '@lab/shared/trace-view';
 import { sharedStyles } from './shared-styles.ts';
 import { PARAMETER_GLOSSARY, explainHeader } from '@lab/shared/glossary';
-import { bodyOf, cookiesOf, paramsOf, setCookiesOf, withoutQuery, type CookieView } from './xray-format.ts';
+import { bodyOf, withoutQuery } from './xray-format.ts';
 import './xray-jwt.ts';
 
 /**
@@ -139,9 +139,9 @@ export class XrayExchange extends LitElement {
           <span class="channel ${event.channel}">${event.channel === 'back' ? 'back channel: server to server' : 'front channel: through the browser'}</span>
         </div>
         <p class="request-line mono"><strong>${event.method}</strong> ${withoutQuery(event.url)}</p>
-        ${this.renderParams('Query parameters', event.url)}
+        ${this.renderParams('Query parameters', event.params?.url)}
         ${headers.length > 0 ? html`<h3>Request headers</h3>${headerTable(headers)}` : nothing}
-        ${cookieTable('Cookies sent', cookiesOf(event.requestHeaders.cookie))}
+        ${cookieTable('Cookies sent', event.cookies?.sent ?? [])}
         ${event.requestBody ? html`<h3>Request body</h3>${renderBody(event.requestBody)}` : nothing}
 
         <h3>Response</h3>
@@ -150,8 +150,8 @@ export class XrayExchange extends LitElement {
             ? html`<p class="status status-error">No answer: ${event.error}</p>`
             : html`<p><span class="status ${statusClass(event.status)}">${event.status}</span> <span class="muted">after ${event.durationMs} ms</span></p>`
         }
-        ${location ? html`<p class="request-line mono">Location: ${withoutQuery(location)}</p>${this.renderParams('Redirect parameters', location)}` : nothing}
-        ${cookieTable('Cookies set', setCookiesOf(event.responseHeaders['set-cookie']))}
+        ${location ? html`<p class="request-line mono">Location: ${withoutQuery(location)}</p>${this.renderParams('Redirect parameters', event.params?.location)}` : nothing}
+        ${cookieTable('Cookies set', event.cookies?.set ?? [])}
         ${responseHeaders.length > 0 ? headerTable(responseHeaders) : nothing}
         ${event.responseBody ? html`<h3>Response body</h3>${renderBody(event.responseBody)}` : nothing}
 
@@ -165,9 +165,8 @@ export class XrayExchange extends LitElement {
     `;
   }
 
-  private renderParams(title: string, url: string) {
-    const params = paramsOf(url);
-    if (params.length === 0) return nothing;
+  private renderParams(title: string, params: readonly ParamView[] | undefined) {
+    if (!params || params.length === 0) return nothing;
     return html`
       <h3>${title}</h3>
       <table>

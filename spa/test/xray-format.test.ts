@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyOf, cookiesOf, describeNumericDate, paramsOf, setCookiesOf } from '../src/xray-format.ts';
+import { bodyOf, describeNumericDate } from '../src/xray-format.ts';
 
 // xray-format.ts is pure (no DOM): the X-ray's reading of URLs, cookies, bodies and JWT dates,
 // tested in Node. What the elements make of it is tested in Chromium (elements/*.test.ts).
@@ -29,43 +29,7 @@ describe('describeNumericDate (the JWT view: exp, iat, nbf, auth_time)', () => {
   });
 });
 
-describe('setCookiesOf (a Set-Cookie as the trace joins them)', () => {
-  it('splits cookies joined with ", " without splitting inside an Expires date, and marks a removal', () => {
-    const header =
-      'bff_session=abc…(36 chars); path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly, bff_session.sig=xyz; path=/; max-age=0, other=1; Path=/';
-    expect(setCookiesOf(header)).toEqual([
-      {
-        name: 'bff_session',
-        value: 'abc…(36 chars)',
-        attributes: ['path=/', 'expires=Thu, 01 Jan 1970 00:00:00 GMT', 'samesite=lax', 'httponly'],
-        removed: true,
-      },
-      { name: 'bff_session.sig', value: 'xyz', attributes: ['path=/', 'max-age=0'], removed: true },
-      { name: 'other', value: '1', attributes: ['Path=/'], removed: false },
-    ]);
-  });
-
-  it('a cookie set for a future date is not a removal', () => {
-    expect(setCookiesOf('bff_session=abc; expires=Thu, 01 Jan 2026 18:00:00 GMT; max-age=28800')).toEqual([
-      { name: 'bff_session', value: 'abc', attributes: ['expires=Thu, 01 Jan 2026 18:00:00 GMT', 'max-age=28800'], removed: false },
-    ]);
-  });
-
-  it('nothing set: no cookies', () => {
-    expect([setCookiesOf(undefined), setCookiesOf(''), cookiesOf(undefined)]).toEqual([[], [], []]);
-  });
-});
-
-describe('paramsOf and bodyOf', () => {
-  it('lists query and fragment parameters in order, decoded, and shows a malformed encoding as it came', () => {
-    expect(paramsOf('http://localhost:5173/spa-callback?code=c%2B1&state=a+b#access_token=t&bad=%zz')).toEqual([
-      { name: 'code', value: 'c+1', where: 'query' },
-      { name: 'state', value: 'a b', where: 'query' },
-      { name: 'access_token', value: 't', where: 'fragment' },
-      { name: 'bad', value: '%zz', where: 'fragment' },
-    ]);
-  });
-
+describe('bodyOf', () => {
   it('reads a form body field by field, JSON indented, anything else as text', () => {
     expect(bodyOf('grant_type=authorization_code&code=c0de')).toEqual({
       kind: 'fields',

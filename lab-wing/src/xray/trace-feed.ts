@@ -186,8 +186,11 @@ export class TraceFeed {
     if (!response.ok || !response.body) return;
     let buffered = '';
     const decoder = new TextDecoder();
-    for await (const chunk of response.body) {
-      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffered += decoder.decode(value, { stream: true });
       let end = buffered.indexOf('\n');
       while (end >= 0) {
         const line = buffered.slice(0, end).trim();

@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import type { Party, TraceEvent } from '@lab/shared';
+import type { CookieView, Party, TraceEvent } from '@lab/shared';
 import { DEFENCES } from '@lab/shared';
 import type { Scenario, ScenarioResult, StepRecord } from './scenario.ts';
 import { PARAMETER_GLOSSARY } from '@lab/shared/glossary';
@@ -82,7 +82,7 @@ export class Narrator {
       ['Cookie', event.requestHeaders.cookie && summariseCookieHeader(event.requestHeaders.cookie)],
       ['request body', event.requestBody && clip(event.requestBody)],
       ['Location', location && (location.includes('?') && explainable.length > 0 ? `${location.slice(0, location.indexOf('?'))}?…` : location)],
-      ['Set-Cookie', event.responseHeaders['set-cookie'] && summariseSetCookie(event.responseHeaders['set-cookie'])],
+      ['Set-Cookie', summariseSetCookies(event.cookies?.set ?? [])],
       ['WWW-Authenticate', event.responseHeaders['www-authenticate']],
       ['response body', event.responseBody && !event.responseBody.startsWith('(HTML') ? clip(event.responseBody) : undefined],
     ];
@@ -153,17 +153,14 @@ function summariseCookieHeader(header: string): string {
 }
 
 /** One line per cookie set: name, shortened value and the attributes that matter (no expiry dates). */
-function summariseSetCookie(header: string): string {
-  return header
-    .split(/,\s*(?=[^;=\s]+=)/)
-    .filter((cookie) => !cookie.split('=')[0]?.endsWith('.sig'))
+function summariseSetCookies(cookies: readonly CookieView[]): string | undefined {
+  const shown = cookies
+    .filter((cookie) => !cookie.name.endsWith('.sig'))
     .map((cookie) => {
-      const [pair = '', ...attributes] = cookie.split(/;\s*/);
-      const removed = attributes.some((attribute) => attribute.toLowerCase().startsWith('expires=thu, 01 jan 1970'));
-      const kept = attributes.filter((attribute) => !/^(expires|path=\/(auth|interaction)\/)/i.test(attribute));
-      return removed ? `${pair.split('=')[0]} (removed)` : [pair, ...kept].join('; ');
-    })
-    .join(' | ');
+      const kept = cookie.attributes.filter((attribute) => !/^(expires|path=\/(auth|interaction)\/)/i.test(attribute));
+      return cookie.removed ? `${cookie.name} (removed)` : [`${cookie.name}=${cookie.value}`, ...kept].join('; ');
+    });
+  return shown.length > 0 ? shown.join(' | ') : undefined;
 }
 
 export function show(value: unknown): string {

@@ -115,8 +115,8 @@ function exchangeTable(exchanges: readonly TraceEvent[], firstNumber: number, ap
     if (event.requestBody) details.push(`request body: ${clip(event.requestBody)}`);
     if (event.responseHeaders.location) details.push(`Location: ${event.responseHeaders.location}`);
     // One line per cookie set; the `.sig` twins (their signatures) only repeat the cookie's name.
-    for (const cookie of (event.responseHeaders['set-cookie'] ?? '').split(/,\s*(?=[^;=\s]+=)/)) {
-      if (cookie && !cookie.split('=')[0]?.endsWith('.sig')) details.push(`Set-Cookie: ${cookie}`);
+    for (const cookie of event.cookies?.set ?? []) {
+      if (!cookie.name.endsWith('.sig')) details.push(`Set-Cookie: ${[`${cookie.name}=${cookie.value}`, ...cookie.attributes].join('; ')}`);
     }
     if (event.responseBody && !event.responseBody.startsWith('(HTML')) details.push(`response body: ${clip(event.responseBody)}`);
     for (const jwt of event.jwts ?? []) {

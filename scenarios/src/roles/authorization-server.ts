@@ -129,12 +129,12 @@ export const authorizationServerRole = defineScenario({
         const login = findExchange(exchanges, { to: 'authserver', method: 'POST', path: /^\/interaction\/[\w-]+\/login$/ });
         const resume = findExchange(exchanges, { to: 'authserver', method: 'GET', path: /^\/auth\/[\w-]+$/ });
         s.expect('the login form is accepted', 303, login?.status);
-        const sessionCookie = (resume?.responseHeaders['set-cookie'] ?? '').split(/,\s*(?=[^;=\s]+=)/).find((cookie) => cookie.startsWith('_session='));
+        const sessionCookie = resume?.cookies?.set.find((cookie) => cookie.name === '_session');
         s.check(
           'the authorization server starts its session (a _session cookie)',
-          '_session=…; path=/; httponly',
-          sessionCookie?.split('; expires')[0],
-          sessionCookie !== undefined && /; httponly/.test(sessionCookie) && /; path=\//.test(sessionCookie),
+          '_session, with Path=/ and HttpOnly',
+          sessionCookie && `${sessionCookie.name}, with ${sessionCookie.attributes.filter((attribute) => /^(Path|HttpOnly)/.test(attribute)).join(' and ')}`,
+          ['HttpOnly', 'Path=/'].every((attribute) => sessionCookie?.attributes.includes(attribute)),
         );
         s.check(
           'and, with no grant yet for client bff, asks for consent',
