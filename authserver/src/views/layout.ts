@@ -1,19 +1,17 @@
-import { escapeHtml } from '@lab/kit';
-
-export { escapeHtml };
+import { html, type SafeHtml } from '@lab/kit';
 
 /**
  * The frame of every page of the authorization server. The banner says which party the learner
  * is talking to: the address bar changes from `localhost:5173` to `127.0.0.1:4000` here.
  * Inline styles only, no scripts, no external fonts (the lab runs offline).
  */
-export function renderPage(title: string, body: string): string {
-  return `<!doctype html>
+export function renderPage(title: string, body: SafeHtml): SafeHtml {
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Authorization Server</title>
+<title>${title} · Authorization Server</title>
 <style>
   body { font: 18px/1.5 system-ui, sans-serif; margin: 0; background: #f4f1ea; color: #1d1d1d; }
   .role { background: #7a3e00; color: #fff; padding: .6rem 1.2rem; font-weight: 600; }

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { escapeHtml } from '@lab/kit';
+import { html } from '@lab/kit';
 import { readSession } from '../session.ts';
 import { toLocalPath } from '../return-to.ts';
 import { InvalidReturnToError } from '../errors.ts';
@@ -64,7 +64,7 @@ export function createAuthRoutes(deps: LoginDeps, flow: FlowSetting): Router {
 function renderLeakyInterstitial(ctx: Context, returnTo: string, pixelUrl: string): void {
   ctx.set('Referrer-Policy', 'unsafe-url');
   ctx.type = 'html';
-  ctx.body = `<!doctype html><meta charset="utf-8"><title>Signing you in…</title>
-<meta http-equiv="refresh" content="1;url=${escapeHtml(returnTo)}">
-<p>Signing you in…</p><img alt="" width="1" height="1" src="${escapeHtml(pixelUrl)}">`;
+  ctx.body = html`<!doctype html><meta charset="utf-8"><title>Signing you in…</title>
+<meta http-equiv="refresh" content="1;url=${returnTo}">
+<p>Signing you in…</p><img alt="" width="1" height="1" src="${pixelUrl}">`.toString();
 }
