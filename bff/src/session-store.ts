@@ -23,9 +23,13 @@ export interface SessionStore {
 /** How long a destroyed id is remembered: longer than any request that loaded it can still run. */
 const TOMBSTONE_MS = 10 * 60 * 1000;
 
-/** Sessions in this process's memory; each ends at its max age, and expired ones are swept. */
+/**
+ * Sessions in this process's memory; each ends at its max age, and expired ones are swept. Each
+ * is kept as its JSON text, as a remote store would keep it: a few hundred bytes instead of an
+ * object graph, and every request parses its own copy.
+ */
 export class MemorySessionStore implements SessionStore {
-  readonly #sessions: ExpiringMap<Record<string, unknown>>;
+  readonly #sessions: ExpiringMap<string>;
   readonly #destroyed: ExpiringMap<true>;
 
   constructor(options: { now?: () => number; sweepEveryMs?: number } = {}) {
@@ -35,13 +39,12 @@ export class MemorySessionStore implements SessionStore {
 
   async get(id: string): Promise<Record<string, unknown> | undefined> {
     const data = this.#sessions.get(id);
-    // A copy: each request works on its own snapshot, as it would with a remote store.
-    return data === undefined ? undefined : structuredClone(data);
+    return data === undefined ? undefined : (JSON.parse(data) as Record<string, unknown>);
   }
 
   async set(id: string, data: Record<string, unknown>, maxAgeMs: number): Promise<void> {
     if (this.#destroyed.get(id)) return;
-    this.#sessions.set(id, structuredClone(data), maxAgeMs);
+    this.#sessions.set(id, JSON.stringify(data), maxAgeMs);
   }
 
   async destroy(id: string): Promise<void> {
@@ -50,7 +53,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async list(): Promise<Array<{ id: string; data: Record<string, unknown> }>> {
-    return [...this.#sessions.entries()].map(([id, data]) => ({ id, data: structuredClone(data) }));
+    return [...this.#sessions.entries()].map(([id, data]) => ({ id, data: JSON.parse(data) as Record<string, unknown> }));
   }
 
   close(): void {

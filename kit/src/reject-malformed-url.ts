@@ -37,7 +37,9 @@ export function findMalformedRequest(ctx: Pick<Context, 'path' | 'querystring' |
  */
 export function isValidHost(host: string): boolean {
   if (host === '') return true;
-  if (/[\s/?#@\\]/.test(host)) return false;
+  // A DNS name, an IPv4 address or an IPv6 literal, and a port (RFC 9110 §7.2): nothing else,
+  // so that a Host echoed into a page or a header (`"`, `<`, `'`) cannot break out of it.
+  if (!/^[A-Za-z0-9._\-:[\]]+$/.test(host)) return false;
   try {
     return new URL(`http://${host}`).host !== '';
   } catch {

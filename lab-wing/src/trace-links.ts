@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, createHmac } from 'node:crypto';
 import type { RawExchange } from '@lab/shared';
+import { currentLinkFinder } from './request-context.ts';
 
 /**
  * LAB ONLY: what ties the exchanges of one user's flow together, so that the X-ray can show a
@@ -20,19 +20,13 @@ import type { RawExchange } from '@lab/shared';
  */
 export type LinkKind = 'bff-session' | 'state' | 'code' | 'interaction' | 'authserver-session' | 'token';
 
-/**
- * The link keys a service finds in one of its exchanges (see `runWithLinkFinder`), or a function
- * that computes them later: the recorder calls it only when the event is first read.
- */
-export type LinkFinder = (exchange: RawExchange) => readonly string[] | (() => readonly string[]);
-
 /** What the service's finder says of an exchange, taken while its request runs; computed later. */
 export type CapturedLinks = readonly string[] | (() => readonly string[]) | undefined;
 
 /** Takes the service's link finder's answer for an exchange now (inside the request's context). Never throws. */
-export function captureServiceLinks(exchange: RawExchange): CapturedLinks {
+export function captureServiceLinks(): CapturedLinks {
   try {
-    return finders.getStore()?.(exchange);
+    return currentLinkFinder()?.();
   } catch {
     return undefined;
   }
@@ -49,12 +43,7 @@ const TOKEN_FIELDS = ['access_token', 'refresh_token', 'id_token', 'token', 'id_
 const LINKED_JSON_FIELD = /"(?:state|code|access_token|refresh_token|id_token|token|id_token_hint)"\s*:/;
 const INTERACTION_PATH = /\/(?:interaction|auth)\/([A-Za-z0-9_-]{16,128})(?=[/?#]|$)/;
 
-const finders = new AsyncLocalStorage<LinkFinder>();
-
-/** Runs `fn` with `finder` adding link keys to every exchange recorded while it runs (the request it serves and its back-channel calls). */
-export function runWithLinkFinder<T>(finder: LinkFinder, fn: () => T): T {
-  return finders.run(finder, fn);
-}
+export { runWithLinkFinder, type LinkFinder } from './request-context.ts';
 
 /**
  * The link key of one value: a SHA-256 of kind and value, or an HMAC when the value is one
@@ -69,7 +58,7 @@ export function linkKeyOf(kind: LinkKind, value: string, secret?: string | Buffe
  * Every link key of an exchange: the values it shares with its flow, and what the service adds
  * (`captured` by `captureServiceLinks` when the exchange was recorded; else asked now). Never throws.
  */
-export function findLinks(exchange: RawExchange, captured: CapturedLinks = captureServiceLinks(exchange)): string[] {
+export function findLinks(exchange: RawExchange, captured: CapturedLinks = captureServiceLinks()): string[] {
   const keys = new Set<string>();
   const add = (kind: LinkKind, value: string | null | undefined) => {
     if (value && value.length >= MIN_VALUE_LENGTH) keys.add(linkKeyOf(kind, value));

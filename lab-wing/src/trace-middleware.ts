@@ -21,23 +21,33 @@ export function traceRequests(recorder: TraceRecorder, self: Party) {
     try {
       await runWithCorrelation(correlationId, next);
     } finally {
-      recorder.note({
+      // What the exchange is made from, as references: the event is built from them only when
+      // somebody reads it (most exchanges are never read while nobody watches).
+      const { method, href, status } = ctx;
+      const durationMs = Date.now() - started;
+      const requestHeaders = ctx.request.headers;
+      const responseHeaders = ctx.response.headers as Record<string, string | string[] | number | undefined>;
+      const requestBody = requestBodyOf(ctx);
+      const requestType = ctx.get('Content-Type');
+      const responseBody = ctx.body;
+      const responseType = String(ctx.response.get('Content-Type'));
+      recorder.note(() => ({
         time: new Date(started).toISOString(),
         direction: 'inbound',
         channel: fromPeer ? 'back' : 'front',
         from: fromPeer ? (caller as Party) : 'user-agent',
         to: self,
-        method: ctx.method,
-        url: ctx.href,
-        status: ctx.status,
-        durationMs: Date.now() - started,
-        requestHeaders: flatten(ctx.request.headers),
-        responseHeaders: flatten(ctx.response.headers as Record<string, string | string[] | number | undefined>),
-        setCookies: listOf(ctx.response.headers['set-cookie']),
-        requestBody: describeBody(requestBodyOf(ctx), ctx.request.type),
-        responseBody: describeBody(ctx.body, ctx.response.type),
+        method,
+        url: href,
+        status,
+        durationMs,
+        requestHeaders: flatten(requestHeaders),
+        responseHeaders: flatten(responseHeaders),
+        setCookies: listOf(responseHeaders['set-cookie']),
+        requestBody: describeBody(requestBody, requestType),
+        responseBody: describeBody(responseBody, responseType),
         correlationId,
-      });
+      }));
     }
   };
 }

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { DecodedJwt, RawExchange, ServiceName, TraceEvent } from '@lab/shared';
 import { REQUEST_HEADERS, RESPONSE_HEADERS, excerpt, onlyHeaders, pickHeaders, redactUrl, viewCookies, viewParams } from './redact-exchange.ts';
@@ -12,11 +11,11 @@ import { captureServiceLinks, findLinks, type CapturedLinks } from './trace-link
  * unless the instructor's full view is on.
  */
 
-/** A recorded exchange nobody has read yet, kept as it came. */
+/** A recorded exchange nobody has read yet: what it is made from, kept as it came. */
 interface Unread {
   readonly unread: true;
   readonly seq: number;
-  readonly raw: RawExchange;
+  readonly raw: RawExchange | (() => RawExchange);
   readonly fullView: boolean;
   readonly serviceLinks: CapturedLinks;
 }
@@ -24,15 +23,7 @@ interface Unread {
 /** What an exchange nobody has read yet keeps of each body. */
 const KEPT_BODY_LIMIT = 16_384;
 
-const context = new AsyncLocalStorage<{ correlationId: string }>();
-
-export function currentCorrelationId(): string | undefined {
-  return context.getStore()?.correlationId;
-}
-
-export function runWithCorrelation<T>(correlationId: string, fn: () => T): T {
-  return context.run({ correlationId }, fn);
-}
+export { currentCorrelationId, runWithCorrelation } from './request-context.ts';
 
 /**
  * Called with each event as it is recorded (`recorded`), and again with the same event when the
@@ -71,36 +62,30 @@ export class TraceRecorder {
 
   /**
    * Records one exchange on a service's hot path. With nobody watching (no listener: the X-ray is
-   * closed) only the exchange as it came is kept; shortening secrets, decoding and checking JWTs
-   * and finding its links wait until somebody reads the trace (`since`), and most exchanges are
-   * never read. With a listener it is shown at once, as `record` does.
+   * closed) only what the exchange is made from is kept, as references (`exchange` may be a
+   * function that builds it: headers are copied and bodies turned into text only then);
+   * shortening secrets, decoding and checking JWTs and finding its links wait until somebody reads
+   * the trace (`since`), and most exchanges are never read. With a listener it is shown at once,
+   * as `record` does.
    */
-  note(event: RawExchange): void {
-    this.#guard(event, () => (this.#listeners.size > 0 ? this.#show(this.#keep(event)) : this.#keep(event)));
+  note(exchange: RawExchange | (() => RawExchange)): void {
+    this.#guard(exchange, () => (this.#listeners.size > 0 ? this.#show(this.#keep(exchange)) : this.#keep(exchange)));
   }
 
-  #guard<T>(event: RawExchange, recording: () => T): T | undefined {
+  #guard<T>(exchange: RawExchange | (() => RawExchange), recording: () => T): T | undefined {
     try {
       return recording();
     } catch (error) {
-      console.error(`${this.service}: trace: could not record ${event.method} ${event.direction} exchange (${error instanceof Error ? error.name : 'error'})`);
+      const what = typeof exchange === 'function' ? 'an' : `${exchange.method} ${exchange.direction}`;
+      console.error(`${this.service}: trace: could not record ${what} exchange (${error instanceof Error ? error.name : 'error'})`);
       return undefined;
     }
   }
 
   /** Keeps the exchange as it came, with what only its own request's context can tell (the service's links). */
-  #keep(given: RawExchange): Unread {
-    const serviceLinks = captureServiceLinks(given);
-    // Only what will be shown is kept: the headers a learner looks at, and bodies cut to a size
-    // far above any token response (what is shown is cut shorter still).
-    const raw: RawExchange = {
-      ...given,
-      requestHeaders: onlyHeaders(given.requestHeaders, REQUEST_HEADERS),
-      responseHeaders: onlyHeaders(given.responseHeaders, RESPONSE_HEADERS),
-      requestBody: given.requestBody?.slice(0, KEPT_BODY_LIMIT),
-      responseBody: given.responseBody?.slice(0, KEPT_BODY_LIMIT),
-    };
-    const unread: Unread = { unread: true, seq: ++this.#seq, raw, fullView: this.fullView, serviceLinks };
+  #keep(exchange: RawExchange | (() => RawExchange)): Unread {
+    const serviceLinks = captureServiceLinks();
+    const unread: Unread = { unread: true, seq: ++this.#seq, raw: exchange, fullView: this.fullView, serviceLinks };
     this.#events.push(unread);
     if (this.#events.length > this.#capacity) this.#events.splice(0, this.#events.length - this.#capacity);
     return unread;
@@ -108,7 +93,8 @@ export class TraceRecorder {
 
   /** Turns a kept exchange into the event a person sees (secrets shortened), in place, and tells the listeners. */
   #show(unread: Unread): TraceEvent {
-    const { raw, seq, fullView: full } = unread;
+    const { seq, fullView: full } = unread;
+    const raw = keptOf(typeof unread.raw === 'function' ? unread.raw() : unread.raw);
     // Decoded from the raw values, before they are shortened; the tokens themselves are not kept.
     const found = findJwts(raw).flatMap((jwt) => {
       const decoded = decodeFoundJwt(jwt);
@@ -190,4 +176,18 @@ export class TraceRecorder {
 
 export function newCorrelationId(): string {
   return randomUUID().slice(0, 8);
+}
+
+/**
+ * Only what will be shown: the headers a learner looks at, and bodies cut to a size far above
+ * any token response (what is shown is cut shorter still).
+ */
+function keptOf(given: RawExchange): RawExchange {
+  return {
+    ...given,
+    requestHeaders: onlyHeaders(given.requestHeaders, REQUEST_HEADERS),
+    responseHeaders: onlyHeaders(given.responseHeaders, RESPONSE_HEADERS),
+    requestBody: given.requestBody?.slice(0, KEPT_BODY_LIMIT),
+    responseBody: given.responseBody?.slice(0, KEPT_BODY_LIMIT),
+  };
 }
