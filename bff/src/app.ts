@@ -49,18 +49,19 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
     }),
   );
   app.use(rejectMalformedUrl());
-  app.use(async (ctx, next) => {
+  app.use((ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
-    await next();
+    return next();
   });
   app.use(createHealthRoutes().routes());
   const tokens = new SessionTokens(oidc, tokenStore);
   const login = { config, oidc, defences: deps.defences, attempts: new LoginAttempts(deps.loginLimits), tokens };
   app.use(createSessionMiddleware(app, deps.store, config.sessionTtlSeconds, deps.defences));
+  // The API proxy first: it serves most requests, which then skip the other routers' matching.
+  const send = deps.hook?.request ?? createPooledRequest();
+  app.use(createApiProxyRoutes({ config, tokens, defences: deps.defences, send }).routes());
   app.use(createAuthRoutes(login, flow).routes());
   app.use(createSeedCodeRoutes(login, flow).routes());
   app.use(createSessionRoutes(deps.defences, tokens).routes());
-  const send = deps.hook?.request ?? createPooledRequest();
-  app.use(createApiProxyRoutes({ config, tokens, defences: deps.defences, send }).routes());
   return app;
 }

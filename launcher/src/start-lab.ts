@@ -131,7 +131,15 @@ function envFor(service: ServiceName, env: Record<string, string>): Record<strin
   for (const [variable, holders] of Object.entries(SECRET_HOLDERS)) {
     if (!holders.includes(service)) delete own[variable];
   }
+  // Node flags for one service only (`BFF_NODE_OPTIONS=--max-semi-space-size=4`), after the common ones.
+  const flags = env[nodeOptionsVariableOf(service)];
+  if (flags) own.NODE_OPTIONS = [env.NODE_OPTIONS, flags].filter(Boolean).join(' ');
   return own;
+}
+
+/** `BFF_NODE_OPTIONS`, `API_NODE_OPTIONS`…: named like the service's port variable. */
+export function nodeOptionsVariableOf(service: ServiceName): string {
+  return `${service === 'resource-api' ? 'API' : service.toUpperCase()}_NODE_OPTIONS`;
 }
 
 async function waitUntilHealthy(name: ServiceName, url: string, child: ChildProcess, timeoutMs: number, logDir: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { LabStartError, makeLabEnv, startLab } from '../src/index.ts';
 import { formatSummary } from '../src/print-summary.ts';
 import { resolveTopology } from '@lab/shared';
@@ -64,5 +65,29 @@ describe('formatSummary', () => {
     expect(text).not.toContain('holds the client secret and all tokens');
     expect(text).not.toContain('All defences are on');
     expect(text).toContain('Every defence switch is on, but the BFF pattern itself is not: in this mode the browser holds the tokens.');
+  });
+});
+
+describe('per-service Node flags', () => {
+  it('gives BFF_NODE_OPTIONS to the BFF process only, after NODE_OPTIONS', async () => {
+    const [bffPort, apiPort] = [await occupy('127.0.0.1'), await occupy('127.0.0.1')];
+    await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+    const env = makeLabEnv(process.env, {
+      BFF_PORT: String(bffPort),
+      API_PORT: String(apiPort),
+      NODE_OPTIONS: '--max-http-header-size=16384',
+      BFF_NODE_OPTIONS: '--max-semi-space-size=4',
+    });
+    const lab = await startLab({ env, services: ['bff', 'resource-api'], timeoutMs: 60_000 });
+    try {
+      const optionsOf = (service: 'bff' | 'resource-api') =>
+        readFileSync(`/proc/${lab.pidOf(service)}/environ`, 'utf8')
+          .split('\0')
+          .find((entry) => entry.startsWith('NODE_OPTIONS='));
+      expect(optionsOf('bff')).toBe('NODE_OPTIONS=--max-http-header-size=16384 --max-semi-space-size=4');
+      expect(optionsOf('resource-api')).toBe('NODE_OPTIONS=--max-http-header-size=16384');
+    } finally {
+      await lab.stop();
+    }
   });
 });

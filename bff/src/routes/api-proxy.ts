@@ -44,9 +44,11 @@ export function createApiProxyRoutes({ config, tokens, defences, send }: ApiProx
   const router = new Router();
   const parseBody = bodyParser({ enableTypes: ['json', 'text'], jsonLimit: '16kb', textLimit: '16kb', encoding: 'utf-8' });
 
+  const apiOrigin = new URL(config.apiUrl).origin;
+
   router.all('/api/{*rest}', requireCsrfHeader(defences), parseBody, async (ctx) => {
     acceptJsonOnly(ctx, defences.isOn('csrf-header'));
-    const upstream = resolveUpstreamUrl(ctx, config.apiUrl, defences.isOn('proxy-allowlist'));
+    const upstream = resolveUpstreamUrl(ctx, config.apiUrl, apiOrigin, defences.isOn('proxy-allowlist'));
     const { sid } = readSession(ctx);
     if (!sid) throw new NotAuthenticatedError();
     const body = hasBody(ctx) ? JSON.stringify(ctx.request.body) : undefined;
@@ -109,7 +111,7 @@ function refusedAsInvalid(response: IncomingAnswer): boolean {
  * Builds the upstream URL from the path after `/api`, refusing anything that could change the
  * host or climb out of the API: `..`, encoded `/`, `\` or `.`, `//`, `@`, and any route not on the list.
  */
-function resolveUpstreamUrl(ctx: Context, apiUrl: string, allowListOn: boolean): URL {
+function resolveUpstreamUrl(ctx: Context, apiUrl: string, apiOrigin: string, allowListOn: boolean): URL {
   const rawPath = ctx.path.slice('/api'.length);
   if (!allowListOn) {
     // Weakened on purpose: the path is resolved as a URL reference against the API's base, so
@@ -120,7 +122,7 @@ function resolveUpstreamUrl(ctx: Context, apiUrl: string, allowListOn: boolean):
   const url = new URL(rawPath, apiUrl);
   url.search = ctx.querystring;
   const allowed = ALLOWED_ROUTES.some((route) => route.method === ctx.method && route.path === url.pathname);
-  if (url.origin !== new URL(apiUrl).origin || !allowed) throw new ApiRouteNotAllowedError(ctx.method, rawPath);
+  if (url.origin !== apiOrigin || !allowed) throw new ApiRouteNotAllowedError(ctx.method, rawPath);
   return url;
 }
 
