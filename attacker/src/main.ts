@@ -1,6 +1,6 @@
 import { listenUntilStopped, loadConfigOrExit } from '@lab/kit';
 import { DefenceSwitches } from '@lab/shared';
-import { createXrayKeySet, instrumentService } from '@lab/wing';
+import { createXrayKeySet, installLabClock, instrumentService } from '@lab/wing';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { LootStore } from './loot.ts';
@@ -12,6 +12,7 @@ const lab = instrumentService({
   ...config,
   service: 'attacker',
   defences: new DefenceSwitches(config.lab.weakened),
+  clock: config.lab.controlKey ? installLabClock() : undefined,
   // The X-ray shows whether a token that reached the attacker is a genuine one of the authorization server.
   jwtKeys: createXrayKeySet(`${config.topology.authserver.url}/jwks`),
   extraRoutes: (router) => {

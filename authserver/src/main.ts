@@ -1,20 +1,29 @@
 import { listenUntilStopped, loadConfigOrExit } from '@lab/kit';
 import { DefenceSwitches } from '@lab/shared';
-import { instrumentAuthServer, localKeySetOf } from '@lab/wing';
+import { installLabClock, instrumentAuthServer, localKeySetOf } from '@lab/wing';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { createRunSettings } from './run-settings.ts';
 import { generateSigningJwk } from './signing-key.ts';
+import { MemoryStorage } from './storage/memory-storage.ts';
 
 const config = loadConfigOrExit('authserver', () => loadConfig(process.env));
 
 const signingJwk = config.signingJwk ?? (await generateSigningJwk());
 const defences = new DefenceSwitches(config.lab.weakened);
 const settings = createRunSettings(config);
-// The lab's instruments (trace, /_lab control routes), attached through the app's one hook; the
-// X-ray shows whether each token it records was signed by this server's key.
-const lab = instrumentAuthServer({ ...config, defences, settings, jwtKeys: localKeySetOf(signingJwk) });
-const app = createApp(config, { signingJwk, defences, settings, hook: lab.hook });
+const storage = new MemoryStorage({ maxAnonymousEntries: config.maxAnonymousEntries });
+// The lab's instruments (trace, /_lab control routes, the lab's clock), attached through the app's
+// one hook; the X-ray shows whether each token it records was signed by this server's key.
+const lab = instrumentAuthServer({
+  ...config,
+  defences,
+  settings,
+  jwtKeys: localKeySetOf(signingJwk),
+  clock: config.lab.controlKey ? installLabClock() : undefined,
+  expiring: (fromMs, toMs) => storage.expiringBetween(fromMs, toMs),
+});
+const app = createApp(config, { signingJwk, defences, settings, storage, hook: lab.hook });
 
 app.on('server_error', (_ctx, error: Error) => {
   console.error(`authserver: server error: ${error.message}`);

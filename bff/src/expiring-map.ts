@@ -8,7 +8,7 @@ export class ExpiringMap<V> {
   readonly #now: () => number;
   readonly #timer: ReturnType<typeof setInterval>;
 
-  constructor({ now = Date.now, sweepEveryMs = 30_000 }: { now?: () => number; sweepEveryMs?: number } = {}) {
+  constructor({ now = () => Date.now(), sweepEveryMs = 30_000 }: { now?: () => number; sweepEveryMs?: number } = {}) {
     this.#now = now;
     this.#timer = setInterval(() => this.sweep(), sweepEveryMs);
     this.#timer.unref();

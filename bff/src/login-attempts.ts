@@ -31,7 +31,7 @@ export class LoginAttempts {
   readonly #pending: ExpiringMap<true>;
   readonly #now: () => number;
 
-  constructor(limits: Partial<LoginAttemptLimits> = {}, now: () => number = Date.now) {
+  constructor(limits: Partial<LoginAttemptLimits> = {}, now: () => number = () => Date.now()) {
     this.#limits = { ...DEFAULT_LOGIN_LIMITS, ...limits };
     this.#now = now;
     this.#pending = new ExpiringMap({ now });

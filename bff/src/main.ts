@@ -1,6 +1,6 @@
 import { listenUntilStopped, loadConfigOrExit } from '@lab/kit';
 import { DefenceSwitches } from '@lab/shared';
-import { instrumentBff } from '@lab/wing';
+import { installLabClock, instrumentBff } from '@lab/wing';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { MemorySessionStore } from './session-store.ts';
@@ -12,8 +12,14 @@ const store = new MemorySessionStore();
 const tokenStore = new MemoryTokenStore();
 const defences = new DefenceSwitches(config.lab.weakened);
 const flow = { current: config.lab.flow };
-// The lab's instruments (trace, X-ray, /_lab control routes), attached through the app's one hook.
-const lab = instrumentBff({ ...config, defences, flow, stores: { sessions: store, tokens: tokenStore } });
+// The lab's instruments (trace, X-ray, /_lab control routes, the lab's clock), attached through the app's one hook.
+const lab = instrumentBff({
+  ...config,
+  defences,
+  flow,
+  stores: { sessions: store, tokens: tokenStore },
+  clock: config.lab.controlKey ? installLabClock() : undefined,
+});
 const app = createApp(config, { store, tokenStore, defences, flow, hook: lab.hook });
 
 listenUntilStopped(

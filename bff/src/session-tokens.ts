@@ -30,7 +30,7 @@ export class SessionTokens {
   readonly #store: TokenStore;
   readonly #now: () => number;
 
-  constructor(oidc: OidcClient, store: TokenStore, now: () => number = Date.now) {
+  constructor(oidc: OidcClient, store: TokenStore, now: () => number = () => Date.now()) {
     this.#oidc = oidc;
     this.#store = store;
     this.#now = now;

@@ -28,7 +28,7 @@ export class MemoryTokenStore implements TokenStore {
 
   constructor(options: { now?: () => number; sweepEveryMs?: number } = {}) {
     this.#tokens = new ExpiringMap(options);
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? (() => Date.now());
   }
 
   async get(sid: string): Promise<StoredTokens | undefined> {

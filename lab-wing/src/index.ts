@@ -18,3 +18,4 @@ export * from './xray/trace-feed.ts';
 export * from './xray/xray-routes.ts';
 export { sessionLinkOf } from './xray/session-links.ts';
 export * from './control-handler.ts';
+export * from './lab-clock.ts';

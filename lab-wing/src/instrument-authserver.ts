@@ -10,7 +10,7 @@ export interface AuthServerLabSettings {
   flow: LabFlow;
 }
 
-export interface AuthServerInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 'topology' | 'defences'> {
+export interface AuthServerInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 'topology' | 'defences' | 'clock' | 'expiring'> {
   readonly settings: AuthServerLabSettings;
   /** Its own signing keys: it checks its tokens for the X-ray without a request. */
   readonly jwtKeys: JWTVerifyGetKey;

@@ -6,7 +6,7 @@ import { addSessionStoreBreach, type BreachableStores } from './session-store-br
 import { createXrayFeed, type TraceFeed, type TraceFeedOptions } from './xray/trace-feed.ts';
 import { serveXray } from './xray/xray-routes.ts';
 
-export interface BffInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 'topology' | 'defences'> {
+export interface BffInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 'topology' | 'defences' | 'clock'> {
   /** The flow the BFF runs; `PUT /_lab/settings` `{ flow }` switches it. */
   readonly flow: { current: LabFlow };
   /** The BFF's stores, for the session-store breach (`GET /_lab/session-store`). */
@@ -37,9 +37,21 @@ export function instrumentBff(options: BffInstrumentOptions): BffInstruments {
     jwtKeys: createXrayKeySet(`${issuer}/jwks`),
     extra: controlFlowSetting(options.flow),
     extraRoutes: (router) => addSessionStoreBreach(router, options.stores),
+    expiring: (fromMs, toMs) => countExpiring(options.stores, fromMs, toMs),
   });
   const xrayFeed = options.lab.xray ? createXrayFeed(options, base.recorder, options.feed) : undefined;
   const log = options.log ?? ((line: string) => console.error(line));
   const middleware = xrayFeed ? chain(serveXray(xrayFeed, options.defences, log), base.hook.middleware) : base.hook.middleware;
   return { ...base, hook: { ...base.hook, middleware }, xrayFeed, close: () => xrayFeed?.close() };
+}
+
+/** The BFF's sessions and access tokens that end between two lab times (`PUT /_lab/clock` reports them). */
+async function countExpiring(stores: BreachableStores, fromMs: number, toMs: number): Promise<Record<string, number>> {
+  const within = (at: unknown) => typeof at === 'number' && at > fromMs && at <= toMs;
+  const sessions = (await stores.sessions.list?.()) ?? [];
+  const tokens = (await stores.tokens.list?.()) ?? [];
+  return {
+    'BFF sessions': sessions.filter(({ data }) => within((data as { _expire?: unknown })._expire)).length,
+    'access tokens (held by the BFF)': tokens.filter(({ tokens: held }) => within((held as { accessTokenExpiresAt?: unknown }).accessTokenExpiresAt)).length,
+  };
 }

@@ -2,7 +2,7 @@ import { HttpError } from '@lab/kit';
 import { createXrayKeySet } from './jwt-verifier.ts';
 import { instrumentService, type InstrumentOptions, type ServiceInstruments } from './instrument-service.ts';
 
-export interface ResourceApiInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 'topology' | 'defences'> {
+export interface ResourceApiInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 'topology' | 'defences' | 'clock'> {
   /** The API's run settings: `PUT /_lab/settings` `{ publicClient }` (CORS for the app's origin in the anti-pattern mode). */
   readonly settings: { publicClient: boolean };
   /** The notes store: `DELETE /_lab/notes` puts every user's notes back to the seed. */

@@ -5,6 +5,7 @@ import type { ServiceHook } from '@lab/kit';
 import { partyOfUrl, type DefenceSwitches, type LabRunConfig, type LabTopology, type ServiceName } from '@lab/shared';
 import type { JWTVerifyGetKey } from 'jose';
 import { createJwtVerifier } from './jwt-verifier.ts';
+import type { LabClock } from './lab-clock.ts';
 import { labControlMiddleware, type ExtraSettings } from './lab-control.ts';
 import { TraceRecorder } from './trace.ts';
 import { traceRequests } from './trace-middleware.ts';
@@ -22,6 +23,10 @@ export interface InstrumentOptions {
   readonly extra?: ExtraSettings;
   /** More `/_lab/*` routes of this service, behind the same key. */
   readonly extraRoutes?: (router: Router) => void;
+  /** The lab's clock, when this process runs on it (`installLabClock` in `main.ts`): `/_lab/clock`. */
+  readonly clock?: LabClock;
+  /** What of the service's state ends between two lab times, by kind (reported when the clock moves). */
+  readonly expiring?: (fromMs: number, toMs: number) => Promise<Record<string, number>> | Record<string, number>;
 }
 
 export interface ServiceInstruments {
@@ -48,6 +53,8 @@ export function instrumentService(options: InstrumentOptions): ServiceInstrument
     recorder,
     extra: options.extra,
     extraRoutes: options.extraRoutes,
+    clock: options.clock,
+    expiring: options.expiring,
   });
   return {
     recorder,

@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { HttpError, handleErrors, rejectMalformedUrl } from '@lab/kit';
 import { LAB_KEY_HEADER, isDefenceName, type DefenceName, type DefenceSwitches } from '@lab/shared';
+import type { LabClock } from './lab-clock.ts';
 import type { TraceRecorder } from './trace.ts';
 
 const STREAM_HEARTBEAT_MS = 15_000;
@@ -23,7 +24,14 @@ export interface LabControlOptions {
   readonly extra?: ExtraSettings;
   /** More control routes of one service, behind the same key check. */
   readonly extraRoutes?: (router: Router) => void;
+  /** The lab's clock in this process: `GET`/`PUT /_lab/clock` exist only with one. */
+  readonly clock?: LabClock;
+  /** What of this service's state ends between two lab times (epoch ms), by kind: what `PUT /_lab/clock` reports. */
+  readonly expiring?: (fromMs: number, toMs: number) => Promise<Record<string, number>> | Record<string, number>;
 }
+
+/** Ten years: far past every lifetime in the lab, and far from any date arithmetic's limits. */
+const MAX_CLOCK_OFFSET_SECONDS = 10 * 365 * 86_400;
 
 /**
  * The lab's control plane, on every service: read the trace, switch defences for one scenario
@@ -110,8 +118,36 @@ export function createLabControlRoutes(options: LabControlOptions): Router {
     ctx.body = readSettings();
   });
 
+  if (options.clock) addClockRoutes(router, options, options.clock);
   options.extraRoutes?.(router);
   return router;
+}
+
+/**
+ * `GET /_lab/clock`: `{ service, now, offsetSeconds }`, the lab's time in this service.
+ * `PUT /_lab/clock` `{ "offsetSeconds": N }`: the lab's time N seconds ahead of real time from
+ * now on (never less than it is: 409 `clock_backwards`), answered with what of this service's
+ * state expired in the jump (`expired`, by kind). The command line sets every service to the same
+ * offset (`npm run lab -- time +5m`).
+ */
+function addClockRoutes(router: Router, options: LabControlOptions, clock: LabClock): void {
+  const read = () => ({ service: options.recorder.service, now: new Date().toISOString(), offsetSeconds: Math.round(clock.offsetMs / 1000) });
+  router.get('/clock', (ctx) => {
+    ctx.body = read();
+  });
+  router.put('/clock', bodyParser({ enableTypes: ['json'], jsonLimit: '1kb' }), async (ctx) => {
+    const { offsetSeconds } = (ctx.request.body ?? {}) as { offsetSeconds?: unknown };
+    if (typeof offsetSeconds !== 'number' || !Number.isInteger(offsetSeconds) || offsetSeconds < 0 || offsetSeconds > MAX_CLOCK_OFFSET_SECONDS) {
+      throw new HttpError(400, 'invalid_setting', `offsetSeconds must be a whole number of seconds from 0 to ${MAX_CLOCK_OFFSET_SECONDS}.`);
+    }
+    const before = Date.now();
+    const movedMs = offsetSeconds * 1000 - clock.offsetMs;
+    if (!clock.moveTo(offsetSeconds * 1000)) {
+      throw new HttpError(409, 'clock_backwards', `The lab's time only goes forward: it is ${Math.round(clock.offsetMs / 1000)} s ahead already.`);
+    }
+    const expired = movedMs > 0 && options.expiring ? await options.expiring(before, Date.now()) : {};
+    ctx.body = { ...read(), movedSeconds: Math.round(movedMs / 1000), expired };
+  });
 }
 
 /**

@@ -38,6 +38,7 @@ export function createApp(config: ResourceApiConfig, deps: AppDeps): Koa {
         issuer: config.issuer,
         audience: config.audience,
         algorithms: config.algorithms,
+        clockToleranceSeconds: config.clockToleranceSeconds,
         defences: deps.defences,
       });
     } catch (error) {

@@ -1,4 +1,4 @@
-import { ConfigError, loadLabRunConfig, resolveTopology } from '@lab/shared';
+import { ConfigError, loadLabRunConfig, readInteger, resolveTopology } from '@lab/shared';
 import type { LabRunConfig, LabTopology } from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -15,6 +15,11 @@ export interface ResourceApiConfig {
   readonly jwksUrl: string;
   /** The signature algorithms accepted, decided here and never read from the token (RFC 8725 §3.1). */
   readonly algorithms: readonly string[];
+  /**
+   * Seconds of clock difference tolerated on `exp` (`API_CLOCK_TOLERANCE`, default 0): every party of
+   * the lab runs on one clock (the lab's), so there is none to tolerate. Across machines, a few seconds.
+   */
+  readonly clockToleranceSeconds: number;
   readonly topology: LabTopology;
   /** The lab run: defences switched off at start-up (`LAB_WEAKEN`), control key, trace view. */
   readonly lab: LabRunConfig;
@@ -41,6 +46,7 @@ export function loadConfig(env: Env): ResourceApiConfig {
     // oidc-provider serves its JWKS at `/jwks` (its default `routes.jwks`).
     jwksUrl: `${issuer}/jwks`,
     algorithms: readAlgorithms(env, 'API_ALGORITHMS'),
+    clockToleranceSeconds: readInteger(env, 'API_CLOCK_TOLERANCE', 0, 0, 300),
     topology,
     lab: loadLabRunConfig(env),
   };

@@ -1,6 +1,6 @@
 import { listenUntilStopped, loadConfigOrExit } from '@lab/kit';
 import { DEFENCES, DefenceSwitches } from '@lab/shared';
-import { instrumentResourceApi } from '@lab/wing';
+import { installLabClock, instrumentResourceApi } from '@lab/wing';
 import { createApp } from './app.ts';
 import { createAuthServerKeys } from './authserver-keys.ts';
 import { loadConfig } from './config.ts';
@@ -11,8 +11,8 @@ const config = loadConfigOrExit('resource-api', () => loadConfig(process.env));
 const defences = new DefenceSwitches(config.lab.weakened);
 const settings = createRunSettings(config);
 const notes = createInMemoryNotesStore();
-// The lab's instruments (trace, /_lab control routes), attached through the app's one hook.
-const lab = instrumentResourceApi({ ...config, defences, settings, notes });
+// The lab's instruments (trace, /_lab control routes, the lab's clock), attached through the app's one hook.
+const lab = instrumentResourceApi({ ...config, defences, settings, notes, clock: config.lab.controlKey ? installLabClock() : undefined });
 
 const app = createApp(config, {
   // Fetched on first use and cached; a token with an unknown `kid` leads to one refetch (key rotation).

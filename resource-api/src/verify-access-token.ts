@@ -22,10 +22,9 @@ export interface VerifyAccessTokenDeps {
   readonly audience: string;
   readonly algorithms: readonly string[];
   readonly defences: DefenceSwitches;
+  /** Room for clock differences between the authorization server and this API, on `exp` (default 0). */
+  readonly clockToleranceSeconds?: number;
 }
-
-/** Room for small clock differences between the authorization server and this API. */
-const CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
  * The claims RFC 9068 §2.2 makes mandatory. `scope` is optional there (§2.2.3); a token without
@@ -64,7 +63,7 @@ async function verifySignedToken(token: string, deps: VerifyAccessTokenDeps, che
     // cannot be passed off as an access token.
     typ: 'at+jwt',
     requiredClaims: REQUIRED_CLAIMS,
-    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    clockTolerance: deps.clockToleranceSeconds ?? 0,
   });
   return payload;
 }
@@ -88,7 +87,7 @@ function decodeWithoutVerifying(token: string, deps: VerifyAccessTokenDeps, chec
   if (typeof claims.exp !== 'number') {
     throw new errors.JWTClaimValidationFailed('missing required "exp" claim', claims, 'exp', 'missing');
   }
-  if (claims.exp <= Date.now() / 1000 - CLOCK_TOLERANCE_SECONDS) {
+  if (claims.exp <= Date.now() / 1000 - (deps.clockToleranceSeconds ?? 0)) {
     throw new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
   }
   return claims;

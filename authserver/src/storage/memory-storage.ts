@@ -104,6 +104,17 @@ export class MemoryStorage {
     return purged;
   }
 
+  /** How many entries of each model end between two times (epoch ms): an operator's view of what expires. */
+  expiringBetween(fromMs: number, toMs: number): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [model, table] of this.#tables) {
+      for (const row of table.rows.values()) {
+        if (row.expiresAt > fromMs && row.expiresAt <= toMs && row.consumed === undefined) counts[model] = (counts[model] ?? 0) + 1;
+      }
+    }
+    return counts;
+  }
+
   /** How much is kept: entries in all, grants with tokens, anonymous entries per model. */
   stats(): { entries: number; grantsWithTokens: number; anonymous: Record<string, number> } {
     let entries = 0;
