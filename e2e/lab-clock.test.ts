@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLabEnv, startLab, type RunningLab } from '@lab/launcher';
+import { launchBrowser } from '@lab/scenarios';
 import { TEST_LOG_DIR_NAME, TEST_PORTS } from './support/test-ports.ts';
 import { type HttpUserAgent, signInOverHttp } from './support/http-sign-in.ts';
 
@@ -19,7 +20,7 @@ const REPO = path.join(import.meta.dirname, '..');
 
 beforeAll(async () => {
   const ports = Object.fromEntries(Object.entries(TEST_PORTS).map(([name, port]) => [name, String(Number(port) + 700)]));
-  const env = makeLabEnv(process.env, { ...ports, LAB_WEAKEN: '', LAB_MODE: '', LAB_FLOW: '', LAB_CONTROL_KEY: '', LAB_XRAY: 'off' });
+  const env = makeLabEnv(process.env, { ...ports, LAB_WEAKEN: '', LAB_MODE: '', LAB_FLOW: '', LAB_CONTROL_KEY: '', LAB_XRAY: 'on' });
   lab = await startLab({ env, logDir: path.join(REPO, '.lab', `${TEST_LOG_DIR_NAME}-clock`), services: ['authserver', 'resource-api', 'bff', 'spa'] });
   spa = lab.topology.spa.url;
   key = lab.env.LAB_CONTROL_KEY!;
@@ -100,5 +101,38 @@ describe('the lab clock (npm run lab -- time)', () => {
     expect(keyless.status).toBe(401);
     expect(await keyless.json()).toMatchObject({ error: 'lab_key_required' });
     await expect(labTime('+5x')).rejects.toMatchObject({ code: 2 });
+  });
+});
+
+describe("the instructor's X-ray moves the lab's time", () => {
+  it('shows every viewer the lab time; only the instructor gets +1 min … +8 h, which moves every service', async () => {
+    const browser = await launchBrowser();
+    try {
+      const learner = await (await browser.newContext()).newPage();
+      await learner.goto(spa);
+      await learner.getByTestId('xray-toggle').click();
+      await expect.poll(() => learner.getByTestId('xray-clock-offset').textContent(), { timeout: 10_000 }).toMatch(/^\s*Lab time \+8 h 25 min\s*$/);
+      expect(await learner.getByTestId('xray-clock-300').count()).toBe(0);
+
+      const instructor = await (await browser.newContext()).newPage();
+      await instructor.goto(`${spa}/#xray-key=${encodeURIComponent(key)}`);
+      await instructor.getByTestId('xray-clock-300').click();
+      await expect.poll(() => instructor.getByTestId('xray-clock-offset').textContent(), { timeout: 10_000 }).toMatch(/Lab time \+8 h 30 min/);
+      expect(await labTime()).toMatch(/ahead of real time by 8 h 30 min 1 s/);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('refuses a learner who calls PUT /bff/xray/clock: 403 instructor_view_required, nothing moves', async () => {
+    const { agent } = await signInOverHttp(lab.topology, 'bob');
+    const response = await agent.request(`${spa}/bff/xray/clock`, {
+      method: 'PUT',
+      headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: 3600 }),
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'instructor_view_required' });
+    expect(await labTime()).toMatch(/ahead of real time by 8 h 30 min 1 s/);
   });
 });

@@ -4,7 +4,8 @@ import { controlFlowSetting } from './flow-setting-control.ts';
 import { chain, instrumentService, type InstrumentOptions, type ServiceInstruments } from './instrument-service.ts';
 import { addSessionStoreBreach, type BreachableStores } from './session-store-breach.ts';
 import { createXrayFeed, type TraceFeed, type TraceFeedOptions } from './xray/trace-feed.ts';
-import { serveXray } from './xray/xray-routes.ts';
+import { serveXray, type XrayClockControl } from './xray/xray-routes.ts';
+import { moveLabTime } from './lab-time.ts';
 
 export interface BffInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 'topology' | 'defences' | 'clock'> {
   /** The flow the BFF runs; `PUT /_lab/settings` `{ flow }` switches it. */
@@ -41,7 +42,8 @@ export function instrumentBff(options: BffInstrumentOptions): BffInstruments {
   });
   const xrayFeed = options.lab.xray ? createXrayFeed(options, base.recorder, options.feed) : undefined;
   const log = options.log ?? ((line: string) => console.error(line));
-  const middleware = xrayFeed ? chain(serveXray(xrayFeed, options.defences, log), base.hook.middleware) : base.hook.middleware;
+  const clock = xrayClockOf(options);
+  const middleware = xrayFeed ? chain(serveXray(xrayFeed, options.defences, log, clock), base.hook.middleware) : base.hook.middleware;
   return { ...base, hook: { ...base.hook, middleware }, xrayFeed, close: () => xrayFeed?.close() };
 }
 
@@ -53,5 +55,22 @@ async function countExpiring(stores: BreachableStores, fromMs: number, toMs: num
   return {
     'BFF sessions': sessions.filter(({ data }) => within((data as { _expire?: unknown })._expire)).length,
     'access tokens (held by the BFF)': tokens.filter(({ tokens: held }) => within((held as { accessTokenExpiresAt?: unknown }).accessTokenExpiresAt)).length,
+  };
+}
+
+/** The instructor's time control: every service's `/_lab/clock`, this BFF's included, with the run's key. */
+function xrayClockOf(options: BffInstrumentOptions): XrayClockControl | undefined {
+  const { clock } = options;
+  const key = options.lab.controlKey;
+  if (!clock || !key) return undefined;
+  return {
+    offsetSeconds: () => Math.round(clock.offsetMs / 1000),
+    advance: async (seconds) => {
+      const moved = await moveLabTime(options.topology, key, seconds);
+      return {
+        offsetSeconds: Math.max(0, ...moved.map((service) => service.offsetSeconds)),
+        expired: Object.fromEntries(moved.map((service) => [service.service, service.expired ?? {}])),
+      };
+    },
   };
 }

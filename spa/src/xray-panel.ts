@@ -9,6 +9,7 @@ import { loadXrayPrefs, saveXrayPrefs, type XrayPrefs } from './xray-prefs.ts';
 import { openInstructorView, parseView, takeKeyFromAddress, type XrayView } from './xray-view.ts';
 import type { ExchangeSelectEvent } from './xray-sequence.ts';
 import type { XrayViewChangeEvent } from './xray-view-switch.ts';
+import './xray-clock.ts';
 import './xray-sequence.ts';
 import './xray-exchange.ts';
 import './xray-holdings.ts';
@@ -195,6 +196,8 @@ export class XrayPanel extends LitElement {
   @state() private prefs: XrayPrefs = { open: false, size: 'docked' };
   @state() private connection: Connection = 'closed';
   @state() private fullView = false;
+  /** How far the lab's clock is ahead of real time (`GET /bff/xray/state`); undefined without a lab clock. */
+  @state() private clockOffset?: number;
   /** Which view the stream shows (it says so first); undefined until it has. */
   @state() private view?: XrayView;
   /** The app runs as a public client: its exchanges belong to no BFF session. */
@@ -274,6 +277,7 @@ export class XrayPanel extends LitElement {
             </select>
           </label>
           <span class="grow"></span>
+          <xray-clock .offsetSeconds=${this.clockOffset} .instructor=${this.view === 'instructor'}></xray-clock>
           <xray-view-switch .view=${this.view} @xray-view-change=${this.onViewChange}></xray-view-switch>
           <span class="connection ${this.connection}" data-testid="xray-connection" title="${this.#events.size} events received">${this.describeConnection()}</span>
           <button aria-pressed=${this.paused} data-testid="xray-pause" @click=${this.togglePause}>${this.paused ? `Resume (${this.#waiting.size} new)` : 'Pause'}</button>
@@ -420,8 +424,9 @@ export class XrayPanel extends LitElement {
       const response = await fetch(STATE_URL, { headers: { 'X-CSRF': '1', Accept: 'application/json' }, credentials: 'same-origin' });
       if (response.status === 404) return false;
       if (response.ok) {
-        const state = (await response.json()) as { fullView?: boolean; view?: unknown };
+        const state = (await response.json()) as { fullView?: boolean; view?: unknown; clock?: { offsetSeconds?: unknown } };
         this.fullView = state.fullView === true;
+        this.clockOffset = typeof state.clock?.offsetSeconds === 'number' ? state.clock.offsetSeconds : undefined;
         // The instructor's cookie expired, or another tab switched: the stream follows.
         const view = parseView(state.view);
         if (view && this.#source && this.view && view !== this.view) this.restart(view);

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { bodyParser } from '@koa/bodyparser';
 import { HttpError, handleErrors } from '@lab/kit';
 import { LAB_KEY_HEADER, type DefenceSwitches, type TraceEvent } from '@lab/shared';
 import { checkLabKey } from '../lab-control.ts';
@@ -45,8 +46,8 @@ export type XrayView = 'session' | 'instructor';
  * `xray/session-links.ts`): a few HMACs per request.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html
  */
-export function serveXray(feed: TraceFeed, defences: DefenceSwitches, log: (line: string) => void) {
-  const routes = createXrayRoutes(feed, defences, log).routes();
+export function serveXray(feed: TraceFeed, defences: DefenceSwitches, log: (line: string) => void, clock?: XrayClockControl) {
+  const routes = createXrayRoutes(feed, defences, log, clock).routes();
   return async function xray(ctx: Context, next: Next): Promise<void> {
     if (ctx.path.startsWith('/bff/xray/')) return routes(ctx as never, next);
     // Every other request: the feed holds back what starts after it until it has been recorded.
@@ -59,7 +60,16 @@ export function serveXray(feed: TraceFeed, defences: DefenceSwitches, log: (line
   };
 }
 
-export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log: (line: string) => void): Router {
+/** The lab's clock as the instructor's X-ray moves it (every service at once). */
+export interface XrayClockControl {
+  offsetSeconds(): number;
+  /** Moves every service's lab time `seconds` forward; what each reported as expired, by service. */
+  advance(seconds: number): Promise<{ offsetSeconds: number; expired: Record<string, Readonly<Record<string, number>>> }>;
+}
+
+const MAX_ADVANCE_SECONDS = 366 * 86_400;
+
+export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log: (line: string) => void, clock?: XrayClockControl): Router {
   const router = new Router({ prefix: '/bff/xray' });
   router.use(handleErrors((error, ctx) => log(`bff: ${ctx.method} ${ctx.path} failed: ${error instanceof Error ? error.message : String(error)}`)));
 
@@ -105,7 +115,7 @@ export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Content-Type-Options', 'nosniff');
     const { view } = identifyViewer(ctx, feed.controlKey);
-    ctx.body = { fullView: await feed.fullView(), view: view satisfies XrayView };
+    ctx.body = { fullView: await feed.fullView(), view: view satisfies XrayView, ...(clock ? { clock: { offsetSeconds: clock.offsetSeconds() } } : {}) };
   });
 
   const controlKey = feed.controlKey;
@@ -123,6 +133,26 @@ export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { view: 'session' satisfies XrayView };
     });
+    // "Five minutes later": the instructor moves every service's time forward (`PUT /_lab/clock`
+    // of each); the next API call shows what it changed. Learners cannot: it is everybody's lab.
+    if (clock) {
+      router.put('/clock', requireCsrfHeader(defences), bodyParser({ enableTypes: ['json'], jsonLimit: '1kb' }), async (ctx) => {
+        if (identifyViewer(ctx, controlKey).view !== 'instructor') {
+          throw new HttpError(403, 'instructor_view_required', "Only the instructor's view moves the lab's time.");
+        }
+        const { advanceSeconds } = (ctx.request.body ?? {}) as { advanceSeconds?: unknown };
+        if (typeof advanceSeconds !== 'number' || !Number.isInteger(advanceSeconds) || advanceSeconds < 1 || advanceSeconds > MAX_ADVANCE_SECONDS) {
+          throw new HttpError(400, 'invalid_setting', `advanceSeconds must be a whole number of seconds from 1 to ${MAX_ADVANCE_SECONDS}.`);
+        }
+        ctx.set('Cache-Control', 'no-store');
+        try {
+          ctx.body = await clock.advance(advanceSeconds);
+        } catch (error) {
+          log(`bff: moving the lab's time failed: ${error instanceof Error ? error.message : String(error)}`);
+          throw new HttpError(502, 'lab_clock_unavailable', 'A service did not take the new lab time; try again (npm run lab -- time says where each one is).');
+        }
+      });
+    }
   }
 
   return router;
