@@ -43,7 +43,7 @@ export const CODE_EXERCISES: readonly Exercise[] = [
     },
     question: ({ spa, attacker }) =>
       `With the wider rule, what does \`GET ${spa.url}/bff/login?returnTo=${attacker.url}/landing\` answer now? (\`attack-open-redirect\`, step 2)`,
-    prediction: { kind: 'short', asks: 'status (and error code, if any)' },
+    prediction: { kind: 'short', asks: 'status, and error code if any' },
     answer: '302',
     why: "The BFF now starts the login and keeps the foreign `returnTo` with it: after a genuine sign-in the callback sends alice to Mallory's page (an open redirector, RFC 9700 §4.11), where a look-alike page can ask for her password again.",
     scenario: 'attack-open-redirect',

@@ -14,7 +14,7 @@ export const PREDICTION_EXERCISES: readonly Exercise[] = [
     id: 'csrf-header-first',
     title: 'An API call with no cookie and no header',
     question: ({ spa }) => `\`curl -i ${spa.url}/api/notes\`, with no cookie and no header: what status and error code? And the same with \`-H 'X-CSRF: 1'\`?`,
-    prediction: { kind: 'short', asks: 'both answers: status and error code, then status and error code' },
+    prediction: { kind: 'short', asks: 'two results, each a status and error code' },
     answer: '403 csrf_header_missing, 401 not_authenticated',
     why: 'The X-CSRF header check runs before the session check: without the header the BFF answers 403 csrf_header_missing whoever asks; with it, there is no session: 401 not_authenticated.',
     async settle({ topology, record }) {
@@ -66,7 +66,7 @@ export const PREDICTION_EXERCISES: readonly Exercise[] = [
     title: "Mallory has alice's code and no client secret",
     question: () =>
       "Mallory has alice's authorization code and no client secret. What does the token endpoint answer her? And when she plays the code through the BFF in a login of her own?",
-    prediction: { kind: 'short', asks: 'both answers: status and error code, then status and error code' },
+    prediction: { kind: 'short', asks: 'two results, each a status and error code' },
     answer: '401 invalid_client, 400 invalid_grant',
     why: "The token endpoint wants the client secret of `bff`: 401 invalid_client. Through the BFF the client authenticates, but her `code_verifier` does not match the `code_challenge` of alice's login: PKCE fails with 400 invalid_grant, and the BFF says so.",
     scenario: 'attack-code-interception',
@@ -96,7 +96,7 @@ export const PREDICTION_EXERCISES: readonly Exercise[] = [
     title: 'The BFF asked to forward to another host, or to a route it does not serve',
     question: ({ attacker }) =>
       `The page calls \`/api//${attacker.url.replace('http://', '')}/steal\` with \`X-CSRF: 1\` and alice's cookie. What does the BFF answer? And \`DELETE /api/notes\`?`,
-    prediction: { kind: 'short', asks: 'both answers: status and error code, then status and error code' },
+    prediction: { kind: 'short', asks: 'two results, each a status and error code' },
     answer: '400 invalid_api_path, 404 api_route_not_allowed',
     why: 'The proxy refuses any path that is not a plain relative path before building the upstream URL, and forwards only the routes on its allow-list; nothing leaves the BFF.',
     scenario: 'attack-proxy-token-leak',
@@ -127,7 +127,7 @@ export const PREDICTION_EXERCISES: readonly Exercise[] = [
     title: 'A rotated refresh token used again',
     question: () =>
       "A refresh token that was already rotated is used again. What does the token endpoint answer? And what does alice's app get at its next refresh, with its current refresh token?",
-    prediction: { kind: 'short', asks: 'both answers: status and error code, then status and error code' },
+    prediction: { kind: 'short', asks: 'two results, each a status and error code' },
     answer: '400 invalid_grant, 400 invalid_grant',
     why: "Reuse of a rotated refresh token looks like theft (RFC 9700 §4.14.2): the authorization server refuses it and revokes the whole grant, so alice's current refresh token is refused too.",
     scenario: 'attack-refresh-replay',
