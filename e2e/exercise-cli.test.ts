@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -44,7 +44,7 @@ describe('npm run exercise', () => {
     const result = exercise(['code-injection-defence', '--answer', 'pkce 400 invalid_grant']);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('wrong: the lab answered state 400 invalid_state');
-    expect(result.stdout).toMatch(/User Agent \(browser\) → Client: BFF: GET \S+\/bff\/callback\?\S+ → 400 invalid_state/);
+    expect(result.stdout).toMatch(/User Agent \(browser\) → Client: BFF: GET \S+\/bff\/callback\?.* → 400 invalid_state$/m);
     expect(result.stdout).not.toMatch(/^right$/m);
   });
 
@@ -93,13 +93,11 @@ describe('the answer key', () => {
 });
 
 /**
- * A hands-on exercise in a copy of the committed sources (the repository's own files are never
- * edited by a test): its lab is built from the copy, on ports of its own.
+ * The hands-on exercises in a copy of the committed sources (the repository's own files are never
+ * edited by a test): each exercise's lab is built from the copy, on ports of its own
+ * (`LAB_EXERCISE_TEST_PORT` and the four after it; 29100 by default).
  */
-describe('a hands-on exercise (code-drop-csrf-header), in a copy of the repository', () => {
-  const FILE = 'bff/src/middleware/require-csrf-header.ts';
-  const CHECK = "    if (defences.isOn('csrf-header') && ctx.get('X-CSRF') !== '1') throw new CsrfHeaderMissingError();\n";
-  // Far from the test lab's ports (LAB_TEST_PORT_OFFSET moves those): LAB_EXERCISE_LAB_PORT moves these.
+describe('the hands-on exercises, in a copy of the repository', () => {
   const base = Number(process.env.LAB_EXERCISE_TEST_PORT ?? 29_100);
   const ports = {
     SPA_PORT: String(base),
@@ -129,25 +127,45 @@ describe('a hands-on exercise (code-drop-csrf-header), in a copy of the reposito
     expect(result.stdout).not.toMatch(/^(right|wrong)/m);
   });
 
-  it('once the check is deleted, shows the scenario that now fails and judges the prediction; reset restores only that file', () => {
-    const original = tree.read(FILE);
-    expect(original).toContain(CHECK);
-    tree.write(FILE, original.replace(CHECK, ''));
-    writeFileSync(path.join(tree.root, 'NOTES-OF-THE-LEARNER.md'), 'my own work\n');
-    const readme = tree.read('README.md');
-    tree.write('README.md', `${readme}\nA line of my own.\n`);
+  it.each(EXERCISES.filter((candidate) => candidate.code).map((candidate) => [candidate.id, candidate] as const))(
+    '%s: with the change made, names the scenario that now fails and gives the answer of the key; reset restores only that file',
+    (id, candidate) => {
+      const { file, scenario, example } = candidate.code!;
+      const original = tree.read(file);
+      expect(original.split(example.find)).toHaveLength(2);
+      tree.write(file, original.replace(example.find, example.replace));
+      writeFileSync(path.join(tree.root, 'NOTES-OF-THE-LEARNER.md'), 'my own work\n');
+      const readme = tree.read('README.md');
+      tree.write('README.md', `${readme}\nA line of my own.\n`);
 
-    const result = exercise(['code-drop-csrf-header', '--answer', '415 unsupported_media_type, 401 not_authenticated'], tree.root, ports);
-    expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain('attack-csrf now fails: your change is in place.');
-    expect(result.stdout).toContain('✗ the BFF refuses every one: 403 csrf_header_missing');
-    expect(result.stdout).toMatch(/POST \S+\/api\/notes → 415 unsupported_media_type/);
-    expect(result.stdout).toMatch(/^right$/m);
+      const result = exercise([id, '--answer', candidate.answer], tree.root, ports);
+      expect(result.status, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toContain(`${scenario} now fails: your change is in place.`);
+      expect(result.stdout).toMatch(new RegExp(`scenario ${scenario}: FAIL .*\\n +✗ `));
+      expect(result.stdout).toMatch(/^right$/m);
 
-    const reset = exercise(['reset', 'code-drop-csrf-header'], tree.root, ports);
-    expect(reset.status).toBe(0);
-    expect(tree.read(FILE)).toBe(original);
-    expect(readFileSync(path.join(tree.root, 'README.md'), 'utf8')).toBe(`${readme}\nA line of my own.\n`);
-    expect(git('status', '--short').stdout.trim().split('\n').sort()).toEqual([' M README.md', '?? NOTES-OF-THE-LEARNER.md']);
+      const reset = exercise(['reset', id], tree.root, ports);
+      expect(reset.status).toBe(0);
+      expect(tree.read(file)).toBe(original);
+      expect(tree.read('README.md')).toBe(`${readme}\nA line of my own.\n`);
+      expect(git('status', '--short').stdout.trimEnd().split('\n').sort()).toEqual([' M README.md', '?? NOTES-OF-THE-LEARNER.md']);
+      tree.write('README.md', readme);
+    },
+    120_000,
+  );
+
+  it('the CSRF one shows the layers that still hold: 415 for the forged POSTs', () => {
+    const { file, example } = EXERCISES.find((candidate) => candidate.id === 'code-drop-csrf-header')!.code!;
+    const original = tree.read(file);
+    tree.write(file, original.replace(example.find, example.replace));
+    try {
+      const result = exercise(['code-drop-csrf-header', '--answer', '403 csrf_header_missing'], tree.root, ports);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toMatch(/POST \S+\/api\/notes → 415 unsupported_media_type/);
+      expect(result.stdout).toContain('✗ the BFF refuses every one: 403 csrf_header_missing');
+      expect(result.stdout).toContain('wrong: the lab answered 415 unsupported_media_type, 401 not_authenticated');
+    } finally {
+      tree.write(file, original);
+    }
   }, 120_000);
 });

@@ -15,6 +15,7 @@ export const CODE_EXERCISES: readonly Exercise[] = [
       file: 'bff/src/complete-login.ts',
       task: "In `findAttempt`, make the BFF skip its `state` check, as if it had never been written: change `if (defences.isOn('state')) {` to `if (false) {`.",
       scenario: 'attack-code-injection',
+      example: { find: "  if (defences.isOn('state')) {", replace: '  if (false) {' },
     },
     question: () =>
       "With the check gone, alice's browser delivers Mallory's callback (her `code` and `state`) to `/bff/callback`. What does the BFF answer now? (`attack-code-injection`, step 3)",
@@ -40,6 +41,10 @@ export const CODE_EXERCISES: readonly Exercise[] = [
       file: 'bff/src/return-to.ts',
       task: 'Widen the rule as a hurried "let our partner sites in" change would: make the first line of `toLocalPath` `if (URL.canParse(value)) return value;`.',
       scenario: 'attack-open-redirect',
+      example: {
+        find: 'export function toLocalPath(value: string, appOrigin: string): string | undefined {\n',
+        replace: 'export function toLocalPath(value: string, appOrigin: string): string | undefined {\n  if (URL.canParse(value)) return value;\n',
+      },
     },
     question: ({ spa, attacker }) =>
       `With the wider rule, what does \`GET ${spa.url}/bff/login?returnTo=${attacker.url}/landing\` answer now? (\`attack-open-redirect\`, step 2)`,
@@ -60,6 +65,7 @@ export const CODE_EXERCISES: readonly Exercise[] = [
       file: 'bff/src/middleware/require-csrf-header.ts',
       task: "Delete the line that refuses a request without the header: `if (defences.isOn('csrf-header') && ctx.get('X-CSRF') !== '1') throw new CsrfHeaderMissingError();`.",
       scenario: 'attack-csrf',
+      example: { find: "    if (defences.isOn('csrf-header') && ctx.get('X-CSRF') !== '1') throw new CsrfHeaderMissingError();\n", replace: '' },
     },
     question: ({ attacker }) =>
       `With the check gone, alice opens Mallory's prize page (${attacker.url}/csrf) while signed in. What do its three forged requests to \`/api/notes\` (two POSTs, one GET) get now? (\`attack-csrf\`, step 2)`,

@@ -46,6 +46,8 @@ export interface CodeTask {
   readonly task: string;
   /** The scenario that judges the change: it fails once the change is in place. */
   readonly scenario: string;
+  /** One edit that does the task (`find`, once in the file, becomes `replace`): the tests make it in a copy of the repository. */
+  readonly example: { readonly find: string; readonly replace: string };
 }
 
 export interface Observation {

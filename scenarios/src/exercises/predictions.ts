@@ -135,7 +135,8 @@ export const PREDICTION_EXERCISES: readonly Exercise[] = [
       const result = await scenario('attack-refresh-replay');
       const replay = exchangeInStep(result, 3, { from: 'attacker', path: '/token' });
       const alices = exchangeInStep(result, 5, { path: '/token' });
-      return { answer: joinOutcomes([outcomeOf(replay), outcomeOf(alices)]), evidence: [describeExchange(replay), describeExchange(alices)] };
+      // Both, even when they are the same: the question asks for two answers.
+      return { answer: [outcomeOf(replay), outcomeOf(alices)].join(', '), evidence: [describeExchange(replay), describeExchange(alices)] };
     },
   }),
   defineExercise({

@@ -59,7 +59,11 @@ export function renderAnswerKey(exercises: readonly Exercise[] = EXERCISES): str
   ];
   exercises.forEach((exercise, index) => {
     out.push(`## ${index + 1}. ${exercise.title}`, '');
-    if (exercise.code) out.push(`Task (in \`${exercise.code.file}\`): ${exercise.code.task} Judged by \`${exercise.code.scenario}\`, which fails once the change is in place.`, '');
+    if (exercise.code)
+      out.push(
+        `Task (in \`${exercise.code.file}\`): ${exercise.code.task} Judged by \`${exercise.code.scenario}\`, which fails once the change is in place.`,
+        '',
+      );
     out.push(`Question: ${exercise.question(DEFAULT_TOPOLOGY)}`, '', `**Answer:** ${shownAnswer(exercise)}`, '', exercise.why, '');
     if (exercise.scenario) out.push(`The whole story: \`npm run scenario -- ${exercise.scenario}\``, '');
   });
