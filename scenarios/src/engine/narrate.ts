@@ -5,6 +5,7 @@ import type { Scenario, ScenarioKind, ScenarioResult, StepRecord } from './scena
 import { PARAMETER_GLOSSARY } from '@lab/shared/glossary';
 import { withPortsInForce } from './ports-in-force.ts';
 import { wrapLine } from './wrap-lines.ts';
+import { isRoutineSignIn } from './sign-in-step.ts';
 import { errorCodeOf } from '../library/attack-support.ts';
 
 type Style = Parameters<typeof styleText>[0];
@@ -73,7 +74,7 @@ export class Narrator {
 
   step(step: StepRecord): void {
     const brief = this.#options.brief === true;
-    if (brief && this.#kind === 'attack' && isSignIn(step)) {
+    if (brief && isRoutineSignIn(this.#kind, step)) {
       this.#collapsedSignIn(step);
       return;
     }
@@ -166,11 +167,6 @@ export class Narrator {
     if (result.expectations.length === 0) lines.push(this.#paint('red', '  no expectation was checked'));
     this.#write(`${lines.join('\n')}\n`);
   }
-}
-
-/** A victim's ordinary sign-in, as attack scenarios start: the Resource Owner signs in. */
-function isSignIn(step: StepRecord): boolean {
-  return step.actor === 'Resource Owner' && /\bsigns in\b/.test(step.action);
 }
 
 /** The OAuth parameters of a redirect's target, a callback, or a form body, for the glossary. */
