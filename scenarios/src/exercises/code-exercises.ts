@@ -83,6 +83,35 @@ export const CODE_EXERCISES: readonly Exercise[] = [
       };
     },
   }),
+  defineExercise({
+    id: 'code-drop-refresh-single-flight',
+    title: 'Hands-on: drop the refresh single flight',
+    code: {
+      file: 'bff/src/session-tokens.ts',
+      task: 'Let every request refresh on its own: make the body of `#refreshFrom` just `return this.#refresh(sid, seen);`.',
+      scenario: 'flow-refresh',
+      example: {
+        find: '  async #refreshFrom(sid: string, seen: StoredTokens): Promise<StoredTokens> {\n',
+        replace: '  async #refreshFrom(sid: string, seen: StoredTokens): Promise<StoredTokens> {\n    return this.#refresh(sid, seen);\n',
+      },
+    },
+    question: () =>
+      'Five API calls of one session find the access token expired at the same moment (`flow-refresh`, step 5). What does the authorization server answer the refresh_token grants after the first?',
+    prediction: statusAndCode(),
+    answer: '400 invalid_grant',
+    why: "Every call sends the same refresh token. The first rotates it; the others present a token already rotated out, which looks exactly like a replay (RFC 9700 §4.14.2): invalid_grant, and the authorization server revokes the whole grant. alice's own app signed her out with its parallel calls.",
+    scenario: 'flow-refresh',
+    async settle({ scenario }) {
+      const result = await scenario('flow-refresh');
+      const grants = exchangesInStep(result, 5, { from: 'bff', path: '/token' });
+      const later = grants.slice(1);
+      return {
+        changeInPlace: !result.pass,
+        answer: later.length > 0 ? joinOutcomes(later.map(outcomeOf)) : 'one grant only',
+        evidence: [`${grants.length} refresh_token grant(s) in step 5:`, ...grants.map(describeExchange), ...verdictLines(result)],
+      };
+    },
+  }),
 ];
 
 function statusAndCode() {
