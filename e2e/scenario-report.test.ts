@@ -47,8 +47,10 @@ describe('npm run scenario -- <attack> --report', () => {
     120_000,
   );
 
-  it("attack-csrf folds alice's sign-in into one group", () => {
+  it("attack-csrf folds alice's sign-in into one group, and tells the story with the lab's own addresses", () => {
     const html = report('attack-csrf');
     expect(html).toMatch(/<details class="sign-in"><summary>The sign-in, as usual: \d+ exchanges/);
+    expect(html).toContain(`${inject('topology').attacker.url}/csrf)`);
+    expect(html).not.toContain('by default');
   }, 120_000);
 });

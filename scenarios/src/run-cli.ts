@@ -119,7 +119,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
       if (values.json) process.stdout.write(`${JSON.stringify(result, withoutPictures, 2)}\n`);
       else narrator.summary(result);
       if (values.report) {
-        const file = writeReport(scenario, result, lab.connection.topology.spa.url);
+        const file = writeReport(scenario, result, lab.connection.topology.spa.url, undefined, lab.connection.topology);
         if (!values.json) process.stdout.write(`Report: ${file}\n`);
       }
     }

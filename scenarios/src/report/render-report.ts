@@ -1,4 +1,4 @@
-import type { TraceEvent } from '@lab/shared';
+import type { LabTopology, TraceEvent } from '@lab/shared';
 import { DEFENCES, LANE_NAMES, exchangesOf, senderOf } from '@lab/shared';
 import type { Expectation, Scenario, ScenarioResult, StepRecord, Visibility } from '../engine/scenario.ts';
 import { escapeHtml as esc } from './escape-html.ts';
@@ -6,6 +6,7 @@ import { renderSequenceSvg } from './sequence-svg.ts';
 import { REPORT_STYLES } from './report-styles.ts';
 import { exchangesProving } from './decisive-exchanges.ts';
 import { isRoutineSignIn } from '../engine/sign-in-step.ts';
+import { withPortsInForce } from '../engine/ports-in-force.ts';
 
 const SEES_NAMES: Readonly<Record<keyof Visibility, string>> = {
   browser: 'Browser',
@@ -19,6 +20,8 @@ const SEES_NAMES: Readonly<Record<keyof Visibility, string>> = {
 export interface ReportOptions {
   /** The app's origin of the run (to draw the SPA's own calls from the SPA). */
   readonly appOrigin: string;
+  /** The lab of the run: the story's addresses, written with the default ports, are told with its own. */
+  readonly topology?: LabTopology;
   readonly generatedAt?: Date;
 }
 
@@ -29,7 +32,8 @@ export interface ReportOptions {
  * screenshots of the browser (PNG data: URLs). Inline CSS, no script, nothing loaded from
  * anywhere: it opens offline and can be mailed. Secrets are shortened, as in the trace.
  */
-export function renderReport(scenario: Scenario, result: ScenarioResult, options: ReportOptions): string {
+export function renderReport(told: Scenario, run: ScenarioResult, options: ReportOptions): string {
+  const { scenario, result } = withAddressesInForce(told, run, options.topology);
   const held = result.expectations.filter((expectation) => expectation.pass).length;
   // An attack's routine sign-in is one group; the exchanges an expectation is about are decisive:
   // highlighted in the diagram and linked from the expectation.
@@ -196,4 +200,22 @@ function show(value: unknown): string {
 
 function clip(text: string, max = 400): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
+}
+
+/** The story's own words (prerequisites, actions, what to look at, notes) with the addresses of the lab of the run. */
+function withAddressesInForce(scenario: Scenario, result: ScenarioResult, topology: LabTopology | undefined) {
+  if (!topology) return { scenario, result };
+  const told = (text: string) => withPortsInForce(text, topology);
+  return {
+    scenario: {
+      ...scenario,
+      teaches: told(scenario.teaches),
+      threat: scenario.threat && told(scenario.threat),
+      prerequisites: scenario.prerequisites.map(told),
+    },
+    result: {
+      ...result,
+      steps: result.steps.map((step) => ({ ...step, action: told(step.action), look: step.look && told(step.look), notes: step.notes.map(told) })),
+    },
+  };
 }
