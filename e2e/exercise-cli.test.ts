@@ -48,6 +48,23 @@ describe('npm run exercise', () => {
     expect(result.stdout).not.toMatch(/^right$/m);
   });
 
+  it('asks the lab as built, whatever its switches, and puts its switches back', async () => {
+    const lab = new LabConnection(inject('topology'), inject('controlKey'));
+    // This process's keep-alive sockets may have been closed by the services while the command ran
+    // (their 5 s idle timeout): a call that meets one is made once more.
+    const again = <T>(call: () => Promise<T>) => call().catch(() => call());
+    const before = await lab.settings();
+    await lab.setWeakened(['csrf-header']);
+    try {
+      const result = exercise(['csrf-header-first', '--answer', '403 csrf_header_missing, 401 not_authenticated']);
+      expect(result.status).toBe(0);
+      const after = await again(() => lab.settings());
+      expect(after.map(({ service, weakened }) => ({ service, weakened }))).toEqual(before.map(({ service }) => ({ service, weakened: ['csrf-header'] })));
+    } finally {
+      await Promise.all(before.map(({ service, ...settings }) => again(() => lab.update(service, settings))));
+    }
+  });
+
   it('takes a choice by its letter', () => {
     expect(exercise(['csrf-weakened-switches', '--answer', 'a']).status).toBe(1);
     const right = exercise(['csrf-weakened-switches', '--answer', 'b']);

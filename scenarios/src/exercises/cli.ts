@@ -1,17 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
-import { parseArgs, styleText } from 'node:util';
+import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { LabStartError } from '@lab/launcher';
-import type { LabTopology } from '@lab/shared';
 import { launchBrowser } from '../browser.ts';
 import { connectToLab } from '../engine/connect.ts';
 import type { LabConnection } from '../engine/lab-connection.ts';
 import type { Exercise, Observation } from './exercise.ts';
 import { EXERCISES, findExercise } from './index.ts';
-import { judgePrediction } from './judge.ts';
+import { askPrediction, type ExerciseCliIo, paint, pose, verdict } from './present.ts';
 import { exerciseLabTopology, startExerciseLab } from './private-lab.ts';
-import { REPO_ROOT } from './repo-root.ts';
+import { changedLines, restoreFromGit } from './git-file.ts';
 import { settleExercise } from './settle.ts';
 
 const USAGE = `Usage:
@@ -20,15 +18,6 @@ const USAGE = `Usage:
   npm run exercise -- <id> --answer <value>   the same, with the prediction given (scripts, CI)
   npm run exercise -- reset <id>              a hands-on exercise: restore its file from git (only that file)
 Exit status: 0 right, 1 wrong, 2 usage error or no lab, 3 a hands-on change is not in place.`;
-
-export interface ExerciseCliIo {
-  readonly write: (text: string) => void;
-  readonly error: (text: string) => void;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Asks the learner on a terminal; undefined when there is none (then `--answer` is required). */
-  readonly ask?: (question: string) => Promise<string>;
-  readonly colour: boolean;
-}
 
 /** `npm run exercise -- …`: returns the exit status. */
 export async function runExerciseCli(argv: readonly string[], io: ExerciseCliIo = processIo()): Promise<number> {
@@ -76,6 +65,15 @@ async function runPredictionExercise(exercise: Exercise, answer: string | undefi
     }
     throw error;
   }
+  // Ctrl-C while a scenario runs: put the lab's settings back (defences, token lifetimes) first.
+  const initial = await lab.connection.settings();
+  const interrupt = async () => {
+    io.error("\nInterrupted: restoring the lab's settings...\n");
+    await Promise.all(initial.map(({ service, ...settings }) => lab.connection.update(service, settings).catch(() => undefined)));
+    await lab.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
   try {
     pose(exercise, lab.connection.topology, io);
     const prediction = answer ?? (await askPrediction(exercise, io));
@@ -83,6 +81,7 @@ async function runPredictionExercise(exercise: Exercise, answer: string | undefi
     const observation = await withBrowser((browser) => settle(exercise, lab.connection, browser));
     return verdict(exercise, prediction, observation, io);
   } finally {
+    process.off('SIGINT', interrupt);
     await lab.stop();
   }
 }
@@ -109,6 +108,11 @@ async function runCodeExercise(exercise: Exercise, answer: string | undefined, i
     }
     throw error;
   }
+  const interrupt = async () => {
+    await lab.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
   try {
     const observation = await withBrowser((browser) => settle(exercise, lab.connection, browser));
     if (!observation.changeInPlace) {
@@ -120,25 +124,8 @@ async function runCodeExercise(exercise: Exercise, answer: string | undefined, i
     io.write(`\n${code.scenario} now fails: your change is in place.\n`);
     return verdict(exercise, prediction, observation, io, `\nUndo it: npm run exercise -- reset ${exercise.id}\n`);
   } finally {
+    process.off('SIGINT', interrupt);
     await lab.stop();
-  }
-}
-
-function pose(exercise: Exercise, topology: LabTopology, io: ExerciseCliIo): void {
-  const lines = ['', paint(io, 'bold', `━━ ${exercise.id} · ${exercise.title}`)];
-  if (exercise.code) lines.push(`${paint(io, 'cyan', 'Your task:')} ${exercise.code.task} (file: ${exercise.code.file})`);
-  lines.push(`${paint(io, 'cyan', 'Question:')} ${exercise.question(topology)}`);
-  if (exercise.prediction.kind === 'choice') {
-    for (const [letter, option] of Object.entries(exercise.prediction.options)) lines.push(`  (${letter}) ${option}`);
-  }
-  io.write(`${lines.join('\n')}\n`);
-}
-
-async function askPrediction(exercise: Exercise, io: ExerciseCliIo): Promise<string> {
-  const asks = exercise.prediction.kind === 'choice' ? `a letter, ${Object.keys(exercise.prediction.options).join('/')}` : exercise.prediction.asks;
-  for (;;) {
-    const said = (await io.ask?.(`Your prediction (${asks}): `))?.trim();
-    if (said) return said;
   }
 }
 
@@ -159,29 +146,6 @@ async function withBrowser<T>(body: (browser: () => Promise<Browser>) => Promise
   }
 }
 
-function verdict(exercise: Exercise, prediction: string, observation: Observation, io: ExerciseCliIo, after = ''): number {
-  const judged = judgePrediction(exercise, prediction, observation.answer);
-  const shown = exercise.prediction.kind === 'choice' ? optionText(exercise, observation.answer) : observation.answer;
-  const lines = [
-    '',
-    `${paint(io, 'dim', 'You predicted:')} ${prediction} ${paint(io, 'dim', `(read as: ${judged.read})`)}`,
-    `${paint(io, 'dim', 'The lab answered:')} ${shown}`,
-    paint(io, 'dim', 'Evidence, from the trace:'),
-    ...observation.evidence.map((line) => `  ${line}`),
-    '',
-    judged.right ? paint(io, ['bold', 'green'], 'right') : `${paint(io, ['bold', 'red'], 'wrong')}: the lab answered ${shown}`,
-    `${paint(io, 'dim', 'Why:')} ${exercise.why}`,
-  ];
-  if (exercise.scenario) lines.push(`${paint(io, 'dim', 'The whole story:')} npm run scenario -- ${exercise.scenario}`);
-  io.write(`${lines.join('\n')}\n${after}`);
-  return judged.right ? 0 : 1;
-}
-
-function optionText(exercise: Exercise, letter: string): string {
-  const options = exercise.prediction.kind === 'choice' ? exercise.prediction.options : {};
-  return `(${letter}) ${options[letter] ?? '?'}`;
-}
-
 function reset(id: string | undefined, io: ExerciseCliIo): number {
   const exercise = id ? findExercise(id) : undefined;
   if (!exercise?.code) {
@@ -190,30 +154,18 @@ function reset(id: string | undefined, io: ExerciseCliIo): number {
     return 2;
   }
   const { file } = exercise.code;
-  // Only this file, to the committed version: the learner's other work is left alone.
-  const restored = spawnSync('git', ['restore', '--source=HEAD', '--staged', '--worktree', '--', file], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (restored.status !== 0) {
-    io.error(`git restore ${file} failed: ${restored.stderr.trim()}\n`);
+  const failed = restoreFromGit(file);
+  if (failed) {
+    io.error(`git restore ${file} failed: ${failed}\n`);
     return 2;
   }
   io.write(`Restored ${file} from git (HEAD); no other file was touched. git diff -- ${file} is empty again.\n`);
   return 0;
 }
 
-/** Lines added or removed in the file against HEAD (0 when unchanged or not a git checkout). */
-function changedLines(file: string): number {
-  const diff = spawnSync('git', ['diff', '--numstat', 'HEAD', '--', file], { cwd: REPO_ROOT, encoding: 'utf8' });
-  const [added = '0', removed = '0'] = diff.stdout.trim().split(/\s+/);
-  return (Number(added) || 0) + (Number(removed) || 0);
-}
-
 function formatList(): string {
   const width = Math.max(...EXERCISES.map((exercise) => exercise.id.length));
   return EXERCISES.map((exercise) => `${exercise.id.padEnd(width)}  ${exercise.code ? '[code] ' : ''}${exercise.title}`).join('\n');
-}
-
-function paint(io: ExerciseCliIo, style: Parameters<typeof styleText>[0], text: string): string {
-  return io.colour ? styleText(style, text) : text;
 }
 
 function parseExerciseArgs(argv: readonly string[]) {

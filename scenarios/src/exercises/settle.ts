@@ -23,11 +23,20 @@ export async function settleExercise(exercise: Exercise, lab: LabConnection, bro
       return runScenario(scenario, { lab, browser: await browser() });
     },
     async record(body): Promise<TraceEvent[]> {
-      const marks = await lab.traceMarks();
-      await body(fetchAs);
-      // The last response's trace event is written just after it is sent.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      return (await lab.traceSince(marks)).filter((event) => event.direction === 'inbound');
+      // The question is about the lab as built, as a scenario's defended run: every defence on,
+      // the BFF pattern, then the lab's own settings back (a lab started with LAB_WEAKEN too).
+      const before = await lab.settings();
+      await lab.setWeakened([]);
+      await lab.setMode('bff');
+      try {
+        const marks = await lab.traceMarks();
+        await body(fetchAs);
+        // The last response's trace event is written just after it is sent.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return (await lab.traceSince(marks)).filter((event) => event.direction === 'inbound');
+      } finally {
+        await Promise.all(before.map(({ service, ...settings }) => lab.update(service, settings).catch(() => undefined)));
+      }
     },
   };
   return exercise.settle(tools);
