@@ -11,6 +11,7 @@ import { askPrediction, type ExerciseCliIo, paint, pose, verdict } from './prese
 import { exerciseLabTopology, startExerciseLab } from './private-lab.ts';
 import { changedLines, restoreFromGit } from './git-file.ts';
 import { settleExercise } from './settle.ts';
+import { narrationWidth, wrapLine } from '../engine/wrap-lines.ts';
 
 const USAGE = `Usage:
   npm run exercise -- --list                  every exercise (hands-on ones marked [code])
@@ -183,8 +184,16 @@ function parseExerciseArgs(argv: readonly string[]) {
 
 function processIo(): ExerciseCliIo {
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  // Wrapped like the narration, for a projector: to COLUMNS or the terminal, not for a pipe.
+  const width = narrationWidth(process.env, process.stdout);
   return {
-    write: (text) => process.stdout.write(text),
+    write: (text) =>
+      process.stdout.write(
+        text
+          .split('\n')
+          .flatMap((line) => wrapLine(line, width))
+          .join('\n'),
+      ),
     error: (text) => process.stderr.write(text),
     env: process.env,
     colour: process.stdout.isTTY === true && !process.env.NO_COLOR && !process.argv.includes('--no-color'),
