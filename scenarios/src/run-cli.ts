@@ -6,6 +6,7 @@ import { LabStartError } from '@lab/launcher';
 import { launchBrowser } from './browser.ts';
 import { connectToLab } from './engine/connect.ts';
 import { Narrator } from './engine/narrate.ts';
+import { narrationWidth } from './engine/wrap-lines.ts';
 import { runScenario } from './engine/run-scenario.ts';
 import type { Scenario, ScenarioResult } from './engine/scenario.ts';
 import { SCENARIOS } from './registry.ts';
@@ -18,6 +19,8 @@ const USAGE = `Usage:
 Options:
   --json      print one JSON document per scenario instead of the narration
   --step      wait for Enter before each step (for a live demo)
+  --brief     for a live room: an attack's sign-in in one line, bodies only when they are the point,
+              "Look at" again at the end of each step (lines wrap to COLUMNS or the terminal's width)
   --headed    show the browser
   --report    also write reports/<id>.html: the run as one self-contained page (steps, exchanges, diagram, screenshots)
   --no-color  plain output (also when NO_COLOR is set or the output is not a terminal)`;
@@ -59,7 +62,6 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   }
 
   const colour = !values['no-color'] && !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const narrator = new Narrator((text) => process.stdout.write(text), colour);
   let lab: Awaited<ReturnType<typeof connectToLab>>;
   try {
     if (!values.json) process.stdout.write('Connecting to the lab (starting it if it is not running)...\n');
@@ -71,6 +73,11 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     }
     throw error;
   }
+  const narrator = new Narrator((text) => process.stdout.write(text), colour, {
+    brief: values.brief,
+    width: narrationWidth(process.env, process.stdout),
+    topology: lab.connection.topology,
+  });
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   try {
     browser = await launchBrowser({ headed: values.headed });
@@ -112,7 +119,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
       if (values.json) process.stdout.write(`${JSON.stringify(result, withoutPictures, 2)}\n`);
       else narrator.summary(result);
       if (values.report) {
-        const file = writeReport(scenario, result, lab.connection.topology.spa.url);
+        const file = writeReport(scenario, result, lab.connection.topology.spa.url, undefined, lab.connection.topology);
         if (!values.json) process.stdout.write(`Report: ${file}\n`);
       }
     }
@@ -166,6 +173,7 @@ function parseCliArgs(argv: readonly string[]) {
       all: { type: 'boolean' },
       json: { type: 'boolean' },
       step: { type: 'boolean' },
+      brief: { type: 'boolean' },
       headed: { type: 'boolean' },
       report: { type: 'boolean' },
       'no-color': { type: 'boolean' },

@@ -1,8 +1,12 @@
 import { styleText } from 'node:util';
-import type { CookieView, Party, TraceEvent } from '@lab/shared';
+import type { CookieView, LabTopology, Party, TraceEvent } from '@lab/shared';
 import { DEFENCES } from '@lab/shared';
-import type { Scenario, ScenarioResult, StepRecord } from './scenario.ts';
+import type { Scenario, ScenarioKind, ScenarioResult, StepRecord } from './scenario.ts';
 import { PARAMETER_GLOSSARY } from '@lab/shared/glossary';
+import { withPortsInForce } from './ports-in-force.ts';
+import { wrapLine } from './wrap-lines.ts';
+import { isRoutineSignIn } from './sign-in-step.ts';
+import { errorCodeOf } from '../library/attack-support.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -17,14 +21,37 @@ export const PARTY_NAMES: Readonly<Record<Party, string>> = {
 
 const SEES_NAMES = { browser: 'Browser', spa: 'SPA', bff: 'BFF', authserver: 'Auth server', api: 'API', attacker: 'Attacker' } as const;
 
+export interface NarrationOptions {
+  /**
+   * For a live room (`--brief`): an attack's sign-in in one line, bodies only when they are the
+   * point (an error code, or a step that says to look at a body), "Look at" again at the end.
+   */
+  readonly brief?: boolean;
+  /** Wrap every line to this many columns (see `narrationWidth`); undefined: no wrapping. */
+  readonly width?: number;
+  /** The lab in force: addresses written with the default ports are told with these. */
+  readonly topology?: LabTopology;
+}
+
 /** Turns a scenario run into the story a learner reads; colour only where the output is a terminal. */
 export class Narrator {
   readonly #colour: boolean;
-  readonly #write: (text: string) => void;
+  readonly #output: (text: string) => void;
+  readonly #options: NarrationOptions;
+  #kind: ScenarioKind | undefined;
 
-  constructor(write: (text: string) => void, colour: boolean) {
-    this.#write = write;
+  constructor(write: (text: string) => void, colour: boolean, options: NarrationOptions = {}) {
+    this.#output = write;
     this.#colour = colour;
+    this.#options = options;
+  }
+
+  /** Every line goes out with the addresses in force, wrapped to the width. */
+  #write(text: string): void {
+    const { topology, width } = this.#options;
+    const localised = topology ? withPortsInForce(text, topology) : text;
+    const lines = localised.split('\n').flatMap((line) => wrapLine(line, width));
+    this.#output(lines.join('\n'));
   }
 
   #paint(style: Style, text: string): string {
@@ -32,6 +59,7 @@ export class Narrator {
   }
 
   intro(scenario: Scenario): void {
+    this.#kind = scenario.kind;
     const lines = ['', this.#paint('bold', `━━ ${scenario.id} · ${scenario.title}`), `${this.#paint('dim', 'Teaches:')} ${scenario.teaches}`];
     if (scenario.threat) lines.push(`${this.#paint('dim', 'Threat:')} ${scenario.threat}`);
     if (scenario.defence) lines.push(`${this.#paint('dim', 'Defence exercised:')} ${scenario.defence} (${DEFENCES[scenario.defence].what})`);
@@ -45,10 +73,16 @@ export class Narrator {
   }
 
   step(step: StepRecord): void {
+    const brief = this.#options.brief === true;
+    if (brief && isRoutineSignIn(this.#kind, step)) {
+      this.#collapsedSignIn(step);
+      return;
+    }
     const lines = ['', this.#paint('bold', `Step ${step.number} · ${step.actor}: ${step.action}`)];
     if (step.look) lines.push(`  ${this.#paint('cyan', 'Look at:')} ${step.look}`);
     const explained = new Set<string>();
-    for (const exchange of step.exchanges) lines.push(...this.#exchange(exchange, explained));
+    const bodies = !brief || /\bbod(y|ies)\b/i.test(step.look ?? '');
+    for (const exchange of step.exchanges) lines.push(...this.#exchange(exchange, explained, bodies));
     for (const note of step.notes) lines.push(`  ${this.#paint('dim', '·')} ${note}`);
     if (step.sees) {
       lines.push(`  ${this.#paint('cyan', 'Who sees what now:')}`);
@@ -64,11 +98,30 @@ export class Narrator {
       lines.push(`  ${mark} ${expectation.name} ${detail}`);
     }
     if (step.error) lines.push(this.#paint(['bold', 'red'], `  ✗ the step failed: ${step.error}`));
+    // On a projector the heading has scrolled away by now: say again what to look at.
+    if (brief && step.look) lines.push(`  ${this.#paint(['bold', 'cyan'], 'Look at:')} ${step.look}`);
+    this.#write(`${lines.join('\n')}\n`);
+  }
+
+  /** An attack's sign-in, in one line: the victim signs in as usual; only a failure is shown in full. */
+  #collapsedSignIn(step: StepRecord): void {
+    const held = step.expectations.filter((expectation) => expectation.pass).length;
+    const checks = step.expectations.length > 0 ? `, ${held}/${step.expectations.length} checks held` : '';
+    const lines = [
+      '',
+      `${this.#paint('bold', `Step ${step.number} · ${step.actor}: ${step.action}`)} ${this.#paint('dim', `(sign-in: ${step.exchanges.length} exchanges${checks})`)}`,
+    ];
+    for (const expectation of step.expectations.filter((candidate) => !candidate.pass)) {
+      lines.push(
+        `  ${this.#paint(['bold', 'red'], '✗')} ${expectation.name} ${this.#paint('red', `expected ${show(expectation.expected)}, got ${show(expectation.actual)}`)}`,
+      );
+    }
+    if (step.error) lines.push(this.#paint(['bold', 'red'], `  ✗ the step failed: ${step.error}`));
     this.#write(`${lines.join('\n')}\n`);
   }
 
   /** One exchange: a head line, the headers and bodies that matter, and new OAuth parameters explained. */
-  #exchange(event: TraceEvent, explained: Set<string>): string[] {
+  #exchange(event: TraceEvent, explained: Set<string>, bodies = true): string[] {
     const channel = event.channel === 'back' ? this.#paint('magenta', '[back channel] ') : '';
     const status = event.error ? this.#paint('red', `no answer (${event.error})`) : String(event.status ?? '');
     const explainable = explainedParameters(event);
@@ -80,11 +133,13 @@ export class Narrator {
     const details: Array<[string, string | undefined]> = [
       ['Authorization', event.requestHeaders.authorization],
       ['Cookie', event.requestHeaders.cookie && summariseCookieHeader(event.requestHeaders.cookie)],
-      ['request body', event.requestBody && clip(event.requestBody)],
+      ['request body', bodies && event.requestBody ? clip(event.requestBody) : undefined],
       ['Location', location && (location.includes('?') && explainable.length > 0 ? `${location.slice(0, location.indexOf('?'))}?…` : location)],
       ['Set-Cookie', summariseSetCookies(event.cookies?.set ?? [])],
       ['WWW-Authenticate', event.responseHeaders['www-authenticate']],
-      ['response body', event.responseBody && !event.responseBody.startsWith('(HTML') ? clip(event.responseBody) : undefined],
+      ['response body', bodies && event.responseBody && !event.responseBody.startsWith('(HTML') ? clip(event.responseBody) : undefined],
+      // Brief: of a body, only the error code, when there is one: that is the point of a refusal.
+      ['error', bodies ? undefined : errorCodeOf(event.responseBody)],
     ];
     for (const [name, value] of details) {
       if (value) lines.push(`      ${this.#paint('dim', `${name}:`)} ${value}`);

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { TRACE_HEADERS, type Party, type TraceEvent } from '@lab/shared';
 import type { LabConnection } from './lab-connection.ts';
+import { StepPictures } from './step-pictures.ts';
 import type {
   Expectation,
   LabSetup,
@@ -47,6 +48,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const weakened = options.setupOverride?.weaken ?? scenario.weaken ?? [];
   const mode = options.setupOverride?.mode ?? scenario.mode ?? 'bff';
   let error: string | undefined;
+  const pictures = new StepPictures();
 
   await lab.setWeakened(weakened);
   await lab.setMode(mode);
@@ -117,6 +119,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       } catch (thrown) {
         stepError = thrown instanceof Error ? thrown.message : String(thrown);
       }
+      // A report shows every browser step: the pages as the step left them, unless it chose its own.
+      if (options.reportScreenshots && screenshots.length === 0) screenshots.push(...(await pictures.take(contexts, lab.topology)));
       // Give the last response's trace event a moment to be recorded (it is written after sending).
       await new Promise((resolve) => setTimeout(resolve, 30));
       const exchanges = selectExchanges(await lab.traceSince(marks));

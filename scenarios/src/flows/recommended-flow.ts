@@ -81,7 +81,7 @@ export const recommendedFlow = defineScenario({
 
     const hold = await CallbackHold.install(browser, page, `${spa}/bff/callback*`);
     await step(
-      { actor: 'Resource Owner', action: 'signs in at the authorization server', look: 'the password goes to 127.0.0.1:4000, never to the app' },
+      { actor: 'Resource Owner', action: 'signs in at the authorization server', look: `the password goes to ${new URL(issuer).host}, never to the app` },
       async (s) => {
         s.expect('the login page is served by the authorization server', issuer, new URL(page.url()).origin);
         await page.locator('#username').fill('alice');

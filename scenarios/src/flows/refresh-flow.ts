@@ -169,8 +169,12 @@ export const refreshFlow = defineScenario({
       },
       async (s) => {
         await waitUntilDue(page, current);
+        // `no-store`: Chromium otherwise holds identical GETs to one URL until the first answers (its
+        // HTTP cache lock), so the five calls would reach the BFF one after another, and a BFF
+        // without its single flight would pass this step.
         const statuses = await page.evaluate(
-          async (count) => Promise.all(Array.from({ length: count }, async () => (await fetch('/api/notes', { headers: { 'X-CSRF': '1' } })).status)),
+          async (count) =>
+            Promise.all(Array.from({ length: count }, async () => (await fetch('/api/notes', { headers: { 'X-CSRF': '1' }, cache: 'no-store' })).status)),
           PARALLEL_CALLS,
         );
         const exchanges = await s.exchanges();

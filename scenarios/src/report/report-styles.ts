@@ -46,6 +46,12 @@ caption { text-align: left; font-weight: 700; padding: 0.3rem 0; }
 .fail .mark, .fail { color: var(--danger); }
 .notes li { color: var(--muted); }
 .error { border-left: 6px solid var(--danger); background: #fde8eb; padding: 0.5rem 0.75rem; }
+.exchanges tr.decisive td { background: #fff3bf; }
+.exchanges tr:target td { outline: 3px solid #d99a00; }
+.decisive-key { background: #ffe58a; padding: 0 0.3rem; }
+.proof { font-size: 0.85rem; white-space: nowrap; }
+.to-diagram { font-size: 0.75rem; }
+details.sign-in summary { cursor: pointer; color: var(--muted); }
 footer { max-width: 1200px; margin: 0 auto 2rem; padding: 0 2rem; color: var(--muted); font-size: 0.9rem; }
 @media print { body { background: #fff; } section { border: 0; } .diagram { overflow: visible; } }
 `;

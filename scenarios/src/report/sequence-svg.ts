@@ -9,19 +9,29 @@ const HEADER_HEIGHT = 54;
 const SECTION_HEIGHT = 30;
 const ROW_HEIGHT = 36;
 const LABEL_CHARS = 52;
-const COLOURS = { front: '#0b57a4', back: '#6b2fa3', failed: '#b3001b', lane: '#c3cad5', header: '#0f2a47', band: '#eef3fa' } as const;
+const COLOURS = { front: '#0b57a4', back: '#6b2fa3', failed: '#b3001b', lane: '#c3cad5', header: '#0f2a47', band: '#eef3fa', decisive: '#ffe58a' } as const;
+
+export interface SequenceSvgOptions {
+  readonly appOrigin: string;
+  /** Exchange numbers to highlight (the decisive ones), each a link to `#exchange-<n>`. */
+  readonly highlight?: ReadonlySet<number>;
+}
 
 /**
  * A sequence diagram as inline SVG, for the reports (which must work offline, from one file): a
  * lane per party, an arrow per exchange from the lane that sent it to the one that served it,
  * back-channel arrows dashed, a band per section (a scenario step).
  */
-export function renderSequenceSvg(sections: readonly DiagramSection[], options: { appOrigin: string }): string {
-  const drawn = sections.map((section) => ({ title: section.title, events: exchangesOf(section.events) })).filter((section) => section.events.length > 0);
-  const used = new Set<Party>(drawn.flatMap((section) => section.events.flatMap((event) => [senderOf(event, options.appOrigin), event.to])));
+export function renderSequenceSvg(sections: readonly DiagramSection[], options: SequenceSvgOptions): string {
+  const drawn = sections
+    .map((section) => ({ title: section.title, events: exchangesOf(section.events), collapsed: section.collapsed === true }))
+    .filter((section) => section.events.length > 0);
+  const used = new Set<Party>(
+    drawn.flatMap((section) => (section.collapsed ? [] : section.events.flatMap((event) => [senderOf(event, options.appOrigin), event.to]))),
+  );
   const lanes = LANES.filter((party) => used.has(party) || party === 'user-agent' || party === 'bff' || party === 'authserver');
   const width = NUMBER_WIDTH + lanes.length * LANE_WIDTH + 10;
-  const rows = drawn.reduce((sum, section) => sum + SECTION_HEIGHT + section.events.length * ROW_HEIGHT, 0);
+  const rows = drawn.reduce((sum, section) => sum + SECTION_HEIGHT + (section.collapsed ? ROW_HEIGHT : section.events.length * ROW_HEIGHT), 0);
   const height = HEADER_HEIGHT + rows + 10;
   const centre = (party: Party) => NUMBER_WIDTH + (Math.max(lanes.indexOf(party), 0) + 0.5) * LANE_WIDTH;
 
@@ -47,8 +57,23 @@ export function renderSequenceSvg(sections: readonly DiagramSection[], options: 
     parts.push(`<rect x="0" y="${y}" width="${width}" height="${SECTION_HEIGHT - 4}" fill="${COLOURS.band}"/>`);
     parts.push(text(clip(section.title, Math.floor(width / 7.5)), 8, y + 18, { weight: 700, size: 13 }));
     y += SECTION_HEIGHT;
+    if (section.collapsed) {
+      const span = `${number + 1}–${number + section.events.length}`;
+      number += section.events.length;
+      parts.push(text(span, NUMBER_WIDTH + 2, y + ROW_HEIGHT - 12, { size: 11, fill: '#4b5563' }));
+      parts.push(
+        text(`the sign-in, as usual: ${section.events.length} exchanges, in one group (listed under the step)`, NUMBER_WIDTH + 60, y + ROW_HEIGHT - 12, {
+          size: 12,
+          fill: '#4b5563',
+        }),
+      );
+      y += ROW_HEIGHT;
+      continue;
+    }
     for (const event of section.events) {
       number += 1;
+      const decisive = options.highlight?.has(number) === true;
+      if (decisive) parts.push(`<rect x="0" y="${y + 2}" width="${width}" height="${ROW_HEIGHT - 4}" fill="${COLOURS.decisive}"/>`);
       const x1 = centre(senderOf(event, options.appOrigin));
       const x2 = centre(event.to);
       const kind = event.error ? 'failed' : event.channel;
@@ -59,14 +84,14 @@ export function renderSequenceSvg(sections: readonly DiagramSection[], options: 
       );
       const left = Math.min(x1, x2);
       const anchorRight = left > width * 0.62;
-      parts.push(
-        text(clip(labelOf(event), LABEL_CHARS), anchorRight ? Math.max(x1, x2) - 4 : left + 6, lineY - 7, {
-          size: 12,
-          mono: true,
-          anchor: anchorRight ? 'end' : 'start',
-          fill: event.error ? COLOURS.failed : '#111827',
-        }),
-      );
+      const label = text(clip(labelOf(event), LABEL_CHARS), anchorRight ? Math.max(x1, x2) - 4 : left + 6, lineY - 7, {
+        size: 12,
+        mono: true,
+        weight: decisive ? 700 : 400,
+        anchor: anchorRight ? 'end' : 'start',
+        fill: event.error ? COLOURS.failed : '#111827',
+      });
+      parts.push(decisive ? `<a href="#exchange-${number}" id="diagram-${number}">${label}</a>` : label);
       y += ROW_HEIGHT;
     }
   }

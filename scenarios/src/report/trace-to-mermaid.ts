@@ -5,6 +5,8 @@ import { LANES, LANE_NAMES, displayPathOf, exchangesOf, groupByAction, senderOf,
 export interface DiagramSection {
   readonly title: string;
   readonly events: readonly TraceEvent[];
+  /** Drawn as one row (a routine sign-in in a report): its exchanges keep their numbers. */
+  readonly collapsed?: boolean;
 }
 
 export interface MermaidOptions {
