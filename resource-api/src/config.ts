@@ -16,8 +16,10 @@ export interface ResourceApiConfig {
   /** The signature algorithms accepted, decided here and never read from the token (RFC 8725 §3.1). */
   readonly algorithms: readonly string[];
   /**
-   * Seconds of clock difference tolerated on `exp` (`API_CLOCK_TOLERANCE`, default 0): every party of
-   * the lab runs on one clock (the lab's), so there is none to tolerate. Across machines, a few seconds.
+   * Seconds of clock difference tolerated on `exp` (`API_CLOCK_TOLERANCE`, default 1). Every party of
+   * the lab runs on one clock (the lab's), so there is no skew to tolerate; the one second covers
+   * `iat` and `exp` being whole seconds (a token issued at 100.9 s says `iat: 100`). Across
+   * machines, a few seconds.
    */
   readonly clockToleranceSeconds: number;
   readonly topology: LabTopology;
@@ -46,7 +48,7 @@ export function loadConfig(env: Env): ResourceApiConfig {
     // oidc-provider serves its JWKS at `/jwks` (its default `routes.jwks`).
     jwksUrl: `${issuer}/jwks`,
     algorithms: readAlgorithms(env, 'API_ALGORITHMS'),
-    clockToleranceSeconds: readInteger(env, 'API_CLOCK_TOLERANCE', 0, 0, 300),
+    clockToleranceSeconds: readInteger(env, 'API_CLOCK_TOLERANCE', 1, 0, 300),
     topology,
     lab: loadLabRunConfig(env),
   };

@@ -22,7 +22,7 @@ export interface VerifyAccessTokenDeps {
   readonly audience: string;
   readonly algorithms: readonly string[];
   readonly defences: DefenceSwitches;
-  /** Room for clock differences between the authorization server and this API, on `exp` (default 0). */
+  /** Room for clock differences between the authorization server and this API, on `exp` (seconds, default 1). */
   readonly clockToleranceSeconds?: number;
 }
 
@@ -63,7 +63,7 @@ async function verifySignedToken(token: string, deps: VerifyAccessTokenDeps, che
     // cannot be passed off as an access token.
     typ: 'at+jwt',
     requiredClaims: REQUIRED_CLAIMS,
-    clockTolerance: deps.clockToleranceSeconds ?? 0,
+    clockTolerance: deps.clockToleranceSeconds ?? 1,
   });
   return payload;
 }
@@ -87,7 +87,7 @@ function decodeWithoutVerifying(token: string, deps: VerifyAccessTokenDeps, chec
   if (typeof claims.exp !== 'number') {
     throw new errors.JWTClaimValidationFailed('missing required "exp" claim', claims, 'exp', 'missing');
   }
-  if (claims.exp <= Date.now() / 1000 - (deps.clockToleranceSeconds ?? 0)) {
+  if (claims.exp <= Date.now() / 1000 - (deps.clockToleranceSeconds ?? 1)) {
     throw new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
   }
   return claims;

@@ -9,8 +9,8 @@ import { msUntil, readJwt, writeJwt } from '../library/attack-tools.ts';
 /** alice's access token lives this long, so the last step can show a genuinely expired one. */
 const ACCESS_TOKEN_TTL_SECONDS = 1;
 /** The clock skew the notes API tolerates (resource-api/src/verify-access-token.ts). */
-/** The API's tolerance on `exp` (`API_CLOCK_TOLERANCE`, 0 by default: the lab's parties share one clock). */
-const API_CLOCK_TOLERANCE_MS = 0;
+/** The API's tolerance on `exp` (`API_CLOCK_TOLERANCE`, 1 s by default: the lab's parties share one clock; `exp` is in whole seconds). */
+const API_CLOCK_TOLERANCE_MS = 1_000;
 /** bob's most private seeded note (resource-api/src/notes-store.ts). */
 const BOB_SECRET_NOTE = "Bob's note: the bank PIN hint is my cat's birthday";
 /** The algorithms the notes API accepts by default (resource-api/src/config.ts, API_ALGORITHMS). */
@@ -36,7 +36,7 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
   prerequisites: [
     'alice (Resource Owner) signs in to the app; her browser here is plain HTTP.',
     "Mallory (Attacker) has copied the BFF's session store (the lab-only breach route GET /_lab/session-store stands in for that breach): she holds alice's access token. She calls the notes API directly, without the BFF.",
-    `Access tokens live ${ACCESS_TOKEN_TTL_SECONDS} s in this run, so the last step can replay a genuinely expired one (the API tolerates ${API_CLOCK_TOLERANCE_MS / 1000} s of clock skew: the lab's parties share one clock).`,
+    `Access tokens live ${ACCESS_TOKEN_TTL_SECONDS} s in this run, so the last step can replay a genuinely expired one (the API tolerates ${API_CLOCK_TOLERANCE_MS / 1000} s on `exp`, which counts whole seconds, so it waits that long too).`,
   ],
   async run({ topology, lab, step, fetchAs }, { defended }) {
     await lab.update('authserver', { accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS });
