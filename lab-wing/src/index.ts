@@ -19,3 +19,4 @@ export * from './xray/xray-routes.ts';
 export { sessionLinkOf } from './xray/session-links.ts';
 export * from './control-handler.ts';
 export * from './lab-clock.ts';
+export * from './store-info.ts';
