@@ -141,6 +141,20 @@ describe('several BFF instances, sessions in Redis', () => {
     expect(await call(agent, '/api/notes')).toMatchObject({ status: 200, body: { owner: 'alice' } });
   });
 
+  it('the trace names the instance that handled each exchange (bff#1, bff#2)', async () => {
+    const key = { 'X-Lab-Key': lab.env.LAB_CONTROL_KEY as string };
+    const { agent } = await signInOverHttp(lab.topology, 'bob');
+    for (let n = 0; n < 4; n += 1) expect((await call(agent, '/api/notes')).status).toBe(200);
+    for (const [index, name] of ['bff#1', 'bff#2'].entries()) {
+      const page = (await (await fetch(`http://127.0.0.1:${lab.topology.bff.port + index}/_lab/trace?after=0`, { headers: key })).json()) as {
+        events: Array<{ instance?: string; url: string }>;
+      };
+      const served = page.events.filter((event) => new URL(event.url).pathname === '/api/notes');
+      expect(served.length, `${name} served some of the calls`).toBeGreaterThan(0);
+      expect(new Set(page.events.map((event) => event.instance))).toEqual(new Set([name]));
+    }
+  });
+
   it('the lab-only routes for the operations scenarios need the control key', async () => {
     for (const url of [`${lab.topology.bff.url}/_lab/store`, `${lab.topology.bff.url}/_lab/process`, `${lab.topology.authserver.url}/_lab/process`]) {
       const response = await fetch(url);
