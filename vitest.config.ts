@@ -30,9 +30,10 @@ export default defineConfig({
       },
       {
         test: {
-          // The production shape (LAB_STORE=redis, two BFF instances): its own lab, started once
-          // after the other projects are done, with the operations scenarios, its faults, and the
-          // concurrency test again at two instances.
+          // The production shape (LAB_STORE=redis, two BFF instances): its own lab, with the
+          // operations scenarios, its faults, and the concurrency test again at two instances. A
+          // group of its own (groupOrder 1), one file at a time: never beside the unit tests, nor
+          // beside the e2e project's files (vitest runs a single-worker project's files last, alone).
           name: 'e2e-redis',
           include: ['e2e-redis/**/*.test.ts', 'e2e/concurrency.test.ts'],
           globalSetup: ['e2e-redis/support/global-setup.ts'],
