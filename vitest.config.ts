@@ -13,6 +13,7 @@ export default defineConfig({
           name: 'unit',
           include: ['{shared,kit,lab-wing,authserver,resource-api,bff,spa,launcher,scenarios}/test/**/*.test.ts'],
           testTimeout: 20_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -24,6 +25,22 @@ export default defineConfig({
           hookTimeout: 60_000,
           // One lab, one browser process per file; files run one after another on 2 cores.
           fileParallelism: false,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          // The production shape (LAB_STORE=redis, two BFF instances): its own lab, with the
+          // operations scenarios, its faults, and the concurrency test again at two instances. A
+          // group of its own (groupOrder 1), one file at a time: never beside the unit tests, nor
+          // beside the e2e project's files (vitest runs a single-worker project's files last, alone).
+          name: 'e2e-redis',
+          include: ['e2e-redis/**/*.test.ts', 'e2e/concurrency.test.ts'],
+          globalSetup: ['e2e-redis/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

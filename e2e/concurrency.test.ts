@@ -20,7 +20,9 @@ const profile = selectLoadProfile(process.env);
 const lifetime = new AccessTokenLifetime(topology, controlKey);
 const client = new LoadClient();
 const reports: PhaseReport[] = [];
-const REPORT_FILE = path.resolve(import.meta.dirname, '..', 'test-results', `concurrency-${profile.name}.json`);
+// The Redis set-up's run (e2e-redis project) keeps its figures apart: `concurrency-bounded-redis-2.json`.
+const shape = inject('labShape') as string | undefined;
+const REPORT_FILE = path.resolve(import.meta.dirname, '..', 'test-results', `concurrency-${profile.name}${shape ? `-${shape}` : ''}.json`);
 
 let lifetimeBefore: number | undefined;
 beforeAll(async () => {

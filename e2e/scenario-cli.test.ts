@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { SCENARIOS } from '@lab/scenarios';
+import { CLI_SCENARIOS, OPS_SCENARIOS } from '@lab/scenarios';
 import { TEST_PORTS } from './support/test-ports.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -15,8 +15,17 @@ describe('npm run scenario', () => {
   it('--list prints every scenario id with its title', () => {
     const result = run('scenarios/src/cli.ts', ['--list']);
     expect(result.status).toBe(0);
-    for (const scenario of SCENARIOS) expect(result.stdout).toContain(`${scenario.id}  `);
-    expect(result.stdout.trim().split('\n')).toHaveLength(SCENARIOS.length);
+    for (const scenario of CLI_SCENARIOS) expect(result.stdout).toContain(`${scenario.id}  `);
+    expect(result.stdout.trim().split('\n')).toHaveLength(CLI_SCENARIOS.length);
+    // The operations scenarios say they need the Redis set-up.
+    const marked = result.stdout.split('\n').filter((line) => line.endsWith('[Redis set-up only: LAB_STORE=redis LAB_BFF_INSTANCES=2 npm start]'));
+    expect(marked.map((line) => line.split(' ')[0])).toEqual(OPS_SCENARIOS.map((scenario) => scenario.id));
+  });
+
+  it('skips an operations scenario in the default lab, saying which set-up it needs, and exits 2', () => {
+    const result = run('scenarios/src/cli.ts', ['ops-redis-down']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('ops-redis-down runs only in the Redis set-up (LAB_STORE=redis LAB_BFF_INSTANCES=2 npm start): skipped.');
   });
 
   it('exits 1 and names the expectation that failed, with expected and actual', () => {

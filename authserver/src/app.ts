@@ -18,8 +18,8 @@ export interface AuthServerDeps {
   readonly settings?: RunSettings;
   /** What may observe the authorization server (the lab's instruments); nothing by default. */
   readonly hook?: ServiceHook;
-  /** Where the provider keeps sessions, grants and tokens; a new in-memory one by default. */
-  readonly storage?: MemoryStorage;
+  /** Where the provider keeps sessions, grants and tokens; a new in-memory one by default (or storage/redis-storage.ts). */
+  readonly storage?: Pick<MemoryStorage, 'adapter'>;
 }
 
 /**

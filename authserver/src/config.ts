@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, readBffClientSecret, loadLabRunConfig, readInteger, readSecret, resolveTopology, type LabRunConfig, type LabTopology } from '@lab/shared';
+import {
+  ConfigError,
+  readBffClientSecret,
+  readLabStore,
+  loadLabRunConfig,
+  readInteger,
+  readSecret,
+  resolveTopology,
+  type LabRunConfig,
+  type LabStore,
+  type LabTopology,
+} from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -43,6 +54,8 @@ export interface AuthServerConfig {
   readonly signingJwk: Record<string, unknown> | undefined;
   readonly topology: LabTopology;
   readonly lab: LabRunConfig;
+  /** Where grants, sessions and tokens live (`LAB_STORE`; Redis at `LAB_REDIS_URL`, set by the launcher). */
+  readonly store: LabStore;
 }
 
 export function loadConfig(env: Env): AuthServerConfig {
@@ -74,7 +87,15 @@ export function loadConfig(env: Env): AuthServerConfig {
     signingJwk: parseSigningJwk(env.AUTHSERVER_SIGNING_JWK),
     topology,
     lab: loadLabRunConfig(env),
+    store: readStore(env),
   };
+}
+
+function readStore(env: Env): LabStore {
+  const store = readLabStore(env);
+  if (store.kind !== 'redis' || !env.LAB_REDIS_URL) return store;
+  if (!/^redis:\/\/\S+$/.test(env.LAB_REDIS_URL)) throw new ConfigError('LAB_REDIS_URL', 'expected redis://host:port');
+  return { ...store, url: env.LAB_REDIS_URL };
 }
 
 function parseSigningJwk(raw: string | undefined): Record<string, unknown> | undefined {

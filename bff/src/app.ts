@@ -7,7 +7,8 @@ import { createSessionMiddleware } from './session.ts';
 import { OidcClient } from './oidc-client.ts';
 import { SessionTokens } from './session-tokens.ts';
 import { MemoryTokenStore, type TokenStore } from './token-store.ts';
-import { LoginAttempts, type LoginAttemptLimits } from './login-attempts.ts';
+import { LoginAttempts, type LoginAttemptLimits, type SharedLoginClaims } from './login-attempts.ts';
+import type { RefreshLock } from './refresh-lock.ts';
 import { createHealthRoutes } from './routes/health.ts';
 import { createAuthRoutes } from './routes/auth.ts';
 import { createSessionRoutes } from './routes/session.ts';
@@ -20,6 +21,9 @@ export interface BffDeps {
   readonly store: SessionStore;
   /** The tokens of signed-in sessions, by `sid`, kept apart from the cookie sessions (default: in memory). */
   readonly tokenStore?: TokenStore;
+  /** With several BFF instances (a shared store): the refresh lock and the login claims all instances share. */
+  readonly refreshLock?: RefreshLock;
+  readonly loginClaims?: SharedLoginClaims;
   /** Bounds on unfinished logins (tests use small ones). */
   readonly loginLimits?: Partial<LoginAttemptLimits>;
   readonly defences: DefenceSwitches;
@@ -54,8 +58,8 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
     return next();
   });
   app.use(createHealthRoutes().routes());
-  const tokens = new SessionTokens(oidc, tokenStore);
-  const login = { config, oidc, defences: deps.defences, attempts: new LoginAttempts(deps.loginLimits), tokens };
+  const tokens = new SessionTokens(oidc, tokenStore, () => Date.now(), deps.refreshLock);
+  const login = { config, oidc, defences: deps.defences, attempts: new LoginAttempts(deps.loginLimits, () => Date.now(), deps.loginClaims), tokens };
   app.use(createSessionMiddleware(app, deps.store, config.sessionTtlSeconds, deps.defences));
   // The API proxy first: it serves most requests, which then skip the other routers' matching.
   const send = deps.hook?.request ?? createPooledRequest();

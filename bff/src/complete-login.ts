@@ -30,7 +30,7 @@ export async function completeLogin(ctx: Context, deps: LoginDeps, response: URL
   const { config, oidc, defences, attempts, tokens } = deps;
   const session = readSession(ctx);
   const state = response.get('state') ?? undefined;
-  const found = findAttempt(deps, session, state);
+  const found = await findAttempt(deps, session, state);
   const startAgain = `/bff/login?returnTo=${encodeURIComponent(found?.attempt.returnTo ?? '/')}`;
   if (!found) {
     throw withStartAgain(
@@ -52,7 +52,7 @@ export async function completeLogin(ctx: Context, deps: LoginDeps, response: URL
   } catch (error) {
     // Nothing was redeemed that we know of when the authorization server could not be reached:
     // the attempt is given back and this browser may reload the callback. Otherwise it is spent.
-    if (error instanceof AuthServerUnavailableError || error instanceof AuthServerTimeoutError) attempts.release(key, attempt);
+    if (error instanceof AuthServerUnavailableError || error instanceof AuthServerTimeoutError) await attempts.release(key, attempt);
     else attempts.forget(session, key);
     throw error instanceof HttpError ? withStartAgain(error, startAgain) : error;
   }
@@ -70,15 +70,15 @@ export async function completeLogin(ctx: Context, deps: LoginDeps, response: URL
   return attempt.returnTo;
 }
 
-function findAttempt(
+async function findAttempt(
   { defences, attempts }: LoginDeps,
   session: ReturnType<typeof readSession>,
   state: string | undefined,
-): { key: string; attempt: LoginAttempt } | undefined {
+): Promise<{ key: string; attempt: LoginAttempt } | undefined> {
   if (defences.isOn('state')) {
     const attempt = attempts.find(session, state);
     // Two callbacks with one state at once (a replay racing the real one): only one gets it.
-    if (!attempt || state === undefined || !attempts.claim(state)) return undefined;
+    if (!attempt || state === undefined || !(await attempts.claim(state))) return undefined;
     return { key: state, attempt };
   }
   // Weakened: take the newest login of this browser, or finish a login it never started.

@@ -1,5 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { readBffClientSecret, loadLabRunConfig, readInteger, readSecret, resolveTopology, type LabRunConfig, type LabTopology } from '@lab/shared';
+import {
+  bffInstancePorts,
+  ConfigError,
+  readBffInstances,
+  readBffClientSecret,
+  readBffInstanceName,
+  readLabStore,
+  loadLabRunConfig,
+  readInteger,
+  readSecret,
+  resolveTopology,
+  type LabRunConfig,
+  type LabStore,
+  type LabTopology,
+} from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,6 +40,12 @@ export interface BffConfig {
   readonly sessionTtlSeconds: number;
   readonly topology: LabTopology;
   readonly lab: LabRunConfig;
+  /** Where sessions and tokens live (`LAB_STORE`; Redis at `LAB_REDIS_URL`, set by the launcher). */
+  readonly store: LabStore;
+  /** This instance's name (`bff#2`) when several BFF processes serve the app (`LAB_BFF_INSTANCE`). */
+  readonly instanceName: string | undefined;
+  /** LAB ONLY: the other BFF instances (their control routes), whose exchanges the X-ray shows too. */
+  readonly siblingUrls: readonly string[];
   /** A third party's tracking pixel, shown only by the weakened callback page (lab: the attacker's). */
   readonly analyticsPixelUrl: string;
 }
@@ -53,5 +73,26 @@ export function loadConfig(env: Env): BffConfig {
     topology,
     lab: loadLabRunConfig(env),
     analyticsPixelUrl: `${topology.attacker.url}/pixel.gif?from=callback`,
+    store: readStore(env),
+    instanceName: readBffInstanceName(env),
+    siblingUrls: readSiblingUrls(env, bff.port),
   };
+}
+
+/** `LAB_STORE=redis`: the launcher passes the run's Redis as `LAB_REDIS_URL`; a BFF started by hand may too. */
+function readStore(env: Env): LabStore {
+  const store = readLabStore(env);
+  if (store.kind !== 'redis' || !env.LAB_REDIS_URL) return store;
+  if (!/^redis:\/\/[^\s]+$/.test(env.LAB_REDIS_URL)) throw new ConfigError('LAB_REDIS_URL', 'expected redis://host:port');
+  return { ...store, url: env.LAB_REDIS_URL };
+}
+
+/** Instance `i` of `n` listens on `BFF_PORT` (its own, given by the launcher); the first on that minus `i - 1`. */
+function readSiblingUrls(env: Env, ownPort: number): string[] {
+  const count = readBffInstances(env);
+  if (count === 1) return [];
+  const index = Number(env.LAB_BFF_INSTANCE ?? '1');
+  return bffInstancePorts(ownPort - (index - 1), count)
+    .filter((port) => port !== ownPort)
+    .map((port) => `http://127.0.0.1:${port}`);
 }

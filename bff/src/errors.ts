@@ -122,3 +122,16 @@ export function withStartAgain(error: HttpError, startAgain: string): HttpError 
     cause: error.cause,
   });
 }
+
+/**
+ * 503: the shared session store (Redis) did not answer in time or cannot be reached. Nothing was
+ * decided about the session: it is neither ended nor changed, and the same call can be tried again.
+ */
+export class SessionStoreUnavailableError extends HttpError {
+  constructor(cause?: unknown) {
+    super(503, 'session_store_unavailable', 'The session store cannot be reached right now. Your session is kept; try again in a moment.', {
+      cause,
+      headers: { 'Retry-After': '1' },
+    });
+  }
+}

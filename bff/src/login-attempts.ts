@@ -11,6 +11,17 @@ export interface LoginAttemptLimits {
   readonly total: number;
 }
 
+/**
+ * Spends each login's `state` once across every BFF instance (LAB_BFF_INSTANCES): the login may
+ * start on one instance and its callback land on another, which never saw it start.
+ */
+export interface SharedLoginClaims {
+  /** True for exactly one caller per `state`, whichever instance it runs on. */
+  claim(state: string, lifetimeMs: number): Promise<boolean>;
+  /** Makes the `state` claimable again (the exchange never reached the authorization server). */
+  release(state: string): Promise<void>;
+}
+
 export const DEFAULT_LOGIN_LIMITS: LoginAttemptLimits = { lifetimeMs: 10 * 60 * 1000, perSession: 3, total: 10_000 };
 
 /**
@@ -30,10 +41,12 @@ export class LoginAttempts {
   /** Every attempt not spent yet, by `state`. */
   readonly #pending: ExpiringMap<true>;
   readonly #now: () => number;
+  readonly #shared: SharedLoginClaims | undefined;
 
-  constructor(limits: Partial<LoginAttemptLimits> = {}, now: () => number = () => Date.now()) {
+  constructor(limits: Partial<LoginAttemptLimits> = {}, now: () => number = () => Date.now(), shared?: SharedLoginClaims) {
     this.#limits = { ...DEFAULT_LOGIN_LIMITS, ...limits };
     this.#now = now;
+    this.#shared = shared;
     this.#pending = new ExpiringMap({ now });
   }
 
@@ -65,17 +78,26 @@ export class LoginAttempts {
     return Object.entries<LoginAttempt>(session.loginAttempts ?? {}).sort(([, a], [, b]) => b.startedAt - a.startedAt)[0];
   }
 
-  /** Takes the attempt for this callback: true for exactly one caller, false if it was used already. */
-  claim(state: string): boolean {
+  /**
+   * Takes the attempt for this callback: true for exactly one caller, false if it was used already.
+   * With several instances the shared claims decide (the attempt itself is in the shared session).
+   */
+  async claim(state: string): Promise<boolean> {
+    if (this.#shared) {
+      this.#pending.delete(state);
+      return this.#shared.claim(state, this.#limits.lifetimeMs);
+    }
     if (!this.#pending.get(state)) return false;
     this.#pending.delete(state);
     return true;
   }
 
   /** Gives a claimed attempt back, when the exchange could not even reach the authorization server. */
-  release(state: string, attempt: LoginAttempt): void {
+  async release(state: string, attempt: LoginAttempt): Promise<void> {
     const left = attempt.startedAt + this.#limits.lifetimeMs - this.#now();
-    if (left > 0) this.#pending.set(state, true, left);
+    if (left <= 0) return;
+    if (this.#shared) await this.#shared.release(state);
+    else this.#pending.set(state, true, left);
   }
 
   /** Removes the attempt from the browser's session (after its callback, whatever the outcome). */

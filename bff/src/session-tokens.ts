@@ -2,7 +2,11 @@ import { refreshMarginMs } from '@lab/shared';
 import type { OidcClient } from './oidc-client.ts';
 import type { StoredTokens } from './session.ts';
 import type { TokenStore } from './token-store.ts';
-import { OAuthError, SessionExpiredError } from './errors.ts';
+import type { RefreshLock } from './refresh-lock.ts';
+import { OAuthError, SessionExpiredError, SessionStoreUnavailableError } from './errors.ts';
+
+/** How often a request that waits for another instance's refresh looks at the store again. */
+const LOCK_POLL_MS = 50;
 
 /** Whether the access token is due for a refresh: inside its margin, or past its expiry. */
 export function needsRefresh(tokens: StoredTokens, now = Date.now()): boolean {
@@ -29,11 +33,14 @@ export class SessionTokens {
   readonly #oidc: OidcClient;
   readonly #store: TokenStore;
   readonly #now: () => number;
+  readonly #lock: RefreshLock | undefined;
 
-  constructor(oidc: OidcClient, store: TokenStore, now: () => number = () => Date.now()) {
+  /** `lock`: given when several BFF processes share the store (refresh-lock.ts); one process needs none. */
+  constructor(oidc: OidcClient, store: TokenStore, now: () => number = () => Date.now(), lock?: RefreshLock) {
     this.#oidc = oidc;
     this.#store = store;
     this.#now = now;
+    this.#lock = lock;
   }
 
   /** The tokens of a signed-in session, or undefined when it has none (ended, expired). */
@@ -77,9 +84,34 @@ export class SessionTokens {
       // That flight ended with the very token the API just refused: look again, since another
       // waiter may have started the next flight already.
     }
-    const flight = this.#refresh(sid, seen).finally(() => this.#inFlight.delete(sid));
+    const flight = this.#refreshUnderLock(sid, seen).finally(() => this.#inFlight.delete(sid));
     this.#inFlight.set(sid, flight);
     return flight;
+  }
+
+  /**
+   * Across processes: the instance that takes the session's lock refreshes; the others wait for
+   * its result in the store and use it, so no instance ever sends a refresh token another one
+   * is rotating. A holder that died leaves the lock to expire; then a waiter takes it.
+   */
+  async #refreshUnderLock(sid: string, seen: StoredTokens): Promise<StoredTokens> {
+    if (!this.#lock) return this.#refresh(sid, seen);
+    const giveUpAt = Date.now() + 2 * this.#lock.holdMs;
+    for (;;) {
+      const release = await this.#lock.tryAcquire(sid);
+      if (release) {
+        try {
+          return await this.#refresh(sid, seen);
+        } finally {
+          await release().catch(() => {}); // it expires by itself
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+      const latest = await this.#store.get(sid);
+      if (!latest) throw new SessionExpiredError('the session has ended');
+      if (latest.accessToken !== seen.accessToken && !needsRefresh(latest, this.#now())) return latest;
+      if (Date.now() > giveUpAt) throw new SessionStoreUnavailableError(new Error('the refresh lock was never released'));
+    }
   }
 
   async #refresh(sid: string, seen: StoredTokens): Promise<StoredTokens> {

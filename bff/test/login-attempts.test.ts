@@ -5,7 +5,7 @@ import type { BffSession, LoginAttempt } from '../src/session.ts';
 const attempt = (startedAt: number): LoginAttempt => ({ returnTo: '/', startedAt });
 
 describe('LoginAttempts: the login attempt from start to end', () => {
-  it('keeps the newest few attempts of one browser (several tabs) and forgets the oldest', () => {
+  it('keeps the newest few attempts of one browser (several tabs) and forgets the oldest', async () => {
     let now = 0;
     const attempts = new LoginAttempts({ perSession: 3 }, () => now);
     const session: BffSession = {};
@@ -15,8 +15,8 @@ describe('LoginAttempts: the login attempt from start to end', () => {
     }
     expect(Object.keys(session.loginAttempts ?? {}).sort()).toEqual(['s2', 's3', 's4']);
     // The dropped one is spent for good, even in a copy of the session that still holds it.
-    expect(attempts.claim('s1')).toBe(false);
-    expect(attempts.claim('s4')).toBe(true);
+    expect(await attempts.claim('s1')).toBe(false);
+    expect(await attempts.claim('s4')).toBe(true);
   });
 
   it('gives an anonymous session the lifetime of a login, not of a signed-in session', () => {
@@ -37,27 +37,27 @@ describe('LoginAttempts: the login attempt from start to end', () => {
     expect(() => attempts.add({}, 'later', attempt(now))).not.toThrow();
   });
 
-  it('lets exactly one of two callbacks with the same state use the attempt (a replay racing the real one)', () => {
+  it('lets exactly one of two callbacks with the same state use the attempt (a replay racing the real one)', async () => {
     const attempts = new LoginAttempts();
     const session: BffSession = {};
     attempts.add(session, 'state-1', attempt(Date.now()));
     const copyA = structuredClone(session);
     const copyB = structuredClone(session);
-    const found = [copyA, copyB].map((copy) => attempts.find(copy, 'state-1') !== undefined && attempts.claim('state-1'));
+    const found = await Promise.all([copyA, copyB].map(async (copy) => attempts.find(copy, 'state-1') !== undefined && (await attempts.claim('state-1'))));
     expect(found.sort()).toEqual([false, true]);
   });
 
-  it('finds no attempt after its lifetime, and gives a claimed one back only while it lives', () => {
+  it('finds no attempt after its lifetime, and gives a claimed one back only while it lives', async () => {
     let now = 0;
     const attempts = new LoginAttempts({ lifetimeMs: 1_000 }, () => now);
     const session: BffSession = {};
     attempts.add(session, 's', attempt(0));
-    expect(attempts.claim('s')).toBe(true);
-    attempts.release('s', attempt(0));
-    expect(attempts.claim('s')).toBe(true);
+    expect(await attempts.claim('s')).toBe(true);
+    await attempts.release('s', attempt(0));
+    expect(await attempts.claim('s')).toBe(true);
     now = 1_000;
-    attempts.release('s', attempt(0));
-    expect(attempts.claim('s')).toBe(false);
+    await attempts.release('s', attempt(0));
+    expect(await attempts.claim('s')).toBe(false);
     expect(attempts.find(session, 's')).toBeUndefined();
   });
 });

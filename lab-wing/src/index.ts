@@ -20,3 +20,4 @@ export { sessionLinkOf } from './xray/session-links.ts';
 export * from './control-handler.ts';
 export * from './lab-clock.ts';
 export * from './lab-time.ts';
+export * from './store-info.ts';

@@ -6,12 +6,15 @@ import { addSessionStoreBreach, type BreachableStores } from './session-store-br
 import { createXrayFeed, type TraceFeed, type TraceFeedOptions } from './xray/trace-feed.ts';
 import { serveXray, type XrayClockControl } from './xray/xray-routes.ts';
 import { moveLabTime } from './lab-time.ts';
+import { addStoreInfo, type BffInstanceInfo } from './store-info.ts';
 
 export interface BffInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 'topology' | 'defences' | 'clock'> {
   /** The flow the BFF runs; `PUT /_lab/settings` `{ flow }` switches it. */
   readonly flow: { current: LabFlow };
   /** The BFF's stores, for the session-store breach (`GET /_lab/session-store`). */
   readonly stores: BreachableStores;
+  /** Which instance this is and where its sessions live (`GET /_lab/store`; the X-ray's events name the instance). */
+  readonly instance?: BffInstanceInfo;
   readonly log?: (line: string) => void;
   /** Tests: other peers or timings for the X-ray's feed. */
   readonly feed?: Partial<Omit<TraceFeedOptions, 'recorder'>>;
@@ -37,10 +40,15 @@ export function instrumentBff(options: BffInstrumentOptions): BffInstruments {
     // The X-ray shows whether each token it records was signed by the authorization server (its JWKS, fetched apart from the flow).
     jwtKeys: createXrayKeySet(`${issuer}/jwks`),
     extra: controlFlowSetting(options.flow),
-    extraRoutes: (router) => addSessionStoreBreach(router, options.stores),
+    extraRoutes: (router) => {
+      addSessionStoreBreach(router, options.stores);
+      if (options.instance) addStoreInfo(router, options.instance);
+    },
     expiring: (fromMs, toMs) => countExpiring(options.stores, fromMs, toMs),
   });
-  const xrayFeed = options.lab.xray ? createXrayFeed(options, base.recorder, options.feed) : undefined;
+  base.recorder.instance = options.instance?.name;
+  const siblingUrls = options.instance?.siblingUrls ?? [];
+  const xrayFeed = options.lab.xray ? createXrayFeed({ ...options, siblingUrls }, base.recorder, options.feed) : undefined;
   const log = options.log ?? ((line: string) => console.error(line));
   const clock = xrayClockOf(options);
   const middleware = xrayFeed ? chain(serveXray(xrayFeed, options.defences, log, clock), base.hook.middleware) : base.hook.middleware;

@@ -86,6 +86,11 @@ export function createLabControlRoutes(options: LabControlOptions): Router {
     });
   });
 
+  // Which process answered: for the operations scenarios, which stop or kill one instance on purpose.
+  router.get('/process', (ctx) => {
+    ctx.body = { service: options.recorder.service, instance: options.recorder.instance, pid: process.pid };
+  });
+
   router.delete('/trace', (ctx) => {
     options.recorder.clear();
     ctx.status = 204;

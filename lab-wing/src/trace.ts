@@ -36,6 +36,8 @@ export class TraceRecorder {
   readonly service: ServiceName;
   /** The instructor's full view: record secrets unshortened. Off unless switched on. */
   fullView = false;
+  /** Stamped on every event when several processes serve this service (`bff#2`); unset for a lone one. */
+  instance: string | undefined;
   /** Checks the signature of each JWT recorded (set by the service's `main.ts`); without one they stay `unchecked`. */
   verifier: JwtVerifier | undefined;
   readonly #pending = new Set<Promise<void>>();
@@ -110,6 +112,7 @@ export class TraceRecorder {
       id: randomUUID(),
       seq,
       service: this.service,
+      ...(this.instance ? { instance: this.instance } : {}),
       fullView: full,
       url: full ? raw.url : redactUrl(raw.url),
       requestHeaders: pickHeaders(raw.requestHeaders, REQUEST_HEADERS, full),

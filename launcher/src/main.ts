@@ -1,7 +1,7 @@
 import { ConfigError, loadLabRunConfig, readInteger } from '@lab/shared';
 import { makeLabEnv } from './lab-env.ts';
 import { LabStartError, startLab } from './start-lab.ts';
-import { formatSummary } from './print-summary.ts';
+import { formatStoreSummary, formatSummary } from './print-summary.ts';
 import { removeRunFile, writeRunFile } from './run-file.ts';
 
 // `npm start`: the lab's services (the four OAuth parties and the attacker's site), together, until Ctrl-C.
@@ -15,6 +15,7 @@ try {
   const lab = await startLab({ env, timeoutMs });
   writeRunFile({ pid: process.pid, startedAt: new Date().toISOString(), topology: lab.topology, controlKey: env.LAB_CONTROL_KEY });
   console.log(formatSummary(lab.topology, weakened, lab.startupMs, lab.logDir, mode));
+  console.log(formatStoreSummary(lab));
 
   let stopping = false;
   const shutdown = async () => {

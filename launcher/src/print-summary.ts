@@ -1,4 +1,4 @@
-import { DEMO_USERS, DEFENCES, type DefenceName, type LabMode, type LabTopology } from '@lab/shared';
+import { bffInstancePorts, DEMO_USERS, type LabStore, DEFENCES, type DefenceName, type LabMode, type LabTopology } from '@lab/shared';
 
 /** The table `npm start` prints: where each party is, what it plays, who can sign in. */
 export function formatSummary(topology: LabTopology, weakened: readonly DefenceName[], startupMs: number, logDir: string, mode: LabMode = 'bff'): string {
@@ -37,4 +37,20 @@ export function formatSummary(topology: LabTopology, weakened: readonly DefenceN
 function roleInMode(service: string, role: string, mode: LabMode): string {
   if (mode === 'public-client' && service === 'bff') return 'not the client in this mode: the SPA is a public client and keeps the tokens in the browser';
   return role;
+}
+
+/** Where sessions and grants live in this run, and which processes serve the BFF. */
+export function formatStoreSummary(lab: { readonly store: LabStore; readonly topology: LabTopology; readonly processes: readonly string[] }): string {
+  const instances = lab.processes.filter((name) => name.startsWith('bff#'));
+  const lines =
+    lab.store.kind === 'redis'
+      ? [`Sessions, tokens and grants: in Redis at ${lab.store.url} (LAB_STORE=redis); crashed services are restarted by the launcher.`]
+      : ["Sessions, tokens and grants: in each service's memory (LAB_STORE=memory, the default): a restart signs everyone out."];
+  if (instances.length > 1) {
+    const ports = bffInstancePorts(lab.topology.bff.port, instances.length);
+    lines.push(
+      `${instances.length} BFF instances (${instances.map((name, index) => `${name} on ${ports[index]}`).join(', ')}); the app's origin spreads /bff/* and /api/* over them.`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

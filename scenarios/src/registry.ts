@@ -2,10 +2,19 @@ import type { Scenario } from './engine/scenario.ts';
 import { ROLE_SCENARIOS } from './roles/index.ts';
 import { FLOW_SCENARIOS } from './flows/index.ts';
 import { ATTACK_SCENARIOS } from './attacks/index.ts';
+import { OPS_SCENARIOS } from './operations/index.ts';
+
+export { OPS_SCENARIOS };
 
 /** Every scenario, in the order a learner meets them: roles, flows, attacks. */
 export const SCENARIOS: readonly Scenario[] = [...ROLE_SCENARIOS, ...FLOW_SCENARIOS, ...ATTACK_SCENARIOS];
 
+/**
+ * What the command line knows: every scenario of the default lab, then the operations scenarios,
+ * which run only in the Redis set-up (`setup`): `--list` says so, and a lab without it skips them.
+ */
+export const CLI_SCENARIOS: readonly Scenario[] = [...SCENARIOS, ...OPS_SCENARIOS];
+
 export function findScenario(id: string): Scenario | undefined {
-  return SCENARIOS.find((scenario) => scenario.id === id);
+  return CLI_SCENARIOS.find((scenario) => scenario.id === id);
 }

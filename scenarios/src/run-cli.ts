@@ -9,7 +9,9 @@ import { Narrator } from './engine/narrate.ts';
 import { narrationWidth } from './engine/wrap-lines.ts';
 import { runScenario } from './engine/run-scenario.ts';
 import type { Scenario, ScenarioResult } from './engine/scenario.ts';
-import { SCENARIOS } from './registry.ts';
+import { CLI_SCENARIOS } from './registry.ts';
+import { describeSetup } from './engine/scenario.ts';
+import type { LabConnection } from './engine/lab-connection.ts';
 import { writeReport } from './report/write-report.ts';
 
 const USAGE = `Usage:
@@ -29,7 +31,7 @@ Options:
  * The scenario command line. Returns the exit status: 0 when every expectation held, 1 when one
  * did not, 2 for a usage error or a lab that would not start.
  */
-export async function runCli(argv: readonly string[], registry: readonly Scenario[] = SCENARIOS): Promise<number> {
+export async function runCli(argv: readonly string[], registry: readonly Scenario[] = CLI_SCENARIOS): Promise<number> {
   let parsed: ReturnType<typeof parseCliArgs>;
   try {
     parsed = parseCliArgs(argv);
@@ -55,8 +57,8 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     process.stderr.write('Every scenario: npm run scenario -- --list\n');
     return 2;
   }
-  const selected = values.all ? registry : registry.filter((scenario) => positionals.includes(scenario.id));
-  if (selected.length === 0) {
+  const chosen = values.all ? registry : registry.filter((scenario) => positionals.includes(scenario.id));
+  if (chosen.length === 0) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -72,6 +74,16 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
       return 2;
     }
     throw error;
+  }
+  // The operations scenarios need the Redis set-up; in another lab they are skipped, and say how to run them.
+  const fits = await fitsLab(lab.connection);
+  const selected = chosen.filter(fits);
+  for (const skipped of chosen.filter((scenario) => !fits(scenario))) {
+    process.stderr.write(`${skipped.id} runs only in the Redis set-up (${describeSetup(skipped.setup!)} npm start): skipped.\n`);
+  }
+  if (selected.length === 0) {
+    await lab.stop();
+    return 2;
   }
   const narrator = new Narrator((text) => process.stdout.write(text), colour, {
     brief: values.brief,
@@ -143,9 +155,16 @@ function formatList(registry: readonly Scenario[]): string {
   return registry
     .map((scenario) => {
       const defence = scenario.defence ? `  [defence: ${scenario.defence}: ${DEFENCES[scenario.defence].what}]` : '';
-      return `${scenario.id.padEnd(width)}  ${scenario.title}${defence}`;
+      const setup = scenario.setup ? `  [Redis set-up only: ${describeSetup(scenario.setup)} npm start]` : '';
+      return `${scenario.id.padEnd(width)}  ${scenario.title}${defence}${setup}`;
     })
     .join('\n');
+}
+
+/** Which scenarios the connected lab can run: those without a set-up of their own, and those whose set-up it has. */
+async function fitsLab(connection: LabConnection): Promise<(scenario: Scenario) => boolean> {
+  const store = await connection.store().catch(() => undefined);
+  return (scenario) => scenario.setup === undefined || (store?.kind === scenario.setup.store && store.instances.length >= scenario.setup.bffInstances);
 }
 
 function formatTable(results: readonly ScenarioResult[]): string {

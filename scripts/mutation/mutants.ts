@@ -72,7 +72,7 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'state-single-use-dropped',
     defence: 'state',
     file: 'bff/src/complete-login.ts',
-    find: ' || !attempts.claim(state)) return undefined;',
+    find: ' || !(await attempts.claim(state))) return undefined;',
     replace: ') return undefined;',
     kind: 'layer',
     why: 'A state is spent (`attempts.forget`) as soon as its callback is taken; the claim matters only to two callbacks with one state racing each other, which no attack scenario stages.',

@@ -12,3 +12,4 @@ export * from './xss-payloads.ts';
 export * from './trace-view.ts';
 export * from './trace-holdings.ts';
 export * from './loot-item.ts';
+export * from './lab-store.ts';

@@ -17,6 +17,8 @@ export interface TraceEvent {
   readonly time: string;
   /** The service that recorded the event. */
   readonly service: ServiceName;
+  /** Which process of the service, when several serve it (`bff#2` with LAB_BFF_INSTANCES). */
+  readonly instance?: string;
   /** `inbound`: a request the service served; `outbound`: one it made. */
   readonly direction: 'inbound' | 'outbound';
   /** `front`: through the browser; `back`: server to server, never seen by the browser. */
@@ -77,7 +79,7 @@ export interface ParamView {
 }
 
 /** An exchange as a service records it, before anything is shortened. */
-export type RawExchange = Omit<TraceEvent, 'id' | 'seq' | 'service' | 'fullView' | 'jwts' | 'links' | 'cookies' | 'params'> & {
+export type RawExchange = Omit<TraceEvent, 'id' | 'seq' | 'service' | 'instance' | 'fullView' | 'jwts' | 'links' | 'cookies' | 'params'> & {
   /** Each `Set-Cookie` header of the response as it came, one per cookie (`responseHeaders` joins them). */
   readonly setCookies?: readonly string[];
 };

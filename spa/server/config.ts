@@ -1,4 +1,4 @@
-import { loadLabRunConfig, resolveTopology, type LabRunConfig, type LabTopology } from '@lab/shared';
+import { bffInstancePorts, loadLabRunConfig, readBffInstances, resolveTopology, type LabRunConfig, type LabTopology } from '@lab/shared';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -10,6 +10,8 @@ export interface SpaConfig {
    * `127.0.0.1`, not `localhost` (which may resolve to `::1` first).
    */
   readonly bffTarget: string;
+  /** Every BFF instance (`LAB_BFF_INSTANCES`, on consecutive ports from `BFF_PORT`); the first is `bffTarget`. */
+  readonly bffTargets: readonly string[];
   /**
    * The lab run: defences switched off at start (`LAB_WEAKEN`; the SPA's own is `spa-csp`), the
    * mode the app starts in (`LAB_MODE`: `bff` or `public-client`), the control key (`LAB_CONTROL_KEY`).
@@ -23,6 +25,7 @@ export function loadConfig(env: Env): SpaConfig {
   return {
     topology,
     bffTarget: `http://127.0.0.1:${topology.bff.port}`,
+    bffTargets: bffInstancePorts(topology.bff.port, readBffInstances(env)).map((port) => `http://127.0.0.1:${port}`),
     lab: loadLabRunConfig(env),
   };
 }

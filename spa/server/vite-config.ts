@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent, type ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { discardRestOfBody } from '@lab/kit';
 import { DEMO_USERS } from '@lab/shared';
 import type { InlineConfig, LogLevel, ProxyOptions } from 'vite';
@@ -14,6 +14,7 @@ import { refuseUpgradesPlugin } from './refuse-upgrades-plugin.ts';
 import { refuseMalformedTargetsPlugin } from './refuse-malformed-targets-plugin.ts';
 import { securityHeadersPlugin } from './security-headers-plugin.ts';
 import { buildSecurityHeaders } from './security-headers.ts';
+import { BffBalancer, mayTryAnotherInstance } from './bff-balancer.ts';
 import { xssHookPlugin } from './xss-hook-plugin.ts';
 
 /**
@@ -45,6 +46,7 @@ export interface SpaDependencies {
 export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info' }: SpaDependencies): InlineConfig {
   const { topology } = config;
   const toBff = new Agent({ keepAlive: true, maxSockets: 256 });
+  const balancer = new BffBalancer(config.bffTargets.length > 0 ? config.bffTargets : [config.bffTarget]);
   const headersNow = () =>
     buildSecurityHeaders({
       appUrl: topology.spa.url,
@@ -79,14 +81,19 @@ export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info
       // Vite answers CORS for any loopback origin by default, the attacker's `[::1]` site included,
       // which would let another site read the app's modules and the BFF's answers. Same origin only.
       cors: false,
-      proxy: Object.fromEntries(BFF_PREFIXES.map((prefix) => [prefix, forwardToBff(config.bffTarget, toBff)])),
+      proxy: Object.fromEntries(BFF_PREFIXES.map((prefix) => [prefix, forwardToBff(balancer, toBff)])),
     },
   };
 }
 
-function forwardToBff(target: string, agent: Agent): ProxyOptions {
+/** Which instance a request went to, and which it tried already (several instances only). */
+const ROUTE = Symbol('bff-route');
+type Routed = IncomingMessage & { [ROUTE]?: { target: string; tried: Set<string> } };
+
+function forwardToBff(balancer: BffBalancer, agent: Agent): ProxyOptions {
+  const [first] = balancer.targets;
   return {
-    target,
+    target: first,
     // Kept-alive connections to the BFF, as a production reverse proxy keeps them: without an
     // agent the proxy opens a new connection for every request and sends `Connection: close`.
     agent,
@@ -95,6 +102,30 @@ function forwardToBff(target: string, agent: Agent): ProxyOptions {
     changeOrigin: false,
     xfwd: true,
     configure(proxy) {
+      if (balancer.targets.length > 1) {
+        // Each request goes to the next instance that is up (bff-balancer.ts): the target is chosen
+        // per call of the proxy, which takes per-request options over the configured ones. A failed
+        // attempt comes back to the callback, not as an 'error' event: it may be tried on another
+        // instance; only the last failure goes on to the error handlers below (the 502).
+        type Forward = (req: IncomingMessage, res: ServerResponse, options: { target: string }, callback: (error: Error) => void) => void;
+        const forward = proxy.web.bind(proxy) as unknown as Forward;
+        const send = (req: Routed, res: ServerResponse): void => {
+          const route = req[ROUTE] ?? { target: '', tried: new Set<string>() };
+          const target = balancer.pick(route.tried) ?? first ?? '';
+          route.target = target;
+          route.tried.add(target);
+          req[ROUTE] = route;
+          forward(req, res, { target }, (error) => {
+            // Refused: that instance is not listening (stopped, crashed); skip it until its health check answers.
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH') balancer.markDown(target);
+            const another = route.tried.size < balancer.targets.length && !res.headersSent && mayTryAnotherInstance(error as NodeJS.ErrnoException, req);
+            if (another) send(req, res);
+            else proxy.emit('error', error, req, res);
+          });
+        };
+        (proxy as unknown as { web: typeof send }).web = send;
+      }
       // Vite's own handler logs the failure and answers an empty 502; answer first, in the lab's JSON error format.
       proxy.on('error', (_error, req, res) => {
         if (!('writeHead' in res)) return;
@@ -103,6 +134,7 @@ function forwardToBff(target: string, agent: Agent): ProxyOptions {
         // The head now (Vite's handler then sees it sent), the body once the rest of the request
         // body is read: the BFF may have gone away mid-upload, and closing with unread bytes
         // would reset the 502 away before the browser reads it (RFC 9112 §9.6).
+        const target = (req as Routed)[ROUTE]?.target ?? first;
         const body = JSON.stringify({ error: 'bff_unreachable', message: `The app's server could not reach the BFF at ${target}. Is it running?` });
         response.writeHead(502, {
           'Content-Type': 'application/json; charset=utf-8',

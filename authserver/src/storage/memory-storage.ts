@@ -12,7 +12,7 @@ export interface MemoryStorageOptions {
 }
 
 /** The tokens and codes issued under a grant: what revoking the grant (RFC 7009 §2.1) takes down. */
-const ISSUED_UNDER_A_GRANT = new Set([
+export const ISSUED_UNDER_A_GRANT: ReadonlySet<string> = new Set([
   'AccessToken',
   'AuthorizationCode',
   'RefreshToken',

@@ -149,6 +149,12 @@ export const BFF_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
       { file: 'bff/test/routes/api-proxy-upstream.test.ts', test: 'answers 503 authserver_unavailable when the token must be refreshed' },
     ],
   },
+  '`session_store_unavailable`': {
+    coveredBy: [
+      { file: 'e2e-redis/production-shape.test.ts', test: 'Redis stopped: 503 session_store_unavailable with Retry-After' },
+      { file: 'bff/test/redis/redis-stores.test.ts', test: 'frozen (SIGSTOP): each call fails within the command timeout with session_store_unavailable' },
+    ],
+  },
   '`authserver_timeout`': {
     coveredBy: [
       { file: 'e2e/faults.test.ts', test: 'authorization server frozen while a token must be refreshed: 504 authserver_timeout' },

@@ -31,6 +31,13 @@ export const FAULT_ROWS: Readonly<Record<string, RowCheck>> = {
   'the BFF restarted (sessions are in its memory)': {
     coveredBy: [{ file: 'e2e/faults.test.ts', test: 'BFF restarted: sessions in its memory are gone' }],
   },
+  'Redis down or not answering (the Redis set-up)': {
+    coveredBy: [
+      { file: 'e2e-redis/production-shape.test.ts', test: 'Redis stopped: 503 session_store_unavailable with Retry-After' },
+      { file: 'bff/test/redis/redis-stores.test.ts', test: 'frozen (SIGSTOP): each call fails within the command timeout with session_store_unavailable' },
+      { file: 'authserver/test/storage/redis-storage.test.ts', test: 'answers 503 temporarily_unavailable within a second or so' },
+    ],
+  },
   'too many unfinished sign-ins (anonymous callers can start them)': {
     coveredBy: [
       { file: 'bff/test/login-attempts.test.ts', test: 'refuses new logins with 429 too_many_pending_logins' },

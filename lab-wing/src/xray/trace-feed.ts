@@ -57,9 +57,9 @@ export class TraceFeed {
   readonly #known = new Map<string, { event: TraceEvent; sent?: string }>();
   readonly #held: TraceEvent[] = [];
   readonly #audience = new FeedAudience();
-  readonly #cursors = new Map<ServiceName, number>();
+  readonly #cursors = new Map<string, number>(); // by peer URL: sibling BFF instances are peers of one service
   /** The peers' open streams, while somebody watches. */
-  readonly #streams = new Map<ServiceName, AbortController>();
+  readonly #streams = new Map<string, AbortController>(); // by peer URL, as the cursors
   /** Start times of the BFF's requests still being served: what starts after one waits for it. */
   readonly #inFlight = new Set<{ readonly start: number }>();
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -166,7 +166,7 @@ export class TraceFeed {
    */
   #follow(peer: TracePeer): Promise<void> {
     const controller = new AbortController();
-    this.#streams.set(peer.service, controller);
+    this.#streams.set(peer.url, controller);
     let caughtUp: () => void = () => undefined;
     const firstCatchUp = new Promise<void>((resolve) => (caughtUp = resolve));
     const run = async () => {
@@ -181,7 +181,7 @@ export class TraceFeed {
   }
 
   async #readStream(peer: TracePeer, signal: AbortSignal, caughtUp: () => void): Promise<void> {
-    const cursor = this.#cursors.get(peer.service) ?? 0;
+    const cursor = this.#cursors.get(peer.url) ?? 0;
     const response = await fetch(`${peer.url}/_lab/trace/stream?after=${cursor}`, { headers: { [LAB_KEY_HEADER]: this.#options.controlKey ?? '' }, signal });
     if (!response.ok || !response.body) return;
     let buffered = '';
@@ -201,10 +201,10 @@ export class TraceFeed {
         if ('caughtUp' in message) caughtUp();
         // A restarted service counts from 1 again: read it from its start.
         else if (!('id' in message)) {
-          if (message.lastSeq < cursor) this.#cursors.set(peer.service, 0);
+          if (message.lastSeq < cursor) this.#cursors.set(peer.url, 0);
         } else {
           this.#ingest(message);
-          this.#cursors.set(peer.service, Math.max(this.#cursors.get(peer.service) ?? 0, message.seq));
+          this.#cursors.set(peer.url, Math.max(this.#cursors.get(peer.url) ?? 0, message.seq));
         }
       }
     }
@@ -298,13 +298,17 @@ function signaturesOf(event: TraceEvent): string {
   return (event.jwts ?? []).map((jwt) => jwt.signature).join(',');
 }
 
-/** The feed of a BFF in the lab: its own recorder, and the three other recording services. */
+/**
+ * The feed of a BFF in the lab: its own recorder, and the three other recording services; with
+ * several BFF instances (`siblingUrls`), the other instances too, since a user's exchanges land on any of them.
+ */
 export function createXrayFeed(
-  config: { readonly topology: LabTopology; readonly lab: Pick<LabRunConfig, 'controlKey'> },
+  config: { readonly topology: LabTopology; readonly lab: Pick<LabRunConfig, 'controlKey'>; readonly siblingUrls?: readonly string[] },
   recorder: TraceRecorder,
   overrides: Partial<Omit<TraceFeedOptions, 'recorder'>> = {},
 ): TraceFeed {
-  const peers = (['authserver', 'resource-api', 'attacker'] as const).map((service) => ({ service, url: config.topology[service].url }));
+  const peers: TracePeer[] = (['authserver', 'resource-api', 'attacker'] as const).map((service) => ({ service, url: config.topology[service].url }));
+  peers.push(...(config.siblingUrls ?? []).map((url) => ({ service: 'bff' as const, url })));
   return new TraceFeed({ recorder, peers, controlKey: config.lab.controlKey, ...overrides });
 }
 

@@ -36,7 +36,7 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
   prerequisites: [
     'alice (Resource Owner) signs in to the app; her browser here is plain HTTP.',
     "Mallory (Attacker) has copied the BFF's session store (the lab-only breach route GET /_lab/session-store stands in for that breach): she holds alice's access token. She calls the notes API directly, without the BFF.",
-    `Access tokens live ${ACCESS_TOKEN_TTL_SECONDS} s in this run, so the last step can replay a genuinely expired one (the API tolerates ${API_CLOCK_TOLERANCE_MS / 1000} s on `exp`, which counts whole seconds, so it waits that long too).`,
+    `Access tokens live ${ACCESS_TOKEN_TTL_SECONDS} s in this run, so the last step can replay a genuinely expired one (the API tolerates ${API_CLOCK_TOLERANCE_MS / 1000} s on exp, which counts whole seconds, so it waits that long too).`,
   ],
   async run({ topology, lab, step, fetchAs }, { defended }) {
     await lab.update('authserver', { accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS });

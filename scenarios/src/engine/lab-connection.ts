@@ -41,6 +41,22 @@ export class LabConnection {
     return response;
   }
 
+  /** A control route of one process by its own URL: a BFF instance other than the first, say. */
+  async controlAt(baseUrl: string, path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(`${baseUrl}/_lab${path}`, {
+      ...init,
+      headers: { [LAB_KEY_HEADER]: this.#key, 'Content-Type': 'application/json', ...init.headers },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!response.ok) throw new Error(`lab control ${init.method ?? 'GET'} ${baseUrl}/_lab${path}: ${response.status} ${await response.text()}`);
+    return response;
+  }
+
+  /** Where the BFF keeps its sessions, and the URLs of every BFF instance (`GET /_lab/store`). */
+  async store(): Promise<LabStoreInfo> {
+    return (await (await this.#call('bff', '/store')).json()) as LabStoreInfo;
+  }
+
   async settings(): Promise<ServiceSettings[]> {
     return Promise.all(this.#services.map(async (service) => (await (await this.#call(service, '/settings')).json()) as ServiceSettings));
   }
@@ -106,6 +122,16 @@ export class LabConnection {
   async sessionStoreBreach(): Promise<StolenSessionStore> {
     return (await (await this.#call('bff', '/session-store')).json()) as StolenSessionStore;
   }
+}
+
+/** What `GET /_lab/store` of a BFF says. */
+export interface LabStoreInfo {
+  readonly kind: 'memory' | 'redis';
+  readonly url?: string;
+  /** This instance's name: `bff#1`, or `bff` when it is the only one. */
+  readonly instance: string;
+  /** Every BFF instance's own URL (`http://127.0.0.1:<port>`), in port order. */
+  readonly instances: readonly string[];
 }
 
 /** What the BFF's lab-only breach route returns: every signed-in session with its raw tokens. */

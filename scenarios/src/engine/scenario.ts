@@ -104,9 +104,25 @@ export interface Scenario {
   readonly weaken?: readonly DefenceName[];
   /** The lab's mode for this run: the BFF (default) or the anti-pattern, a public client holding tokens. */
   readonly mode?: LabMode;
+  /**
+   * A set-up the scenario needs beyond the default lab: the operations scenarios need the Redis
+   * set-up (`LAB_STORE=redis`, and several BFF instances). `--list` says so; elsewhere they are skipped.
+   */
+  readonly setup?: ScenarioSetup;
   /** For attacks: which of the two runs this is, and how the lab is set up for the defended one. */
   readonly attack?: { readonly run: 'defended' | 'weakened'; readonly defended: LabSetup };
   run(context: ScenarioContext): Promise<void>;
+}
+
+/** The production shape: sessions and grants in Redis, this many BFF instances at least. */
+export interface ScenarioSetup {
+  readonly store: 'redis';
+  readonly bffInstances: number;
+}
+
+/** How to start a lab a scenario with this set-up can run in. */
+export function describeSetup(setup: ScenarioSetup): string {
+  return `LAB_STORE=redis${setup.bffInstances > 1 ? ` LAB_BFF_INSTANCES=${setup.bffInstances}` : ''}`;
 }
 
 /** The switches a scenario run sets: defences off, and the mode. */

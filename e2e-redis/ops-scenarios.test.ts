@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { LabConnection, OPS_SCENARIOS, launchBrowser, runScenario, show } from '@lab/scenarios';
+
+/**
+ * The operations scenarios are tests too, in the set-up they need (Redis, two BFF instances):
+ * each passes only when every expectation held against the real lab, with real process kills.
+ */
+const lab = new LabConnection(inject('topology'), inject('controlKey'));
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('operations scenarios (Redis set-up)', () => {
+  for (const scenario of OPS_SCENARIOS) {
+    it(`${scenario.id}: ${scenario.title}`, async () => {
+      const result = await runScenario(scenario, { lab, browser });
+      const failed = result.expectations
+        .filter((expectation) => !expectation.pass)
+        .map((expectation) => `${expectation.name}: expected ${show(expectation.expected)}, got ${show(expectation.actual)}`);
+      expect({ error: result.error, failed }).toEqual({ error: undefined, failed: [] });
+      expect(result.expectations.length).toBeGreaterThan(0);
+      expect(result.pass).toBe(true);
+    });
+  }
+});
