@@ -152,7 +152,9 @@ function addClockRoutes(router: Router, options: LabControlOptions, clock: LabCl
     }
     const expired = movedMs > 0 && options.expiring ? await options.expiring(before, Date.now()) : {};
     if (movedMs > 0) {
-      console.log(`${options.recorder.service}: lab clock moved ${Math.round(movedMs / 1000)} s: lab time ${new Date().toISOString()}, ${offsetSeconds} s ahead of real time`);
+      console.log(
+        `${options.recorder.service}: lab clock moved ${Math.round(movedMs / 1000)} s: lab time ${new Date().toISOString()}, ${offsetSeconds} s ahead of real time`,
+      );
     }
     ctx.body = { ...read(), movedSeconds: Math.round(movedMs / 1000), expired };
   });
