@@ -284,7 +284,7 @@ describe('two users, one X-ray each', () => {
 describe('GET /bff/xray/stream', () => {
   it('carries no full token while the full view is off, even to the instructor', async () => {
     const state = await fetch(`${topology.spa.url}/bff/xray/state`, { headers: { 'X-CSRF': '1' } });
-    expect(await state.json()).toEqual({ fullView: false, view: 'session' });
+    expect(await state.json()).toEqual({ fullView: false, view: 'session', clock: { offsetSeconds: 0 } });
 
     const controller = new AbortController();
     const response = await fetch(`${topology.spa.url}/bff/xray/stream`, { signal: controller.signal, headers: { 'X-Lab-Key': controlKey } });
