@@ -323,8 +323,12 @@ describe('GET /bff/xray/stream', () => {
     const events = eventsOf();
     expect(text.startsWith('retry: 2000\n\nevent: view\ndata: {"view":"instructor"}\n\n')).toBe(true);
     expect(events.some((event) => event.time >= started && (event.jwts ?? []).length > 0)).toBe(true);
-    expect(events.every((event) => !event.fullView)).toBe(true);
-    expect(text).not.toMatch(FULL_JWT);
+    // The stream starts with the backlog, which may hold events recorded while a scenario had the
+    // full view on (attack-stolen-access-token reads one whole DPoP proof that way): those are shown
+    // as recorded. Everything recorded since the full view is off carries no full token.
+    const recent = events.filter((event) => event.time >= started);
+    expect(recent.every((event) => !event.fullView)).toBe(true);
+    expect(JSON.stringify(recent)).not.toMatch(FULL_JWT);
   });
 });
 

@@ -33,13 +33,12 @@ export const [stolenAccessToken, stolenAccessTokenWeakened] = defineAttack({
   prerequisites: [
     'alice (Resource Owner) signs in to the app; her browser here is plain HTTP.',
     "Mallory (Attacker) has copied the BFF's session store (the lab-only breach route GET /_lab/session-store stands in for that breach, a leaked backup or an exposed Redis): she holds alice's access token. She calls the notes API directly, from her own machine.",
-    "She has also read one of the BFF's outgoing API requests in full, DPoP proof included, in a debug log left on (the lab plays this by switching the BFF's trace to its full view for this run).",
+    "She has also read one of the BFF's outgoing API requests in full, DPoP proof included, in a debug log left on (the lab plays this by switching the BFF's trace to its full view for that one call).",
   ],
   async run({ topology, lab, step, fetchAs }, { defended }) {
     const spa = topology.spa.url;
     const api = topology['resource-api'].url;
     const alice = new ScriptedUserAgent(fetchAs, 'user-agent');
-    await lab.update('bff', { fullView: true });
 
     const tokenResponse = await step(
       {
@@ -84,7 +83,9 @@ export const [stolenAccessToken, stolenAccessTokenWeakened] = defineAttack({
       },
       async (s) => {
         const marks = await lab.traceMarks();
-        const answer = await alice.callApp(`${spa}/api/notes`);
+        // The "debug log": the BFF's trace in full, for this one call only.
+        if (defended) await lab.update('bff', { fullView: true });
+        const answer = await alice.callApp(`${spa}/api/notes`).finally(() => (defended ? lab.update('bff', { fullView: false }) : undefined));
         const sent = (await lab.traceSince(marks)).find((event) => event.service === 'bff' && event.direction === 'outbound' && event.to === 'resource-api');
         const scheme = (sent?.requestHeaders.authorization ?? '').split(' ')[0];
         const proof = sent?.requestHeaders.dpop;
