@@ -7,6 +7,7 @@ import { createProvider } from './provider.ts';
 import { createInteractionRoutes } from './routes/interactions.ts';
 import { protectFromFraming } from './middleware/protect-from-framing.ts';
 import { answerStorageFull } from './middleware/answer-storage-full.ts';
+import { forbidCachingTokenResponses } from './middleware/forbid-caching-token-responses.ts';
 import { createRunSettings, type RunSettings } from './run-settings.ts';
 import { MemoryStorage } from './storage/memory-storage.ts';
 import { sendRetryAfterWhenStorageIsFull } from './storage/send-retry-after.ts';
@@ -28,8 +29,9 @@ export interface AuthServerDeps {
  */
 export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provider {
   const settings = deps.settings ?? createRunSettings(config);
-  const storage = deps.storage ?? new MemoryStorage({ maxAnonymousEntries: config.maxAnonymousEntries });
-  const provider = createProvider(config, { ...deps, settings, adapter: storage.adapter });
+  const storage = deps.storage ?? new MemoryStorage({ maxAnonymousEntries: config.maxAnonymousEntries, confidentialClients: [config.bffClient.clientId] });
+  // Its outgoing calls (logout tokens to the BFF) go through the hook's fetch: the lab traces them.
+  const provider = createProvider(config, { ...deps, settings, adapter: storage.adapter, fetch: deps.hook?.fetch });
   sendRetryAfterWhenStorageIsFull(provider);
   // Learners run it over plain http on loopback; behind a real TLS proxy set `proxy = true`.
   provider.proxy = false;
@@ -51,6 +53,7 @@ export function createApp(config: AuthServerConfig, deps: AuthServerDeps): Provi
   });
   provider.use(protectFromFraming(deps.defences));
   provider.use(answerStorageFull());
+  provider.use(forbidCachingTokenResponses);
   provider.use(health.routes());
   provider.use(createInteractionRoutes(provider).routes());
   return provider;

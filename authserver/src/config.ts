@@ -27,6 +27,11 @@ export interface AuthServerConfig {
     /** The seed's variant sends the code to the SPA instead; accepted only while the lab runs that flow. */
     readonly seedRedirectUri: string;
     readonly postLogoutRedirectUri: string;
+    /**
+     * OpenID Connect Back-Channel Logout 1.0 §2.2: where this server posts a logout token when the
+     * user's session here ends. The BFF itself, on loopback: a server-to-server call.
+     */
+    readonly backchannelLogoutUri: string;
   };
   /**
    * The anti-pattern's client: the SPA as a public client (RFC 6749 §2.1, no secret), usable only
@@ -72,6 +77,7 @@ export function loadConfig(env: Env): AuthServerConfig {
       redirectUri: `${spa.url}/bff/callback`,
       seedRedirectUri: `${spa.url}/callback`,
       postLogoutRedirectUri: `${spa.url}/`,
+      backchannelLogoutUri: `http://${topology.bff.host}:${topology.bff.port}/bff/backchannel-logout`,
     },
     publicClient: {
       clientId: 'spa-public',

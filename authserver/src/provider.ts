@@ -4,6 +4,8 @@ import type { AuthServerConfig } from './config.ts';
 import { findAccount } from './accounts.ts';
 import { refusePublicClientWhileOff } from './public-client-switch.ts';
 import { acceptSeedRedirectOnlyInSeedFlow } from './seed-flow-switch.ts';
+import { requireDpopWhileOn } from './dpop-switch.ts';
+import { createBackchannelFetch } from './backchannel-fetch.ts';
 import type { RunSettings } from './run-settings.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './views/provider-pages.ts';
 
@@ -17,6 +19,14 @@ export interface ProviderDeps {
   readonly settings: RunSettings;
   /** Where grants, sessions, tokens and pending sign-ins are kept (storage/memory-storage.ts). */
   readonly adapter: AdapterFactory;
+  /** The back channel out (logout tokens to the BFF): traced in the lab. */
+  readonly fetch?: typeof fetch;
+}
+
+/** Whether the request's `scope` names one of the notes API's scopes (RFC 8707: then the token is for that API). */
+function asksForResourceScope(ctx: KoaContextWithOIDC): boolean {
+  const requested = typeof ctx.oidc?.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ') : [];
+  return requested.some((scope) => RESOURCE_SCOPES.split(' ').includes(scope));
 }
 
 /**
@@ -45,6 +55,13 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
         post_logout_redirect_uris: [bffClient.postLogoutRedirectUri],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
+        // RFC 9449 §5.2: every access token of the BFF is bound to its DPoP key (read from the
+        // `dpop` defence at run time: dpop-switch.ts).
+        dpop_bound_access_tokens: true,
+        // OpenID Connect Back-Channel Logout 1.0 §2.2: when alice's session here ends (this server's
+        // own end-session page, another app's logout), the BFF is told, with the session's `sid`.
+        backchannel_logout_uri: bffClient.backchannelLogoutUri,
+        backchannel_logout_session_required: true,
       },
       {
         // The anti-pattern, for comparison: the SPA as its own OAuth client, in the browser.
@@ -88,8 +105,13 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
     responseTypes: ['code'],
     features: {
       devInteractions: { enabled: false },
+      // RFC 9449: sender-constrained tokens. On by default in oidc-provider 9; named here because the
+      // BFF's client requires it (`dpop_bound_access_tokens`, dpop-switch.ts).
+      dPoP: { enabled: true },
       // RFC 7009: the BFF revokes its refresh token at logout.
       revocation: { enabled: true },
+      // OpenID Connect Back-Channel Logout 1.0: a session ended here ends the BFF's sessions of it too.
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: renderLogoutPage,
@@ -99,7 +121,15 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
         enabled: true,
         // RFC 8707: each client has one resource (the lab's clients the notes API, Mallory's app
         // her own API); a client that names none gets its own.
-        defaultResource: (_ctx, client) => (client?.clientId === rogueApp.clientId ? rogueApp.resource : resourceIndicator),
+        // At the authorization endpoint, only for a request that asks for an API scope: one for OpenID
+        // scopes alone ("openid profile") gets what it asked for, a token for this server's own userinfo
+        // endpoint with those scopes, not a token for the notes API that carries no scope (`"scope": ""`).
+        defaultResource: (ctx, client, oneOf) => {
+          const own = client?.clientId === rogueApp.clientId ? rogueApp.resource : resourceIndicator;
+          // At the token endpoint, among several granted resources: the client's own.
+          if (oneOf) return oneOf.includes(own) ? own : oneOf;
+          return asksForResourceScope(ctx) ? own : undefined;
+        },
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: KoaContextWithOIDC, resource: string, client) => {
           const allowed = client.clientId === rogueApp.clientId ? rogueApp.resource : resourceIndicator;
@@ -138,10 +168,12 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
       Grant: 8 * 3600,
     },
     renderError: renderErrorPage,
+    fetch: createBackchannelFetch(deps.fetch ?? fetch, [bffClient.backchannelLogoutUri]),
   };
 
   const provider = new Provider(config.issuer, configuration);
   refusePublicClientWhileOff(provider, publicClient.clientId, () => settings.publicClient);
   acceptSeedRedirectOnlyInSeedFlow(provider, bffClient.seedRedirectUri, () => settings.flow === 'seed');
+  requireDpopWhileOn(provider, bffClient.clientId, () => defences.isOn('dpop'));
   return provider;
 }

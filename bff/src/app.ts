@@ -16,6 +16,11 @@ import { createApiProxyRoutes } from './routes/api-proxy.ts';
 import { createSeedCodeRoutes } from './routes/seed-code.ts';
 import type { FlowSetting } from './flow-setting.ts';
 import { drainRequestBody } from './middleware/drain-request-body.ts';
+import type { CryptoKeyPair } from 'openid-client';
+import { createBackchannelLogoutRoutes } from './routes/backchannel-logout.ts';
+import { createIssuerKeys } from './logout-token.ts';
+import { ExpiringMap } from './expiring-map.ts';
+import { callApiWithDpop, fetchOverRequest, type ApiCall } from './dpop-api-call.ts';
 
 export interface BffDeps {
   readonly store: SessionStore;
@@ -32,14 +37,21 @@ export interface BffDeps {
   readonly log?: (line: string) => void;
   /** What may observe the BFF (the lab's instruments); nothing by default. */
   readonly hook?: ServiceHook;
+  /** The BFF's DPoP key pair (dpop-key.ts); generated on first use when not given. */
+  readonly dpopKeyPair?: Promise<CryptoKeyPair>;
 }
+
+/** How long the BFF waits for the resource API. */
+const UPSTREAM_TIMEOUT_MS = 5_000;
 
 /** The Backend-for-Frontend: a confidential OAuth client with a session cookie for the SPA. */
 export function createApp(config: BffConfig, deps: BffDeps): Koa {
   const app = new Koa();
   app.keys = [...config.sessionKeys];
   const log = deps.log ?? ((line: string) => console.error(line));
-  const oidc = new OidcClient(config, deps.defences, deps.hook?.fetch ?? fetch);
+  const backChannel = deps.hook?.fetch ?? fetch;
+  const send = deps.hook?.request ?? createPooledRequest();
+  const oidc = new OidcClient(config, deps.defences, backChannel, { dpopKeyPair: deps.dpopKeyPair, apiFetch: fetchOverRequest(send, UPSTREAM_TIMEOUT_MS) });
   const flow: FlowSetting = deps.flow ?? { current: config.lab.flow };
   const tokenStore = deps.tokenStore ?? new MemoryTokenStore();
 
@@ -62,10 +74,20 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
   const login = { config, oidc, defences: deps.defences, attempts: new LoginAttempts(deps.loginLimits, () => Date.now(), deps.loginClaims), tokens };
   app.use(createSessionMiddleware(app, deps.store, config.sessionTtlSeconds, deps.defences));
   // The API proxy first: it serves most requests, which then skip the other routers' matching.
-  const send = deps.hook?.request ?? createPooledRequest();
-  app.use(createApiProxyRoutes({ config, tokens, defences: deps.defences, send }).routes());
+  const sendWithDpop = (accessToken: string, url: URL, call: ApiCall) => callApiWithDpop(oidc, accessToken, url, call);
+  app.use(createApiProxyRoutes({ config, tokens, defences: deps.defences, send, sendWithDpop }).routes());
   app.use(createAuthRoutes(login, flow).routes());
   app.use(createSeedCodeRoutes(login, flow).routes());
   app.use(createSessionRoutes(deps.defences, tokens).routes());
+  app.use(
+    createBackchannelLogoutRoutes(tokens, {
+      issuer: config.issuer,
+      clientId: config.clientId,
+      // oidc-provider signs ID tokens, and so logout tokens, with RS256 (the bff client's default).
+      algorithms: ['RS256'],
+      getKey: createIssuerKeys(() => oidc.jwksUri(), backChannel),
+      seen: new ExpiringMap<true>(),
+    }).routes(),
+  );
   return app;
 }

@@ -1,3 +1,5 @@
+import type { JWK } from 'jose';
+import { readDpopJwk } from './dpop-key.ts';
 import { randomBytes } from 'node:crypto';
 import {
   bffInstancePorts,
@@ -48,6 +50,8 @@ export interface BffConfig {
   readonly siblingUrls: readonly string[];
   /** A third party's tracking pixel, shown only by the weakened callback page (lab: the attacker's). */
   readonly analyticsPixelUrl: string;
+  /** `BFF_DPOP_JWK`: the BFF's DPoP private key (a P-256 JWK in JSON), shared by its instances; made at start when unset (dpop-key.ts). */
+  readonly dpopJwk: JWK | undefined;
 }
 
 export function loadConfig(env: Env): BffConfig {
@@ -76,6 +80,7 @@ export function loadConfig(env: Env): BffConfig {
     store: readStore(env),
     instanceName: readBffInstanceName(env),
     siblingUrls: readSiblingUrls(env, bff.port),
+    dpopJwk: readDpopJwk(env.BFF_DPOP_JWK),
   };
 }
 

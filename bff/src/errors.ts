@@ -112,6 +112,17 @@ export class JsonTooDeepError extends HttpError {
 }
 
 /**
+ * 400: a back-channel logout request the BFF refuses (OpenID Connect Back-Channel Logout 1.0 §2.8:
+ * "If the logout request cannot be processed, the RP MUST respond with 400 Bad Request"), with the
+ * OAuth error member it names (`invalid_request`, RFC 6749 §5.2). Nothing is ended.
+ */
+export class InvalidLogoutTokenError extends HttpError {
+  constructor(description: string, cause?: unknown) {
+    super(400, 'invalid_request', `The logout token was refused: ${description}.`, { extra: { error_description: description }, cause });
+  }
+}
+
+/**
  * The same error, with the way back for a browser that landed on it at the callback: a fresh login
  * (`startAgain`), since the one that brought it here is spent or cannot finish.
  */

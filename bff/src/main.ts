@@ -11,6 +11,7 @@ import { RedisTokenStore } from './redis/redis-token-store.ts';
 import { RedisRefreshLock } from './redis/redis-refresh-lock.ts';
 import { RedisLoginClaims } from './redis/redis-login-claims.ts';
 import { AUTHSERVER_TIMEOUT_SECONDS } from './oidc-client.ts';
+import { createDpopKeyPair } from './dpop-key.ts';
 
 const config = loadConfigOrExit('bff', () => loadConfig(process.env));
 const name = config.instanceName ?? 'bff';
@@ -42,7 +43,7 @@ const lab = instrumentBff({
   instance: { name: config.instanceName, store: config.store, siblingUrls: config.siblingUrls, port: config.port },
   clock: config.lab.controlKey ? installLabClock() : undefined,
 });
-const app = createApp(config, { ...stores, defences, flow, hook: lab.hook });
+const app = createApp(config, { ...stores, defences, flow, hook: lab.hook, dpopKeyPair: createDpopKeyPair(config.dpopJwk) });
 
 listenUntilStopped(
   'bff',

@@ -4,6 +4,13 @@ import type { BffConfig } from './config.ts';
 import type { LoginAttempt, SessionUser, StoredTokens } from './session.ts';
 import { AuthServerTimeoutError, AuthServerUnavailableError, InvalidIssuerError, InvalidStateError, LoginRejectedError, OAuthError } from './errors.ts';
 
+export interface OidcClientOptions {
+  /** The BFF's DPoP key pair (dpop-key.ts); one is generated on first use when none is given. */
+  readonly dpopKeyPair?: Promise<client.CryptoKeyPair>;
+  /** The back channel to the resource API for DPoP calls (the proxy's pooled one); default: the same as to the authorization server. */
+  readonly apiFetch?: typeof fetch;
+}
+
 /**
  * The BFF as an OpenID Connect client: a thin layer over openid-client that keeps the protocol
  * in one place. The routes call these verbs; none of them touches a raw token request.
@@ -12,12 +19,38 @@ export class OidcClient {
   readonly #config: BffConfig;
   readonly #defences: DefenceSwitches;
   readonly #fetch: typeof fetch;
+  readonly #options: OidcClientOptions;
   #discovered: Promise<client.Configuration> | undefined;
+  #dpop: Promise<client.DPoPHandle> | undefined;
+  #apiConfiguration: client.Configuration | undefined;
 
-  constructor(config: BffConfig, defences: DefenceSwitches, fetchImpl: typeof fetch = fetch) {
+  constructor(config: BffConfig, defences: DefenceSwitches, fetchImpl: typeof fetch = fetch, options: OidcClientOptions = {}) {
     this.#config = config;
     this.#defences = defences;
     this.#fetch = fetchImpl;
+    this.#options = options;
+  }
+
+  /**
+   * The DPoP handle (openid-client): it signs a fresh proof for each request (`htm`, `htu`, `iat`,
+   * `jti`, and `ath` for an API call) and keeps the servers' nonces. One key for the whole BFF
+   * (dpop-key.ts says why), made on first use unless one is configured.
+   */
+  #dpopHandle(): Promise<client.DPoPHandle> {
+    if (!this.#dpop) {
+      const keyPair = this.#options.dpopKeyPair ?? client.randomDPoPKeyPair('ES256');
+      // The configuration given here lends the handle only its clock: no discovery needed.
+      this.#dpop = keyPair.then((pair) => client.getDPoPHandle(this.#resourceServer(), pair));
+      this.#dpop.catch(() => {
+        this.#dpop = undefined;
+      });
+    }
+    return this.#dpop;
+  }
+
+  /** DPoP at the token endpoint while the `dpop` defence is on; without it the authorization server issues Bearer tokens. */
+  async #tokenRequestOptions(): Promise<client.DPoPOptions> {
+    return this.#defences.isOn('dpop') ? { DPoP: await this.#dpopHandle() } : {};
   }
 
   /**
@@ -101,6 +134,8 @@ export class OidcClient {
           idTokenExpected: true,
         },
         { resource: this.#config.resource },
+        // RFC 9449 §5: the code is redeemed with a proof of the BFF's key; the access token is bound to it.
+        await this.#tokenRequestOptions(),
       );
       const claims = tokens.claims();
       if (!claims) throw new LoginRejectedError('The token response carried no ID token.');
@@ -124,12 +159,52 @@ export class OidcClient {
     if (!tokens.refreshToken) throw new OAuthError('invalid_grant', 'the session has no refresh token');
     const server = await this.#server();
     try {
-      const response = await client.refreshTokenGrant(server, tokens.refreshToken, { resource: this.#config.resource });
+      // RFC 9449 §5: every refresh carries a proof too; the new access token is bound to the same key.
+      const response = await client.refreshTokenGrant(server, tokens.refreshToken, { resource: this.#config.resource }, await this.#tokenRequestOptions());
       return toStoredTokens(response, tokens);
     } catch (error) {
       if (error instanceof client.ResponseBodyError && error.status < 500) throw new OAuthError(error.error, error.error_description);
       throw toTransportError(error);
     }
+  }
+
+  /**
+   * One call to the resource API with a DPoP-bound access token (RFC 9449 §7): `Authorization: DPoP`
+   * and a fresh proof for this method and URL, with `ath`, the hash of the token. It travels on
+   * `apiFetch` (the proxy's pooled back channel). The API's answer is returned whatever its status:
+   * a 401 challenge is the proxy's to judge.
+   */
+  async callResourceWithDpop(accessToken: string, url: URL, method: string, headers: Headers, body: string | undefined): Promise<Response> {
+    const DPoP = await this.#dpopHandle();
+    try {
+      return await client.fetchProtectedResource(this.#resourceServer(), accessToken, url, method, body, headers, { DPoP });
+    } catch (error) {
+      // 401 and 403 answers come as an error that carries the response; the proxy judges and forwards them.
+      if (error instanceof client.WWWAuthenticateChallengeError) return error.response;
+      throw error;
+    }
+  }
+
+  /**
+   * The resource API as openid-client sees it, over the proxy's back channel. Built from the issuer
+   * alone, without discovery: an API call must not wait for (or fail with) the authorization server.
+   */
+  #resourceServer(): client.Configuration {
+    if (!this.#apiConfiguration) {
+      const resourceServer = new client.Configuration({ issuer: this.#config.issuer }, this.#config.clientId);
+      // The lab's API is plain http on loopback, as its issuer is.
+      client.allowInsecureRequests(resourceServer);
+      resourceServer[client.customFetch] = this.#options.apiFetch ?? this.#fetch;
+      this.#apiConfiguration = resourceServer;
+    }
+    return this.#apiConfiguration;
+  }
+
+  /** Where the authorization server publishes its signing keys (its discovery document's `jwks_uri`). */
+  async jwksUri(): Promise<string> {
+    const { jwks_uri: uri } = (await this.#server()).serverMetadata();
+    if (!uri) throw new AuthServerUnavailableError(new Error('the discovery document names no jwks_uri'));
+    return uri;
   }
 
   /** RFC 7009: tell the authorization server the refresh token is no longer needed. Best effort. */
@@ -176,6 +251,9 @@ function toStoredTokens(response: client.TokenEndpointResponse & client.TokenEnd
     idToken: response.id_token ?? previous?.idToken,
     accessTokenExpiresAt: Date.now() + expiresIn * 1000,
     scope: response.scope ?? previous?.scope ?? '',
+    tokenType: response.token_type,
+    // The authorization server's session (OpenID Connect Back-Channel Logout 1.0 §2.4): kept from the login's ID token.
+    sid: stringClaim(response.claims()?.sid) ?? previous?.sid,
   };
 }
 

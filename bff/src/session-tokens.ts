@@ -3,6 +3,7 @@ import type { OidcClient } from './oidc-client.ts';
 import type { StoredTokens } from './session.ts';
 import type { TokenStore } from './token-store.ts';
 import type { RefreshLock } from './refresh-lock.ts';
+import { AuthServerSessions } from './authserver-sessions.ts';
 import { OAuthError, SessionExpiredError, SessionStoreUnavailableError } from './errors.ts';
 
 /** How often a request that waits for another instance's refresh looks at the store again. */
@@ -34,13 +35,21 @@ export class SessionTokens {
   readonly #store: TokenStore;
   readonly #now: () => number;
   readonly #lock: RefreshLock | undefined;
+  readonly #authServerSessions: AuthServerSessions;
 
   /** `lock`: given when several BFF processes share the store (refresh-lock.ts); one process needs none. */
-  constructor(oidc: OidcClient, store: TokenStore, now: () => number = () => Date.now(), lock?: RefreshLock) {
+  constructor(
+    oidc: OidcClient,
+    store: TokenStore,
+    now: () => number = () => Date.now(),
+    lock?: RefreshLock,
+    authServerSessions = new AuthServerSessions({ now }),
+  ) {
     this.#oidc = oidc;
     this.#store = store;
     this.#now = now;
     this.#lock = lock;
+    this.#authServerSessions = authServerSessions;
   }
 
   /** The tokens of a signed-in session, or undefined when it has none (ended, expired). */
@@ -50,7 +59,34 @@ export class SessionTokens {
 
   /** Stores the tokens of a new sign-in for as long as the session may live. */
   start(sid: string, tokens: StoredTokens, sessionTtlMs: number): Promise<void> {
+    // Remembered for back-channel logout: the authorization server names its session, not ours.
+    if (tokens.sid) this.#authServerSessions.add(tokens.sid, sid, sessionTtlMs);
     return this.#store.put(sid, tokens, sessionTtlMs);
+  }
+
+  /**
+   * OpenID Connect Back-Channel Logout 1.0 §2.7: the authorization server ended its session `sid`.
+   * Every BFF session of it ends here (its tokens deleted, so its cookie opens nothing), and each
+   * refresh token is revoked (RFC 7009), in parallel. Returns how many sessions ended.
+   */
+  async endAuthServerSession(sid: string): Promise<number> {
+    const known = new Set(this.#authServerSessions.take(sid));
+    // Several BFF instances share the store (a lock is given): sessions signed in through another
+    // instance are not in this process's index, and only one instance receives the logout token.
+    // They are found in the shared store. (A scan: a large deployment would index sid in the store.)
+    if (this.#lock && this.#store.list) {
+      for (const entry of await this.#store.list()) if (entry.tokens.sid === sid) known.add(entry.sid);
+    }
+    const ended = await Promise.all(
+      [...known].map(async (bffSid) => {
+        const held = await this.#store.get(bffSid);
+        // A session signed in again since (a new sid at the authorization server) is not this one.
+        if (!held || held.sid !== sid) return false;
+        await this.end(bffSid, { revoke: true });
+        return true;
+      }),
+    );
+    return ended.filter(Boolean).length;
   }
 
   /** Tokens fit for an API call now: the stored ones, refreshed first when they are due. */

@@ -26,6 +26,13 @@ export interface StoredTokens {
   /** How long the access token was issued for (`expires_in`), in milliseconds: sets the refresh margin. */
   readonly accessTokenLifetimeMs: number;
   readonly scope: string;
+  /**
+   * `token_type` of the token response, lower case (`dpop` or `bearer`): how the access token must be
+   * presented to the API (RFC 9449 §5: a DPoP token goes with `Authorization: DPoP` and a proof).
+   */
+  readonly tokenType?: string;
+  /** The authorization server's session the tokens came from (ID token `sid`): back-channel logout ends it here too. */
+  readonly sid?: string;
 }
 
 export interface SessionUser {

@@ -132,6 +132,10 @@ describe('OidcClient.finishLogin (RFC 6749 §4.1.2–4.1.4, RFC 9207, OpenID Con
       accessTokenExpiresAt: expect.any(Number),
       // The token response's scope is the access token's (RFC 6749 §5.1): the notes API's scopes.
       scope: 'notes:read notes:write',
+      // RFC 9449 §5: the token is DPoP-bound (the dpop defence is on), presented with a proof.
+      tokenType: 'dpop',
+      // The authorization server's session, from the ID token (for back-channel logout).
+      sid: expect.stringMatching(/^[\w-]{10,}$/),
     });
     // expires_in is 300, or 299 when the token was issued across a second boundary (oidc-provider counts from exp).
     expect([299_000, 300_000]).toContain(tokens.accessTokenLifetimeMs);
@@ -299,6 +303,8 @@ describe('OidcClient.refresh (RFC 6749 §6, rotation: RFC 9700 §4.14.2)', () =>
       accessTokenLifetimeMs: 300_000,
       accessTokenExpiresAt: expect.any(Number),
       scope: expect.any(String),
+      tokenType: 'dpop',
+      sid: first.sid,
     });
     expect(second.accessToken).not.toBe(first.accessToken);
     expect(second.refreshToken).not.toBe(first.refreshToken);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
+import { EmbeddedJWK, createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
 import { TRACE_HEADERS, XRAY_CALLER, type JwtSignatureCheck } from '@lab/shared';
 import type { JwtVerifier } from './trace-jwts.ts';
 
@@ -49,7 +49,10 @@ const REMEMBERED_CHECKS = 1_000;
 
 async function verifyOnce(token: string, options: JwtVerifierOptions): Promise<JwtSignatureCheck> {
   try {
-    await jwtVerify(token, options.keys, { issuer: options.issuer });
+    // A DPoP proof (RFC 9449 §4.2) is signed by the client's own key, which it carries in its `jwk`
+    // header; the issuer's keys have nothing to say about it.
+    if (decodeProtectedHeader(token).typ === 'dpop+jwt') await jwtVerify(token, EmbeddedJWK, { typ: 'dpop+jwt' });
+    else await jwtVerify(token, options.keys, { issuer: options.issuer });
     return 'verified';
   } catch (error) {
     return classifyFailure(error);

@@ -367,7 +367,47 @@ describe('deriveHoldings: robustness and vocabulary', () => {
   });
 
   it('names every artifact and holder the table can show, once each', () => {
-    expect(new Set(ARTIFACTS.map((artifact) => artifact.id)).size).toBe(8);
+    expect(new Set(ARTIFACTS.map((artifact) => artifact.id)).size).toBe(9);
     expect(HOLDERS.map((holder) => holder.party)).toEqual(['user-agent', 'bff', 'authserver', 'resource-api', 'attacker']);
+  });
+});
+
+describe('deriveHoldings: DPoP (RFC 9449)', () => {
+  const proof = (htm: string, htu: string) =>
+    `${b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256', x: opaque(), y: opaque() } })}.${b64({ jti: opaque(), htm, htu, iat: 1e9, ath: opaque() })}.${opaque()}`;
+
+  it("the BFF's proofs: the BFF alone holds the DPoP private key; the API holds the token, not the key; the proof shows decoded", () => {
+    const token = accessToken();
+    const events = trace({
+      from: 'bff',
+      to: 'resource-api',
+      method: 'GET',
+      url: `${API}/notes`,
+      requestHeaders: { authorization: `DPoP ${token}`, dpop: proof('GET', `${API}/notes`) },
+    });
+    const rows = table(deriveHoldings(events));
+    expect(rows.bff).toMatchObject({ 'dpop-key': 'held', 'access-token': 'held' });
+    expect(rows['resource-api']).toEqual({ 'access-token': 'held' });
+    expect(
+      deriveHoldings(events)
+        .filter((holding) => holding.artifact === 'dpop-key')
+        .map((holding) => holding.party),
+    ).toEqual(['bff']);
+    // The X-ray decodes the proof (a JWT) like any token: its header carries the public key, its claims the request.
+    const decoded = events[0]!.jwts?.find((jwt) => jwt.where === 'request header: dpop');
+    expect(decoded?.header).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256' } });
+    expect(decoded?.payload).toMatchObject({ htm: 'GET', htu: `${API}/notes` });
+  });
+
+  it("Mallory replaying a proof she saw: she holds the token she sent, never the BFF's key", () => {
+    const events = trace({
+      from: 'attacker',
+      to: 'resource-api',
+      method: 'GET',
+      url: `${API}/notes`,
+      status: 401,
+      requestHeaders: { authorization: `DPoP ${accessToken()}`, dpop: proof('GET', `${API}/notes`) },
+    });
+    expect(table(deriveHoldings(events)).attacker).toEqual({ 'access-token': 'held' });
   });
 });

@@ -183,6 +183,17 @@ describe('traceRequests and the X-ray', () => {
     expect(await noKeys(await sign({ sub: 'alice' }))).toBe('invalid');
   });
 
+  it("checks a DPoP proof against the key in its own jwk header, not the issuer's (RFC 9449 §4.3)", async () => {
+    const verify = createJwtVerifier({ issuer: ISSUER, keys: localKeySetOf(signingJwk as Record<string, unknown>) });
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const proof = await new SignJWT({ htm: 'GET', htu: 'http://127.0.0.1:4001/notes', jti: 'j1' })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(publicKey) })
+      .setIssuedAt()
+      .sign(privateKey);
+    expect(await verify(proof)).toBe('verified');
+    expect(await verify(`${proof.slice(0, -4)}AAAA`)).toBe('invalid');
+  });
+
   it('checks the signature of one token once, however often it is recorded (the access token rides on every API call)', async () => {
     const keys = localKeySetOf(signingJwk as Record<string, unknown>);
     let lookups = 0;

@@ -20,6 +20,9 @@ export function makeLabEnv(base: Env, overrides: Env = {}): Record<string, strin
     if (value !== undefined) env[name] = value;
   }
   env.BFF_CLIENT_SECRET ||= randomBytes(32).toString('base64url');
+  // The BFF's DPoP key (bff/src/dpop-key.ts), one per run: every BFF instance signs its proofs with
+  // it, since the tokens in the shared store are bound to it. Given to the BFF only.
+  env.BFF_DPOP_JWK ||= JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }));
   // The key of the lab's control routes (trace, defence switches) for this run only.
   env.LAB_CONTROL_KEY ||= randomBytes(24).toString('base64url');
   if (readLabStore(env).kind === 'redis') {

@@ -206,9 +206,10 @@ function logFileOf(name: ProcessName): string {
   return name.replace('#', '-');
 }
 
-/** Secrets go only to the services that need them: the client secret to the authserver and the BFF. */
+/** Secrets go only to the services that need them: the client secret to the authserver and the BFF, the DPoP key to the BFF. */
 const SECRET_HOLDERS: Readonly<Record<string, readonly ServiceName[]>> = {
   BFF_CLIENT_SECRET: ['authserver', 'bff'],
+  BFF_DPOP_JWK: ['bff'],
 };
 
 function envFor(unit: Unit, env: Record<string, string>, store: LabStore): Record<string, string> {

@@ -35,6 +35,12 @@ describe('makeLabEnv', () => {
     expect(first.LAB_CONTROL_KEY).not.toBe(second.LAB_CONTROL_KEY);
     expect(first.BFF_CLIENT_SECRET).not.toBe(second.BFF_CLIENT_SECRET);
   });
+
+  it("makes one DPoP key (a private P-256 JWK) per run, for the BFF's instances to share", () => {
+    const { BFF_DPOP_JWK: raw } = makeLabEnv({});
+    expect(JSON.parse(raw ?? '{}')).toEqual({ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), d: expect.any(String) });
+    expect(makeLabEnv({}).BFF_DPOP_JWK).not.toBe(raw);
+  });
 });
 
 describe('formatSummary', () => {

@@ -12,6 +12,8 @@ import { createHealthRouter } from './routes/health.ts';
 import { createNotesRouter } from './routes/notes.ts';
 import { createRunSettings, type RunSettings } from './run-settings.ts';
 import { verifyAccessToken } from './verify-access-token.ts';
+import { PROOF_CLOCK_TOLERANCE_SECONDS, PROOF_WINDOW_SECONDS, verifyDpopProof } from './verify-dpop-proof.ts';
+import { SeenProofs } from './seen-proofs.ts';
 
 export interface AppDeps {
   /** The authorization server's public keys: `createRemoteJWKSet` in `main.ts`, a local JWKS in tests. */
@@ -50,6 +52,15 @@ export function createApp(config: ResourceApiConfig, deps: AppDeps): Koa {
     }
   }
 
+  // RFC 9449 §11.1: every accepted proof's jti, for as long as its iat keeps it acceptable.
+  const seen = new SeenProofs((PROOF_WINDOW_SECONDS + 2 * PROOF_CLOCK_TOLERANCE_SECONDS) * 1000);
+  const dpop = {
+    isOn: () => deps.defences.isOn('dpop'),
+    algorithms: config.dpopAlgorithms,
+    verifyProof: (proof: string, request: { method: string; path: string }, accessToken: string, boundTo: string) =>
+      verifyDpopProof(proof, request, accessToken, boundTo, { algorithms: config.dpopAlgorithms, origins: config.origins, seen }),
+  };
+
   const settings = deps.settings ?? createRunSettings(config);
   const app = new Koa();
   if (deps.hook?.middleware) app.use(deps.hook.middleware);
@@ -58,7 +69,7 @@ export function createApp(config: ResourceApiConfig, deps: AppDeps): Koa {
   app.use(setSecurityHeaders());
   app.use(allowSpaOrigin(settings, config.topology.spa.url));
   app.use(createHealthRouter().routes());
-  app.use(createNotesRouter({ notes: deps.notes, authenticate: requireBearerToken(verify) }).routes());
+  app.use(createNotesRouter({ notes: deps.notes, authenticate: requireBearerToken(verify, dpop) }).routes());
   return app;
 }
 

@@ -22,6 +22,13 @@ export interface ResourceApiConfig {
    * machines, a few seconds.
    */
   readonly clockToleranceSeconds: number;
+  /**
+   * The origins this API is reached at: its resource indicator's (what clients name) and the address
+   * it binds (where the BFF calls it). A DPoP proof's `htu` must name one of them (RFC 9449 §4.3).
+   */
+  readonly origins: readonly string[];
+  /** The DPoP proof algorithms accepted, advertised in the `DPoP algs="…"` challenge (RFC 9449 §7.1). */
+  readonly dpopAlgorithms: readonly string[];
   readonly topology: LabTopology;
   /** The lab run: defences switched off at start-up (`LAB_WEAKEN`), control key, trace view. */
   readonly lab: LabRunConfig;
@@ -49,6 +56,9 @@ export function loadConfig(env: Env): ResourceApiConfig {
     jwksUrl: `${issuer}/jwks`,
     algorithms: readAlgorithms(env, 'API_ALGORITHMS'),
     clockToleranceSeconds: readInteger(env, 'API_CLOCK_TOLERANCE', 1, 0, 300),
+    origins: [...new Set([new URL(api.url).origin, `http://${api.host.includes(':') ? `[${api.host}]` : api.host}:${api.port}`])],
+    // oidc-provider's default `dPoPSigningAlgValues`: the algorithms the BFF's key may use.
+    dpopAlgorithms: ['ES256', 'Ed25519', 'EdDSA'],
     topology,
     lab: loadLabRunConfig(env),
   };

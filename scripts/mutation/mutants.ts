@@ -317,6 +317,39 @@ export const MUTANTS: readonly Mutant[] = [
     kind: 'check',
   },
 
+  // dpop (RFC 9449): the resource API refuses a bound token without a proof of its key.
+  {
+    id: 'dpop-api-off',
+    defence: 'dpop',
+    file: 'resource-api/src/middleware/require-bearer-token.ts',
+    find: 'const dpopAlgs = dpop?.isOn() ? dpop.algorithms : undefined;',
+    replace: 'const dpopAlgs = undefined;',
+    kind: 'check',
+  },
+  {
+    id: 'dpop-bound-token-as-bearer',
+    defence: 'dpop',
+    file: 'resource-api/src/middleware/require-bearer-token.ts',
+    find: "if (kind === 'Bearer' && boundTo !== undefined) {",
+    replace: 'if (false) {',
+    kind: 'check',
+  },
+  {
+    id: 'dpop-any-key',
+    defence: 'dpop',
+    file: 'resource-api/src/verify-dpop-proof.ts',
+    find: 'if (thumbprint !== boundTo) {',
+    replace: 'if (false) {',
+    kind: 'check',
+  },
+  {
+    id: 'dpop-replay-unchecked',
+    defence: 'dpop',
+    file: 'resource-api/src/verify-dpop-proof.ts',
+    find: 'if (!deps.seen.remember(',
+    replace: 'if (false && !deps.seen.remember(',
+    kind: 'check',
+  },
   // frame-protection
   {
     id: 'framing-headers-off',

@@ -20,6 +20,12 @@ export const DEFENCES = {
   'proxy-allowlist': { service: 'bff', what: "the BFF forwards /api/* only to the resource API's allow-listed routes" },
   'referrer-policy': { service: 'bff', what: 'the callback answers with `Referrer-Policy: no-referrer`' },
   'frame-protection': { service: 'authserver', what: 'login and consent pages refuse to be framed (CSP frame-ancestors, X-Frame-Options)' },
+  // Read by three services: the authorization server binds the BFF's tokens to its key, the BFF proves
+  // possession on every call, the API refuses a bound token without a proof (RFC 9449).
+  dpop: {
+    service: 'resource-api',
+    what: "access tokens are sender-constrained (DPoP, RFC 9449): bound to the BFF's key, refused by the API without a fresh proof of it",
+  },
   'spa-csp': { service: 'spa', what: 'a Content-Security-Policy on the SPA limits where scripts load from and data goes' },
   // The pattern itself. Weakening it means the anti-pattern mode (LAB_MODE=public-client): the attacks on it
   // (XSS token theft) use it as their weakened twin. LAB_WEAKEN=bff-pattern starts the lab in that mode.

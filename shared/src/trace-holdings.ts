@@ -7,7 +7,16 @@ import { displayPathOf } from './trace-view.ts';
  * (the X-ray's table, the reports). Browser-safe: no run-time import but `trace-view.ts`.
  */
 
-export type ArtifactId = 'session-cookie' | 'authorization-code' | 'pkce-verifier' | 'state' | 'access-token' | 'refresh-token' | 'id-token' | 'client-secret';
+export type ArtifactId =
+  | 'session-cookie'
+  | 'authorization-code'
+  | 'pkce-verifier'
+  | 'state'
+  | 'access-token'
+  | 'refresh-token'
+  | 'id-token'
+  | 'client-secret'
+  | 'dpop-key';
 
 export const ARTIFACTS: ReadonlyArray<{ readonly id: ArtifactId; readonly name: string }> = [
   { id: 'session-cookie', name: 'Session cookie' },
@@ -18,6 +27,7 @@ export const ARTIFACTS: ReadonlyArray<{ readonly id: ArtifactId; readonly name: 
   { id: 'refresh-token', name: 'Refresh token' },
   { id: 'id-token', name: 'ID token' },
   { id: 'client-secret', name: 'Client secret' },
+  { id: 'dpop-key', name: 'DPoP private key' },
 ];
 
 /** The rows of the table: the browser (the User Agent and the SPA's code in it are one holder) and the servers. */
@@ -130,6 +140,14 @@ export function deriveHoldings(exchanges: readonly TraceEvent[]): Holding[] {
     if (/^bearer /i.test(event.requestHeaders.authorization ?? '')) {
       give(sender, 'access-token', `sent it as Bearer: ${call}`, event);
       give(receiver, 'access-token', `received it as Bearer: ${call}`, event);
+    }
+    // DPoP (RFC 9449): the BFF signs each proof with its private key; only the public key travels, in
+    // the proof's `jwk` header, so nobody who sees a proof, or a token bound to it, holds the key.
+    // Proofs sent by anyone else are replays or signed with another key: not the BFF's.
+    if (event.requestHeaders.dpop && sender === 'bff') give('bff', 'dpop-key', `signs the DPoP proofs with it; only the public key travels (${call})`, event);
+    if (/^dpop /i.test(event.requestHeaders.authorization ?? '')) {
+      give(sender, 'access-token', `sent it as DPoP, with a proof: ${call}`, event);
+      give(receiver, 'access-token', `received it as DPoP: ${call}`, event);
     }
     if (receiver === 'attacker') {
       for (const jwt of event.jwts ?? []) give('attacker', isAccessToken(jwt.header, jwt.payload) ? 'access-token' : 'id-token', `stolen: ${jwt.where}`, event);

@@ -11,6 +11,13 @@ const SIGNATURE_TEXT: Readonly<Record<DecodedJwt['signature'], string>> = {
   unchecked: '? Signature not checked (yet)',
 };
 
+/** A DPoP proof (RFC 9449 §4.2) is signed by the client's own key, carried in its `jwk` header. */
+const PROOF_SIGNATURE_TEXT: Readonly<Record<DecodedJwt['signature'], string>> = {
+  verified: '✔ Signature verified with the public key in its own jwk header (the key the token is bound to)',
+  invalid: '✘ Signature INVALID: not signed by the key in its jwk header',
+  unchecked: '? Signature not checked (yet)',
+};
+
 /**
  * One decoded JWT of an exchange: where it was, its header, its claims (times as dates) and
  * whether its signature is the authorization server's. Anyone holding a JWS can read all this:
@@ -121,7 +128,7 @@ export class XrayJwt extends LitElement {
           <span class="kind">${kindOf(jwt)}</span>
           <span class="where">${jwt.where}</span>
         </div>
-        <span class="signature ${jwt.signature}" data-testid="xray-jwt-signature">${SIGNATURE_TEXT[jwt.signature]}</span>
+        <span class="signature ${jwt.signature}" data-testid="xray-jwt-signature">${(isDpopProof(jwt) ? PROOF_SIGNATURE_TEXT : SIGNATURE_TEXT)[jwt.signature]}</span>
         <table>
           <tr><th colspan="3">Header</th></tr>
           ${Object.entries(jwt.header).map(([name, value]) => html`<tr><td class="name mono">${name}</td><td class="mono" colspan="2">${show(value)}</td></tr>`)}
@@ -148,8 +155,14 @@ export class XrayJwt extends LitElement {
 /** An access token (RFC 9068 `typ: at+jwt`), an ID token (has `nonce` or `auth_time`), or another JWT. */
 function kindOf(jwt: DecodedJwt): string {
   if (String(jwt.header.typ ?? '').toLowerCase() === 'at+jwt') return 'Access token (JWT)';
+  if (isDpopProof(jwt)) return 'DPoP proof (JWT, RFC 9449)';
+  if (String(jwt.header.typ ?? '').toLowerCase() === 'logout+jwt') return 'Logout token (JWT)';
   if ('nonce' in jwt.payload || 'auth_time' in jwt.payload || 'at_hash' in jwt.payload) return 'ID token (JWT)';
   return 'JWT';
+}
+
+function isDpopProof(jwt: DecodedJwt): boolean {
+  return String(jwt.header.typ ?? '').toLowerCase() === 'dpop+jwt';
 }
 
 function show(value: unknown): string {

@@ -7,22 +7,26 @@ import { errors, type AdapterPayload } from 'oidc-provider';
  * - a `Session` without a user: `GET /session/end` keeps its sign-out form's secret in one, for
  *   the session's whole lifetime (8 h);
  * - a `PushedAuthorizationRequest` (RFC 9126 §2): `POST /request` as a public client, no secret;
- * - a `ReplayDetection` record: the `jti` of each DPoP proof (RFC 9449 §11.1) sent with one.
+ * - a `ReplayDetection` record: the `jti` of each DPoP proof (RFC 9449 §11.1) sent with one, unless
+ *   its client is a confidential one (`confidentialClients`: the BFF), which authenticated to send it:
+ *   the BFF's own proofs (every sign-in and refresh, kept 5 minutes each) must never meet the cap.
  *
  * Each kind has its own cap, so a flood of one (say, sign-out pages) cannot block another (new
  * sign-ins). What the server keeps once a user has signed in (their Session, Grant, codes and
  * tokens, the consent step's Interaction) is never counted nor refused: it lives until its own
  * expiry, whatever anonymous callers do.
  */
-export function isAnonymousEntry(model: string, payload: AdapterPayload): boolean {
+export function isAnonymousEntry(model: string, payload: AdapterPayload, confidentialClients: ReadonlySet<string> = new Set()): boolean {
   switch (model) {
     case 'Interaction':
       return typeof payload.session?.accountId !== 'string';
     case 'Session':
       return typeof payload.accountId !== 'string';
     case 'PushedAuthorizationRequest':
-    case 'ReplayDetection':
       return true;
+    case 'ReplayDetection':
+      // oidc-provider names the client of the proof in `iss`.
+      return !(typeof payload.iss === 'string' && confidentialClients.has(payload.iss));
     default:
       return false;
   }

@@ -9,6 +9,11 @@ export interface MemoryStorageOptions {
   readonly maxAnonymousEntries: number;
   /** How often expired entries are swept out, in ms. Meanwhile they are never handed out. */
   readonly purgeIntervalMs?: number;
+  /**
+   * Confidential clients (the BFF): the DPoP proofs they send come with client authentication, so
+   * their `ReplayDetection` records are not anonymous (anonymous-entries.ts).
+   */
+  readonly confidentialClients?: readonly string[];
 }
 
 /** The tokens and codes issued under a grant: what revoking the grant (RFC 7009 §2.1) takes down. */
@@ -58,12 +63,14 @@ export class MemoryStorage {
   readonly #tables = new Map<string, Table>();
   readonly #rowsByGrantId = new Map<string, Set<Row>>();
   readonly #maxAnonymousEntries: number;
+  readonly #confidentialClients: ReadonlySet<string>;
   readonly #purgeTimer: NodeJS.Timeout;
 
-  constructor({ maxAnonymousEntries, purgeIntervalMs = 60_000 }: MemoryStorageOptions) {
+  constructor({ maxAnonymousEntries, purgeIntervalMs = 60_000, confidentialClients = [] }: MemoryStorageOptions) {
     if (!Number.isInteger(maxAnonymousEntries) || maxAnonymousEntries < 1) throw new RangeError('maxAnonymousEntries must be a whole number from 1');
     if (!(purgeIntervalMs > 0)) throw new RangeError('purgeIntervalMs must be more than 0');
     this.#maxAnonymousEntries = maxAnonymousEntries;
+    this.#confidentialClients = new Set(confidentialClients);
     this.#purgeTimer = setInterval(() => this.purgeExpired(), purgeIntervalMs);
     // Housekeeping must not keep the process alive.
     this.#purgeTimer.unref();
@@ -135,7 +142,7 @@ export class MemoryStorage {
     const table = this.#table(model);
     const now = Date.now();
     const previous = this.#live(model, id);
-    const anonymous = isAnonymousEntry(model, payload);
+    const anonymous = isAnonymousEntry(model, payload, this.#confidentialClients);
     // Only a new anonymous entry can be refused: an update (a sign-in going on) always goes through.
     if (anonymous && !previous?.anonymous) this.#makeRoom(model, table, now);
     const row: Row = {

@@ -25,7 +25,8 @@ function pushAuthorizationRequest(url: string, headers: Record<string, string> =
 
 describe('what an anonymous caller makes the real authorization server keep', () => {
   // Prerequisites: the lab's authorization server with its storage in view, and no cap in reach.
-  const storage = new MemoryStorage({ maxAnonymousEntries: 1_000 });
+  // The confidential client as the lab's app.ts names it: its DPoP proofs come with client authentication.
+  const storage = new MemoryStorage({ maxAnonymousEntries: 1_000, confidentialClients: ['bff'] });
   let server: RunningAuthServer;
   beforeAll(async () => {
     server = await startAuthServer(storage);
@@ -66,7 +67,8 @@ describe('what an anonymous caller makes the real authorization server keep', ()
 
   it('a whole sign-in: nothing more that counts as anonymous, once it is done', async () => {
     await signIn(server.url, 'alice', 'alice');
-    // Its login-step Interaction is gone; its Session, Grant and refresh token are alice's.
+    // Its login-step Interaction is gone; its Session, Grant and refresh token are alice's; the
+    // ReplayDetection record of the BFF's DPoP proof at the token endpoint is not anonymous either.
     expect(storage.stats()).toMatchObject({
       grantsWithTokens: 1,
       anonymous: { Interaction: 1, Session: 1, PushedAuthorizationRequest: 2, ReplayDetection: 1 },
@@ -109,7 +111,7 @@ describe('anonymous sign-ins past the cap (AUTHSERVER_MAX_ANONYMOUS_ENTRIES=40)'
   it("still refreshes alice's tokens (RFC 6749 §6), her grant untouched", async () => {
     const response = await postToken({ grant_type: 'refresh_token', refresh_token: alice.refreshToken }, server.url);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ token_type: 'Bearer', scope: 'notes:read notes:write', refresh_token: expect.any(String) });
+    expect(await response.json()).toMatchObject({ token_type: 'DPoP', scope: 'notes:read notes:write', refresh_token: expect.any(String) });
   });
 
   it('still lets alice, signed in here, through /auth: straight back to the client with a code', async () => {

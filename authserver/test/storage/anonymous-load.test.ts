@@ -34,7 +34,7 @@ describe('2,500 anonymous sign-ins started while alice and bob are signed in', (
     for (const [user, { refreshToken }] of signedIn) {
       const response = await postToken({ grant_type: 'refresh_token', refresh_token: refreshToken }, server.url);
       expect(response.status, user).toBe(200);
-      expect(await response.json(), user).toMatchObject({ token_type: 'Bearer', refresh_token: expect.any(String) });
+      expect(await response.json(), user).toMatchObject({ token_type: 'DPoP', refresh_token: expect.any(String) });
     }
   });
 

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { CookieJar as BrowserCookieJar } from '../../../e2e/support/cookie-jar.ts';
 import { BFF_CLIENT_SECRET } from './start-authserver.ts';
 
@@ -82,13 +83,29 @@ export async function signIn(url: string, username: string, password: string): P
   return { jar, refreshToken };
 }
 
-/** A token request authenticated as the BFF (RFC 6749 §2.3.1, HTTP Basic). */
-export function postToken(body: Record<string, string>, url: string): Promise<Response> {
+/**
+ * A token request authenticated as the BFF (RFC 6749 §2.3.1, HTTP Basic), with a DPoP proof as the
+ * BFF sends one (RFC 9449 §4: the bff client is registered `dpop_bound_access_tokens`); `dpop: false`
+ * leaves it out.
+ */
+export async function postToken(body: Record<string, string>, url: string, { dpop = true }: { dpop?: boolean } = {}): Promise<Response> {
   return fetch(`${url}/token`, {
     method: 'POST',
-    headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded', ...(dpop ? { dpop: await dpopProof('POST', `${url}/token`) } : {}) },
     body: new URLSearchParams(body),
   });
+}
+
+let dpopKey: Promise<{ privateKey: CryptoKey; jwk: JWK }> | undefined;
+
+/** A DPoP proof (RFC 9449 §4.2) for one request, signed with this test's own key. */
+export async function dpopProof(htm: string, htu: string, accessToken?: string): Promise<string> {
+  dpopKey ??= generateKeyPair('ES256').then(async ({ privateKey, publicKey }) => ({ privateKey, jwk: await exportJWK(publicKey) }));
+  const { privateKey, jwk } = await dpopKey;
+  const ath = accessToken === undefined ? undefined : createHash('sha256').update(accessToken).digest('base64url');
+  return new SignJWT({ jti: randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000), ...(ath ? { ath } : {}) })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+    .sign(privateKey);
 }
 
 /** Sends `count` anonymous authorization requests, `lanes` at a time; returns how many got each status. */

@@ -54,7 +54,7 @@ export interface IssuerAuthServer extends RunningAuthServer {
  */
 export async function startAuthServerAsIssuer(
   env: Record<string, string> = {},
-  deps: { defences?: DefenceSwitches; storage?: MemoryStorage } = {},
+  deps: { defences?: DefenceSwitches; storage?: MemoryStorage; signingJwk?: Record<string, unknown> } = {},
 ): Promise<IssuerAuthServer> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -62,7 +62,7 @@ export async function startAuthServerAsIssuer(
   const fullEnv = { BFF_CLIENT_SECRET, ...env, AUTHSERVER_PORT: String(port) };
   const config = loadConfig(fullEnv);
   const app = createApp(config, {
-    signingJwk: await generateSigningJwk(),
+    signingJwk: deps.signingJwk ?? (await generateSigningJwk()),
     defences: deps.defences ?? new DefenceSwitches(),
     ...(deps.storage ? { storage: deps.storage } : {}),
   });

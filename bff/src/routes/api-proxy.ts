@@ -6,6 +6,8 @@ import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from '../config.ts';
 import { readSession } from '../session.ts';
 import type { SessionTokens } from '../session-tokens.ts';
+import type { StoredTokens } from '../session.ts';
+import type { ApiCall } from '../dpop-api-call.ts';
 import { requireCsrfHeader } from '../middleware/require-csrf-header.ts';
 import {
   ApiRouteNotAllowedError,
@@ -38,9 +40,11 @@ export interface ApiProxyDeps {
   readonly defences: DefenceSwitches;
   /** The back channel to the API (traced in the lab; undici's pooled `request`). */
   readonly send: PooledRequest;
+  /** A call with a DPoP-bound token: `Authorization: DPoP` and a fresh proof (dpop-api-call.ts). */
+  readonly sendWithDpop: (accessToken: string, url: URL, call: ApiCall) => Promise<IncomingAnswer>;
 }
 
-export function createApiProxyRoutes({ config, tokens, defences, send }: ApiProxyDeps): Router {
+export function createApiProxyRoutes({ config, tokens, defences, send, sendWithDpop }: ApiProxyDeps): Router {
   const router = new Router();
   const parseBody = bodyParser({ enableTypes: ['json', 'text'], jsonLimit: '16kb', textLimit: '16kb', encoding: 'utf-8' });
 
@@ -52,16 +56,16 @@ export function createApiProxyRoutes({ config, tokens, defences, send }: ApiProx
     const { sid } = readSession(ctx);
     if (!sid) throw new NotAuthenticatedError();
     const body = hasBody(ctx) ? JSON.stringify(ctx.request.body) : undefined;
-    const call = (accessToken: string) => callApi(send, upstream, ctx.method, accessToken, body);
+    const call = (used: StoredTokens) => callApi({ send, sendWithDpop }, upstream, ctx.method, used, body);
 
     try {
       let used = await tokens.fresh(sid);
-      let response = await call(used.accessToken);
+      let response = await call(used);
       if (refusedAsInvalid(response)) {
         // The API no longer accepts this token (its keys changed, the grant was revoked): one
         // refresh and one retry. The refused call did nothing, so repeating it is safe.
         used = await tokens.refreshAfterRefusal(sid, used);
-        response = await call(used.accessToken);
+        response = await call(used);
         if (refusedAsInvalid(response)) {
           await tokens.end(sid, { revoke: true });
           throw new SessionExpiredError('the notes API refuses the tokens of this session');
@@ -84,27 +88,34 @@ export function createApiProxyRoutes({ config, tokens, defences, send }: ApiProx
   return router;
 }
 
-/** One call to the resource API; the access token travels in the Authorization header, BFF → API only (RFC 6750 §2.1). */
-async function callApi(send: PooledRequest, upstream: URL, method: string, accessToken: string, body: string | undefined): Promise<IncomingAnswer> {
+/**
+ * One call to the resource API; the access token travels in the Authorization header, BFF → API
+ * only: as the token endpoint said (`token_type`), a Bearer token (RFC 6750 §2.1) or a DPoP-bound one
+ * with a proof of the BFF's key (RFC 9449 §7.1).
+ */
+async function callApi(
+  { send, sendWithDpop }: Pick<ApiProxyDeps, 'send' | 'sendWithDpop'>,
+  upstream: URL,
+  method: string,
+  tokens: StoredTokens,
+  body: string | undefined,
+): Promise<IncomingAnswer> {
+  const headers = { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
   try {
-    return await send(upstream, {
-      method,
-      headers: {
-        authorization: `Bearer ${accessToken}`,
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body,
-      timeoutMs: UPSTREAM_TIMEOUT_MS,
-    });
+    if (tokens.tokenType === 'dpop') return await sendWithDpop(tokens.accessToken, upstream, { method, headers, body, timeoutMs: UPSTREAM_TIMEOUT_MS });
+    return await send(upstream, { method, headers: { authorization: `Bearer ${tokens.accessToken}`, ...headers }, body, timeoutMs: UPSTREAM_TIMEOUT_MS });
   } catch (error) {
     throw new ResourceApiUnavailableError(error);
   }
 }
 
-/** RFC 6750 §3.1: 401 with `error="invalid_token"`: expired, revoked, malformed or signed with an unknown key. */
+/**
+ * RFC 6750 §3.1: 401 with `error="invalid_token"`: expired, revoked, malformed or signed with an
+ * unknown key. Or RFC 9449 §7.1 `invalid_dpop_proof`: a token bound to a key the BFF no longer
+ * holds (restarted without `BFF_DPOP_JWK`); a refresh binds the new token to the current key.
+ */
 function refusedAsInvalid(response: IncomingAnswer): boolean {
-  return response.status === 401 && /\berror="invalid_token"/.test(response.headers['www-authenticate'] ?? '');
+  return response.status === 401 && /\berror="(invalid_token|invalid_dpop_proof)"/.test(response.headers['www-authenticate'] ?? '');
 }
 
 /**

@@ -12,7 +12,7 @@ import { MemoryTokenStore } from '../../src/token-store.ts';
  * before any back-channel call. `env` overrides the configuration: a test with a real authorization
  * server passes that server's environment (its port, the client secret) so that both agree.
  */
-export async function startTestBff(weakened: DefenceName[] = [], env: Readonly<Record<string, string>> = {}) {
+export async function startTestBff(weakened: DefenceName[] = [], env: Readonly<Record<string, string>> = {}, port = 0) {
   const config = loadConfig({ BFF_CLIENT_SECRET: 'x'.repeat(32), BFF_SESSION_KEYS: 'k'.repeat(32), AUTHSERVER_PORT: '1', API_PORT: '2', ...env });
   const defences = new DefenceSwitches(weakened);
   const logs: string[] = [];
@@ -20,7 +20,7 @@ export async function startTestBff(weakened: DefenceName[] = [], env: Readonly<R
   const tokenStore = new MemoryTokenStore();
   const app = createApp(config, { store, tokenStore, defences, log: (line) => logs.push(line) });
   const server = createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,

@@ -98,6 +98,11 @@ export const BFF_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
           headers: { ...CSRF, ...JSON_TYPE },
           body: '{"code":1,"state":"s"}',
         }),
+        await call('POST /bff/backchannel-logout with a logout token that is no JWT', `${bffUrl(lab)}/bff/backchannel-logout`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'logout_token=not-a-jwt',
+        }),
       ]),
   },
   '`invalid_api_path`': {
@@ -120,6 +125,11 @@ export const BFF_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
       Promise.all([
         postToApi(lab, 'POST /api/notes as text/plain', 'text/plain', '{"text":"x"}'),
         postToApi(lab, 'POST /api/notes as a form', 'application/x-www-form-urlencoded', 'text=x'),
+        call('POST /bff/backchannel-logout as JSON', `${bffUrl(lab)}/bff/backchannel-logout`, {
+          method: 'POST',
+          headers: JSON_TYPE,
+          body: '{"logout_token":"x"}',
+        }),
       ]),
   },
   '`json_too_deep`': {

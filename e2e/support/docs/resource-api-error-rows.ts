@@ -33,6 +33,7 @@ export const RESOURCE_API_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
     provoke: (lab) =>
       Promise.all([
         call('GET /notes without Authorization', notesUrl(lab)),
+        call('GET /notes with Authorization: Basic', notesUrl(lab), { headers: { Authorization: 'Basic YWxpY2U6YWxpY2U=' } }),
         // "The token is checked before the body is read": whatever an anonymous caller sends.
         call('POST /notes without Authorization, as text/plain', notesUrl(lab), { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' }),
       ]),
@@ -40,9 +41,20 @@ export const RESOURCE_API_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
   '`invalid_request`': {
     provoke: (lab) =>
       Promise.all([
-        call('GET /notes with Authorization: Basic', notesUrl(lab), { headers: { Authorization: 'Basic YWxpY2U6YWxpY2U=' } }),
+        call('GET /notes with Authorization: Bearer and two tokens', notesUrl(lab), { headers: { Authorization: 'Bearer abc def' } }),
         call('GET /notes?access_token=…', `${notesUrl(lab)}?access_token=eyJhbGciOiJub25lIn0.e30.`),
       ]),
+  },
+  '`invalid_dpop_proof`': {
+    provoke: async (lab) => {
+      const { accessToken } = await aliceTokens(lab);
+      return [
+        await call("GET /notes with alice's bound token as DPoP, without a proof", notesUrl(lab), { headers: { Authorization: `DPoP ${accessToken}` } }),
+        await call("GET /notes with alice's bound token as DPoP and a proof that is no JWT", notesUrl(lab), {
+          headers: { Authorization: `DPoP ${accessToken}`, DPoP: 'not-a-proof' },
+        }),
+      ];
+    },
   },
   '`invalid_token`': {
     provoke: async (lab) => {
@@ -51,6 +63,8 @@ export const RESOURCE_API_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
         await call('GET /notes with a token that is not a JWT', notesUrl(lab), { headers: { Authorization: 'Bearer not-a-jwt' } }),
         await call('GET /notes with a bad signature', notesUrl(lab), { headers: { Authorization: `Bearer ${withBrokenSignature(accessToken)}` } }),
         await call('GET /notes with an ID token', notesUrl(lab), { headers: { Authorization: `Bearer ${idToken}` } }),
+        // RFC 9449 §7.2: a DPoP-bound token presented as Bearer.
+        await call("GET /notes with alice's bound token as Bearer", notesUrl(lab), { headers: { Authorization: `Bearer ${accessToken}` } }),
       ];
       // "the description says which": here, the ID token's type.
       expect(answers[2]!.json?.message, 'the description names the failed check').toMatch(/at\+jwt/);
@@ -74,7 +88,8 @@ export const RESOURCE_API_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
   },
   '`invalid_note`': {
     provoke: async (lab) => {
-      const { accessToken } = await aliceTokens(lab);
+      // A token of the public client: not bound to a key, so it goes as Bearer (the BFF's are DPoP-bound).
+      const accessToken = await publicClientAccessToken(lab, 'alice', 'notes:read notes:write');
       return [
         await postNote(lab, 'POST /notes {}', accessToken, 'application/json', '{}'),
         await postNote(lab, 'POST /notes with an empty text', accessToken, 'application/json', '{"text":"  "}'),
@@ -83,9 +98,19 @@ export const RESOURCE_API_ERROR_ROWS: Readonly<Record<string, RowCheck>> = {
     },
   },
   '`invalid_json`': {
-    provoke: async (lab) => [await postNote(lab, 'POST /notes with broken JSON', (await aliceTokens(lab)).accessToken, 'application/json', '{"text":')],
+    provoke: async (lab) => [
+      await postNote(
+        lab,
+        'POST /notes with broken JSON',
+        await publicClientAccessToken(lab, 'alice', 'notes:read notes:write'),
+        'application/json',
+        '{"text":',
+      ),
+    ],
   },
   '`unsupported_media_type`': {
-    provoke: async (lab) => [await postNote(lab, 'POST /notes as text/plain', (await aliceTokens(lab)).accessToken, 'text/plain', '{"text":"x"}')],
+    provoke: async (lab) => [
+      await postNote(lab, 'POST /notes as text/plain', await publicClientAccessToken(lab, 'alice', 'notes:read notes:write'), 'text/plain', '{"text":"x"}'),
+    ],
   },
 };

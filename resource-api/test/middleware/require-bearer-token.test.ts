@@ -16,19 +16,33 @@ describe('GET /notes without a usable Authorization header', () => {
   it('asks for a token, with no error code in the challenge, when there is none (RFC 6750 §3.1)', async () => {
     const response = await fetch(`${api.url}/notes`);
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="resource-api"');
+    // RFC 9449 §7.1: a DPoP challenge too, naming the proof algorithms this API takes.
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="resource-api", DPoP algs="ES256 Ed25519 EdDSA"');
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toEqual({
       error: 'missing_token',
-      message: 'This API needs an access token: send "Authorization: Bearer <token>".',
+      message: 'This API needs an access token: send "Authorization: Bearer <token>" or "Authorization: DPoP <token>" with a DPoP proof.',
     });
   });
 
   it.each([
-    ['another scheme', 'Basic YWxpY2U6YWxpY2U='],
+    ['Basic', 'Basic YWxpY2U6YWxpY2U='],
+    ['a token without a scheme (read as a scheme)', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln'],
+    ['Digest', 'Digest username="alice", realm="x"'],
+  ])('answers an unsupported scheme (%s) like no credentials: 401 and a bare challenge (RFC 6750 §3.1)', async (_case, authorization) => {
+    const response = await fetch(`${api.url}/notes`, { headers: { Authorization: authorization } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="resource-api", DPoP algs="ES256 Ed25519 EdDSA"');
+    const body = (await response.json()) as { error: string; message: string };
+    expect(body.error).toBe('missing_token');
+    expect(body.message).toMatch(
+      /^This API does not take \S+ credentials: send an access token, "Authorization: Bearer <token>" or "Authorization: DPoP <token>" with a DPoP proof\.$/,
+    );
+  });
+
+  it.each([
     ['the scheme alone', 'Bearer'],
     ['two tokens', 'Bearer abc def'],
-    ['a token without the scheme', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln'],
   ])('rejects a malformed header: %s', async (_case, authorization) => {
     const response = await fetch(`${api.url}/notes`, { headers: { Authorization: authorization } });
     const description = 'the Authorization header must be the word Bearer, a space and one token (RFC 6750 section 2.1)';

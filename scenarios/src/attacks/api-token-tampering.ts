@@ -90,7 +90,10 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
       },
       async (s) => {
         const { header, payload, signature } = readJwt(stolen.accessToken);
-        const tampered = writeJwt(header, { ...payload, sub: 'bob' }, signature);
+        // She drops cnf too: the token is bound to the BFF's DPoP key, which she does not have, and
+        // an API that does not check the signature cannot tell that the binding was removed.
+        const { cnf: _binding, ...claims } = payload;
+        const tampered = writeJwt(header, { ...claims, sub: 'bob' }, signature);
         const response = await callApi(tampered);
         const body = await readJson(response);
         const shown = readNotes(body);

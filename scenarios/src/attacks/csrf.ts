@@ -135,9 +135,9 @@ export const [csrf, csrfWeakened] = defineAttack({
           );
           s.checkLeak(
             "to the notes API, with alice's access token",
-            'Bearer eyJ…',
+            'DPoP eyJ…',
             forwarded.map((event) => event.requestHeaders.authorization),
-            forwarded.some((event) => event.status === 201 && (event.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false)),
+            forwarded.some((event) => event.status === 201 && (event.requestHeaders.authorization?.startsWith('DPoP eyJ') ?? false)),
           );
           if (writes.some((event) => !outcome(event).cookie)) {
             s.note(

@@ -18,6 +18,7 @@ import { xssNewTokens, xssNewTokensWeakened } from './xss-new-tokens.ts';
 import { xssProxy, xssProxyWeakened } from './xss-proxy.ts';
 import { stolenCookie, stolenCookieWeakened } from './stolen-cookie.ts';
 import { persistentTheft, persistentTheftWeakened } from './persistent-theft.ts';
+import { stolenAccessToken, stolenAccessTokenWeakened } from './stolen-access-token.ts';
 
 /** The token-theft attempts, each against the lab as built and with its defence off. */
 export const ATTACK_SCENARIOS: readonly Scenario[] = [
@@ -58,4 +59,6 @@ export const ATTACK_SCENARIOS: readonly Scenario[] = [
   stolenCookieWeakened,
   persistentTheft,
   persistentTheftWeakened,
+  stolenAccessToken,
+  stolenAccessTokenWeakened,
 ];

@@ -70,9 +70,9 @@ export const [proxyTokenLeak, proxyTokenLeakWeakened] = defineAttack({
           s.expectLeak("the BFF forwards to the attacker's server", `${topology.attacker.url}/steal`, toAttacker?.url);
           s.checkLeak(
             "with alice's access token in the Authorization header",
-            'Bearer eyJ…',
+            'DPoP eyJ…',
             toAttacker?.requestHeaders.authorization,
-            toAttacker?.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false,
+            toAttacker?.requestHeaders.authorization?.startsWith('DPoP eyJ') ?? false,
           );
           s.expectLeak("and the page gets the attacker's answer, as if from the API", 204, answer.status);
           s.note(
@@ -134,9 +134,9 @@ export const [proxyTokenLeak, proxyTokenLeakWeakened] = defineAttack({
           );
           s.checkLeak(
             "it forwards them, each with alice's token: to the API's other routes, or to the attacker",
-            'Bearer eyJ… on every forwarded call',
+            'DPoP eyJ… on every forwarded call',
             forwarded.map((event) => `${event.method} ${event.url}`),
-            forwarded.length > 0 && forwarded.every((event) => event.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false),
+            forwarded.length > 0 && forwarded.every((event) => event.requestHeaders.authorization?.startsWith('DPoP eyJ') ?? false),
           );
           s.note(
             "The backslash trick went to Mallory too. The others stayed on the API host, but carried alice's token to routes the app never meant to expose.",
@@ -182,16 +182,16 @@ export const [proxyTokenLeak, proxyTokenLeakWeakened] = defineAttack({
           s.sees({ attacker: 'no token, no request' });
         } else {
           s.checkLeak(
-            'requests from the BFF arrived, each with "Authorization: Bearer eyJ…"',
-            'Bearer eyJ…',
+            'requests from the BFF arrived, each with "Authorization: DPoP eyJ…"',
+            'DPoP eyJ…',
             received.map((event) => event.requestHeaders.authorization),
-            received.length > 0 && received.every((event) => event.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false),
+            received.length > 0 && received.every((event) => event.requestHeaders.authorization?.startsWith('DPoP eyJ') ?? false),
           );
           s.checkLeak(
             "and /steal kept alice's access token (shortened by the lab)",
-            'Bearer eyJ…',
+            'DPoP eyJ…',
             kept.map((item) => item.authorization),
-            kept.length > 0 && kept.every((item) => item.authorization?.startsWith('Bearer eyJ') ?? false),
+            kept.length > 0 && kept.every((item) => item.authorization?.startsWith('DPoP eyJ') ?? false),
           );
           s.note(
             "A real attacker keeps the whole token and calls the notes API with it until it expires: its audience is the notes API, and that is where she uses it. The BFF's cookie, CSRF header and HttpOnly flag did their jobs; the proxy gave the token away.",

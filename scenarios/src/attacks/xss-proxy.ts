@@ -96,9 +96,9 @@ export const [xssProxy, xssProxyWeakened] = defineAttack({
         );
         s.check(
           "and the BFF forwarded it with alice's access token",
-          'Bearer eyJ…',
+          'DPoP eyJ…',
           forwarded?.requestHeaders.authorization?.slice(0, 12),
-          forwarded?.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false,
+          forwarded?.requestHeaders.authorization?.startsWith('DPoP eyJ') ?? false,
         );
         s.note(
           "Same origin, same cookie, same header: the CSRF defences (SameSite, X-CSRF) are about other sites, and this script runs on the app's own origin. The attack works in both runs.",

@@ -137,8 +137,8 @@ export const [xssTokenTheft, xssTokenTheftWeakened] = defineAttack({
             { status: response.status, error: errorCodeOf(text) },
           );
           s.expect(
-            'with the RFC 6750 §3 challenge (no error code: no credentials were sent)',
-            'Bearer realm="resource-api"',
+            'with the RFC 6750 §3 challenge and the RFC 9449 §7.1 one (no error code: no credentials were sent)',
+            'Bearer realm="resource-api", DPoP algs="ES256 Ed25519 EdDSA"',
             response.headers.get('www-authenticate'),
           );
           s.sees({ attacker: "a 401, and no way to get alice's token out of the BFF" });

@@ -208,9 +208,9 @@ export const recommendedFlow = defineScenario({
         );
         s.check(
           'the BFF adds the bearer token on the back channel',
-          'Bearer eyJ…',
+          'DPoP eyJ…',
           api?.requestHeaders.authorization,
-          api?.requestHeaders.authorization?.startsWith('Bearer eyJ') ?? false,
+          api?.requestHeaders.authorization?.startsWith('DPoP eyJ') ?? false,
         );
         const notes = fieldsOf(api?.responseBody) as { owner?: string };
         s.expect("the API validated it and serves alice's notes", 'alice', notes.owner);

@@ -189,7 +189,7 @@ export const authorizationServerRole = defineScenario({
           ['access_token', 'expires_in', 'id_token', 'refresh_token', 'scope', 'token_type'],
           Object.keys(body).sort(),
         );
-        s.expect('a bearer token (RFC 6750)', 'Bearer', body.token_type);
+        s.expect('a DPoP-bound token (RFC 9449 §5): the BFF proved possession of its key', 'DPoP', body.token_type);
         s.expect('valid for the configured lifetime', ACCESS_TOKEN_TTL_SECONDS, body.expires_in);
         s.expect("for the notes API's scopes", 'notes:read notes:write', body.scope);
         s.sees({ bff: 'access, refresh and ID tokens', authserver: "the refresh token, tied to alice's grant", browser: 'nothing of it' });

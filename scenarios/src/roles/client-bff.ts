@@ -23,7 +23,7 @@ export const clientBffRole = defineScenario({
   title: 'The Client (BFF): a confidential client that keeps the tokens on the back channel',
   kind: 'role',
   teaches:
-    'The BFF is the OAuth client: it sends only the PKCE challenge through the browser, redeems the code on the back channel with HTTP Basic client authentication and the code_verifier, gives the browser a cookie and a redirect instead of tokens, and adds the Bearer token to API calls itself. Without the client secret the token endpoint answers 401 invalid_client.',
+    'The BFF is the OAuth client: it sends only the PKCE challenge through the browser, redeems the code on the back channel with HTTP Basic client authentication and the code_verifier, gives the browser a cookie and a redirect instead of tokens, and adds the access token to API calls itself, bound to its own DPoP key with a fresh proof for each call (RFC 9449). Without the client secret the token endpoint answers 401 invalid_client.',
   prerequisites: [
     'alice (Resource Owner) uses a fresh browser (User Agent) with no cookies.',
     'The BFF is registered at the authorization server as client "bff", confidential, with token_endpoint_auth_method client_secret_basic.',
@@ -206,12 +206,20 @@ export const clientBffRole = defineScenario({
         s.expect("the browser's call is answered", 200, status);
         s.expect('the browser sent no Authorization header', undefined, proxied?.requestHeaders.authorization);
         s.check(
-          'the BFF sends Authorization: Bearer with the access token it keeps',
-          'Bearer <the stored access token>',
+          'the BFF sends Authorization: DPoP with the access token it keeps',
+          'DPoP <the stored access token>',
           forwarded?.requestHeaders.authorization,
-          sameSecret(tokens?.accessToken, forwarded?.requestHeaders.authorization?.replace(/^Bearer /, '')),
+          sameSecret(tokens?.accessToken, forwarded?.requestHeaders.authorization?.replace(/^DPoP /, '')),
         );
-        s.note('RFC 6750 §2.1: the bearer token travels in the Authorization header, here on the server-to-server hop only.');
+        s.check(
+          'and a fresh DPoP proof, signed with its own key',
+          'a DPoP header',
+          forwarded?.requestHeaders.dpop ? 'a DPoP header' : 'none',
+          Boolean(forwarded?.requestHeaders.dpop),
+        );
+        s.note(
+          'RFC 9449 §7.1: the token travels in the Authorization header, here on the server-to-server hop only, with a proof of the key it is bound to: a copy of the token alone opens nothing (attack-stolen-access-token).',
+        );
         s.sees({ browser: "alice's notes", bff: 'the access token, sent to the API', api: 'the access token, for this one request' });
       },
     );

@@ -26,11 +26,15 @@ export const resourceServerRole = defineScenario({
   id: 'role-resource-server',
   title: "The Resource Server: no valid token, no notes; a valid token, only its owner's notes",
   kind: 'role',
+  // Bearer calls with the BFF's token need the binding switched off: with DPoP on, only the BFF,
+  // which holds the key, can make the proof (attack-stolen-access-token shows that side).
+  weaken: ['dpop'],
   teaches:
     "The notes API answers RFC 6750 challenges: 401 with WWW-Authenticate: Bearer when the token is missing or invalid (a tampered claim breaks the signature), and with a valid token it serves and writes only the notes of the token's sub, whatever the request says.",
   prerequisites: [
     "The lab calls the API directly, server to server, from where the BFF sits (the trace shows these calls as the BFF's); the BFF's own code is not involved.",
     'alice (Resource Owner) signs in once so that a real access token exists; the lab reads it from the BFF through GET /_lab/session-store, a lab-only look inside the BFF.',
+    "DPoP is switched off for this run (defence dpop): the token is then a plain bearer token, and the lab's calls show the API's own checks. With DPoP on, the token is bound to the BFF's key and every call needs a proof of it (see attack-stolen-access-token).",
   ],
   async run({ topology, lab, step, newUserAgent, fetchAs }) {
     const notesUrl = `${topology['resource-api'].url}/notes`;
