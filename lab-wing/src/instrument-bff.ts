@@ -5,6 +5,7 @@ import { chain, instrumentService, type InstrumentOptions, type ServiceInstrumen
 import { addSessionStoreBreach, type BreachableStores } from './session-store-breach.ts';
 import { createXrayFeed, type TraceFeed, type TraceFeedOptions } from './xray/trace-feed.ts';
 import { serveXray, type XrayClockControl } from './xray/xray-routes.ts';
+import { ScenarioLauncher, type ScenarioLauncherOptions } from './xray/scenario-launcher.ts';
 import { moveLabTime } from './lab-time.ts';
 import { addStoreInfo, type BffInstanceInfo } from './store-info.ts';
 
@@ -18,12 +19,14 @@ export interface BffInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 't
   readonly log?: (line: string) => void;
   /** Tests: other peers or timings for the X-ray's feed. */
   readonly feed?: Partial<Omit<TraceFeedOptions, 'recorder'>>;
+  /** Tests: another scenario command line, or timeout, for the instructor's scenario launcher. */
+  readonly scenarios?: Omit<ScenarioLauncherOptions, 'log'>;
 }
 
 export interface BffInstruments extends ServiceInstruments {
   /** The X-ray's merged trace, when the X-ray is on. */
   readonly xrayFeed: TraceFeed | undefined;
-  /** Ends the X-ray's streams (they would keep the server open). */
+  /** Ends the X-ray's streams (they would keep the server open) and a scenario the X-ray runs. */
   close(): void;
 }
 
@@ -51,8 +54,14 @@ export function instrumentBff(options: BffInstrumentOptions): BffInstruments {
   const xrayFeed = options.lab.xray ? createXrayFeed({ ...options, siblingUrls }, base.recorder, options.feed) : undefined;
   const log = options.log ?? ((line: string) => console.error(line));
   const clock = xrayClockOf(options);
-  const middleware = xrayFeed ? chain(serveXray(xrayFeed, options.defences, log, clock), base.hook.middleware) : base.hook.middleware;
-  return { ...base, hook: { ...base.hook, middleware }, xrayFeed, close: () => xrayFeed?.close() };
+  // The instructor's scenario launcher: only with the run's control key, which the scenario CLI needs too.
+  const scenarios = xrayFeed && options.lab.controlKey ? new ScenarioLauncher({ ...options.scenarios, log }) : undefined;
+  const middleware = xrayFeed ? chain(serveXray(xrayFeed, options.defences, log, clock, scenarios), base.hook.middleware) : base.hook.middleware;
+  const close = () => {
+    scenarios?.close();
+    xrayFeed?.close();
+  };
+  return { ...base, hook: { ...base.hook, middleware }, xrayFeed, close };
 }
 
 /** The BFF's sessions and access tokens that end between two lab times (`PUT /_lab/clock` reports them). */

@@ -8,18 +8,20 @@ import { connectToLab } from './engine/connect.ts';
 import { Narrator } from './engine/narrate.ts';
 import { narrationWidth } from './engine/wrap-lines.ts';
 import { runScenario } from './engine/run-scenario.ts';
-import type { Scenario, ScenarioResult } from './engine/scenario.ts';
+import type { Scenario, ScenarioResult, StepInput } from './engine/scenario.ts';
 import { CLI_SCENARIOS } from './registry.ts';
 import { describeSetup } from './engine/scenario.ts';
 import type { LabConnection } from './engine/lab-connection.ts';
 import { writeReport } from './report/write-report.ts';
+import { scenarioEndedLine, scenarioListOf, stepStartedLine } from './engine/progress-lines.ts';
 
 const USAGE = `Usage:
   npm run scenario -- --list              every scenario, with its title (and, for attacks, its defence)
   npm run scenario -- <id> [<id>...]      run scenarios against the running lab, narrated
   npm run scenarios                       run them all, then a summary table
 Options:
-  --json      print one JSON document per scenario instead of the narration
+  --json      print one JSON document per scenario instead of the narration (with --list: the list as JSON)
+  --progress-json  instead of the narration, one JSON line per step as it starts and one at the end
   --step      wait for Enter before each step (for a live demo)
   --brief     for a live room: an attack's sign-in in one line, bodies only when they are the point,
               "Look at" again at the end of each step (lines wrap to COLUMNS or the terminal's width)
@@ -45,7 +47,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     return 0;
   }
   if (values.list) {
-    process.stdout.write(`${formatList(registry)}\n`);
+    process.stdout.write(`${values.json ? scenarioListOf(registry) : formatList(registry)}\n`);
     return 0;
   }
   const unknown = positionals.filter((id) => !registry.some((scenario) => scenario.id === id));
@@ -63,10 +65,12 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     return 2;
   }
 
-  const colour = !values['no-color'] && !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  // Either machine-readable form replaces the narration.
+  const narrated = !values.json && !values['progress-json'];
+  const colour = !values['no-color'] && narrated && process.stdout.isTTY === true && !process.env.NO_COLOR;
   let lab: Awaited<ReturnType<typeof connectToLab>>;
   try {
-    if (!values.json) process.stdout.write('Connecting to the lab (starting it if it is not running)...\n');
+    if (narrated) process.stdout.write('Connecting to the lab (starting it if it is not running)...\n');
     lab = await connectToLab();
   } catch (error) {
     if (error instanceof LabStartError) {
@@ -115,24 +119,30 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   prompt?.once('SIGINT', interrupt);
   try {
     for (const scenario of selected) {
-      if (!values.json) narrator.intro(scenario);
+      if (narrated) narrator.intro(scenario);
+      const progress = values['progress-json']
+        ? (input: StepInput, number: number) => process.stdout.write(stepStartedLine(scenario, input, number))
+        : undefined;
       const result = await runScenario(scenario, {
         lab: lab.connection,
         browser,
-        beforeStep: prompt
-          ? async (input, number) => {
-              await prompt.question(`\n[Enter] step ${number}: ${input.actor} ${input.action} `);
-            }
-          : undefined,
-        onStep: values.json ? undefined : (step) => narrator.step(step),
+        beforeStep:
+          prompt || progress
+            ? async (input, number) => {
+                if (prompt) await prompt.question(`\n[Enter] step ${number}: ${input.actor} ${input.action} `);
+                progress?.(input, number);
+              }
+            : undefined,
+        onStep: narrated ? (step) => narrator.step(step) : undefined,
         reportScreenshots: values.report,
       });
       results.push(result);
       if (values.json) process.stdout.write(`${JSON.stringify(result, withoutPictures, 2)}\n`);
-      else narrator.summary(result);
+      if (values['progress-json']) process.stdout.write(scenarioEndedLine(result));
+      if (narrated) narrator.summary(result);
       if (values.report) {
         const file = writeReport(scenario, result, lab.connection.topology.spa.url, undefined, lab.connection.topology);
-        if (!values.json) process.stdout.write(`Report: ${file}\n`);
+        if (narrated) process.stdout.write(`Report: ${file}\n`);
       }
     }
   } finally {
@@ -141,7 +151,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     await browser.close();
     await lab.stop();
   }
-  if (!values.json && results.length > 1) process.stdout.write(`${formatTable(results)}\n`);
+  if (narrated && results.length > 1) process.stdout.write(`${formatTable(results)}\n`);
   return results.every((result) => result.pass) ? 0 : 1;
 }
 
@@ -191,6 +201,7 @@ function parseCliArgs(argv: readonly string[]) {
       list: { type: 'boolean' },
       all: { type: 'boolean' },
       json: { type: 'boolean' },
+      'progress-json': { type: 'boolean' },
       step: { type: 'boolean' },
       brief: { type: 'boolean' },
       headed: { type: 'boolean' },

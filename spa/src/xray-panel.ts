@@ -10,6 +10,7 @@ import { openInstructorView, parseView, takeKeyFromAddress, type XrayView } from
 import type { ExchangeSelectEvent } from './xray-sequence.ts';
 import type { XrayViewChangeEvent } from './xray-view-switch.ts';
 import './xray-clock.ts';
+import './xray-scenarios.ts';
 import './xray-sequence.ts';
 import './xray-exchange.ts';
 import './xray-holdings.ts';
@@ -277,6 +278,7 @@ export class XrayPanel extends LitElement {
             </select>
           </label>
           <span class="grow"></span>
+          <xray-scenarios .instructor=${this.view === 'instructor'}></xray-scenarios>
           <xray-clock .offsetSeconds=${this.clockOffset} .instructor=${this.view === 'instructor'}></xray-clock>
           <xray-view-switch .view=${this.view} @xray-view-change=${this.onViewChange}></xray-view-switch>
           <span class="connection ${this.connection}" data-testid="xray-connection" title="${this.#events.size} events received">${this.describeConnection()}</span>

@@ -7,6 +7,8 @@ import { checkLabKey } from '../lab-control.ts';
 import { runWithLinkFinder } from '../trace-links.ts';
 import { EVERY_SESSION, type TraceFeed } from './trace-feed.ts';
 import { deferSessionLinks } from './session-links.ts';
+import type { ScenarioLauncher } from './scenario-launcher.ts';
+import { addScenarioRoutes } from './scenario-routes.ts';
 import { endInstructorView, grantInstructorView, identifyViewer, rememberSession } from './viewer.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -46,8 +48,8 @@ export type XrayView = 'session' | 'instructor';
  * `xray/session-links.ts`): a few HMACs per request.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html
  */
-export function serveXray(feed: TraceFeed, defences: DefenceSwitches, log: (line: string) => void, clock?: XrayClockControl) {
-  const routes = createXrayRoutes(feed, defences, log, clock).routes();
+export function serveXray(feed: TraceFeed, defences: DefenceSwitches, log: (line: string) => void, clock?: XrayClockControl, scenarios?: ScenarioLauncher) {
+  const routes = createXrayRoutes(feed, defences, log, clock, scenarios).routes();
   return async function xray(ctx: Context, next: Next): Promise<void> {
     if (ctx.path.startsWith('/bff/xray/')) return routes(ctx as never, next);
     // Every other request: the feed holds back what starts after it until it has been recorded.
@@ -69,7 +71,13 @@ export interface XrayClockControl {
 
 const MAX_ADVANCE_SECONDS = 366 * 86_400;
 
-export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log: (line: string) => void, clock?: XrayClockControl): Router {
+export function createXrayRoutes(
+  feed: TraceFeed,
+  defences: DefenceSwitches,
+  log: (line: string) => void,
+  clock?: XrayClockControl,
+  scenarios?: ScenarioLauncher,
+): Router {
   const router = new Router({ prefix: '/bff/xray' });
   router.use(handleErrors((error, ctx) => log(`bff: ${ctx.method} ${ctx.path} failed: ${error instanceof Error ? error.message : String(error)}`)));
 
@@ -153,6 +161,8 @@ export function createXrayRoutes(feed: TraceFeed, defences: DefenceSwitches, log
         }
       });
     }
+    // The instructor runs a scenario against the lab; the audience watches it in the swim lanes.
+    if (scenarios) addScenarioRoutes(router, scenarios, controlKey, requireCsrfHeader(defences));
   }
 
   return router;
