@@ -13,7 +13,7 @@ import os from 'node:os';
 import { closeBrowsers, signInNewBrowser } from './bench/sign-in.ts';
 import { BENCH_PORTS, REPO_ROOT, makeBenchEnv } from './bench/bench-env.ts';
 import { measureColdStart } from './bench/cold-start.ts';
-import { describeNotesRoutes } from './bench/api-routes.ts';
+import { describeNotesRoutes, setDpop } from './bench/api-routes.ts';
 import { compareRoutes, type Throughput } from './bench/throughput.ts';
 import { measureLoginRates, measureSingleSignOnRate, type LoginRun } from './bench/login-rate.ts';
 import { measureSessionMemory } from './bench/session-memory.ts';
@@ -44,8 +44,13 @@ let singleSignOn: LoginRun;
 try {
   // 2. GET /notes three ways, as the issue measured with wrk: 10 keep-alive connections, 5 s each.
   progress('GET /notes: direct, through the BFF, through the app origin (10 connections, 5 s each)');
+  // alice signs in with DPoP off (bearer tokens, which a load tool can send as they are), bob
+  // with it on again (the default: the BFF signs a proof for each call).
+  await setDpop(lab.topology, env.LAB_CONTROL_KEY!, 'off');
   const alice = await signInNewBrowser(lab.topology, 'alice');
-  routes = await compareRoutes(lab, await describeNotesRoutes(lab.topology, alice, env.LAB_CONTROL_KEY!), { connections: 10, durationSeconds: 5 });
+  await setDpop(lab.topology, env.LAB_CONTROL_KEY!, 'on');
+  const bob = await signInNewBrowser(lab.topology, 'bob');
+  routes = await compareRoutes(lab, await describeNotesRoutes(lab.topology, alice, env.LAB_CONTROL_KEY!, bob), { connections: 10, durationSeconds: 5 });
 
   // 3. Headless logins, each a new browser going through both forms, at 1, 10 and 50 at once.
   progress('headless logins at 1, 10, 50 concurrent (5 s each)');

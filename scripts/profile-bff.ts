@@ -17,7 +17,7 @@ import { startLab } from '@lab/launcher';
 import { DEMO_USERS } from '@lab/shared';
 import { buildServices } from '../launcher/src/build-services.ts';
 import { PROFILE_PORTS, REPO_ROOT, makeBenchEnv } from './bench/bench-env.ts';
-import { describeNotesRoutes } from './bench/api-routes.ts';
+import { describeNotesRoutes, setDpop } from './bench/api-routes.ts';
 import { runWorkers } from './bench/run-workers.ts';
 import { closeBrowsers, signInNewBrowser } from './bench/sign-in.ts';
 import { measureRoute } from './bench/throughput.ts';
@@ -34,8 +34,12 @@ const lab = await startLab({ env, logDir, services: ['authserver', 'resource-api
 try {
   // 1. The BFF's proxy path: GET /api/notes with a session cookie and X-CSRF: 1.
   const notes = await profileBff('api-notes', async () => {
+    // As the bench: alice with bearer tokens (DPoP off), bob with DPoP (the default); bob's path is profiled.
+    await setDpop(lab.topology, env.LAB_CONTROL_KEY!, 'off');
     const alice = await signInNewBrowser(lab.topology, 'alice');
-    const route = (await describeNotesRoutes(lab.topology, alice, env.LAB_CONTROL_KEY!)).find((candidate) => candidate.name === 'bff')!;
+    await setDpop(lab.topology, env.LAB_CONTROL_KEY!, 'on');
+    const bob = await signInNewBrowser(lab.topology, 'bob');
+    const route = (await describeNotesRoutes(lab.topology, alice, env.LAB_CONTROL_KEY!, bob)).find((candidate) => candidate.name === 'bff-dpop')!;
     await measureRoute(lab, route, { connections: 10, durationSeconds: 2 });
     const figure = await measureRoute(lab, route, { connections: 10, durationSeconds: seconds });
     return `${figure.requestsPerSecond.toFixed(0)} req/s`;

@@ -34,7 +34,8 @@ export const TARGETS = {
 
 const ROUTE_LABELS: Readonly<Record<string, string>> = {
   direct: 'resource API direct, bearer',
-  bff: 'BFF :BFF_PORT/api/notes',
+  bff: 'BFF :BFF_PORT/api/notes (bearer)',
+  'bff-dpop': 'BFF :BFF_PORT/api/notes with DPoP (default)',
   'app-origin': "app's origin :SPA_PORT/api/notes",
 };
 
