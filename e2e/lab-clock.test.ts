@@ -10,7 +10,7 @@ import { type HttpUserAgent, signInOverHttp } from './support/http-sign-in.ts';
 /**
  * The lab's clock, from outside, as the issue checks it: time travel with `npm run lab -- time`
  * makes tokens and sessions expire in every service at once, without waiting. A lab of its own
- * (ports +700): its time is moved hours ahead, which no other test's lab should share.
+ * (ports +1100): its time is moved hours ahead, which no other test's lab should share.
  */
 let lab: RunningLab;
 let spa: string;
@@ -19,7 +19,7 @@ const run = promisify(execFile);
 const REPO = path.join(import.meta.dirname, '..');
 
 beforeAll(async () => {
-  const ports = Object.fromEntries(Object.entries(TEST_PORTS).map(([name, port]) => [name, String(Number(port) + 700)]));
+  const ports = Object.fromEntries(Object.entries(TEST_PORTS).map(([name, port]) => [name, String(Number(port) + 1100)]));
   const env = makeLabEnv(process.env, { ...ports, LAB_WEAKEN: '', LAB_MODE: '', LAB_FLOW: '', LAB_CONTROL_KEY: '', LAB_XRAY: 'on' });
   lab = await startLab({ env, logDir: path.join(REPO, '.lab', `${TEST_LOG_DIR_NAME}-clock`), services: ['authserver', 'resource-api', 'bff', 'spa'] });
   spa = lab.topology.spa.url;

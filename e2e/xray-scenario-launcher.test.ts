@@ -19,7 +19,7 @@ const REPO = path.join(import.meta.dirname, '..');
 const SCENARIO = 'role-user-agent';
 
 beforeAll(async () => {
-  const ports = Object.fromEntries(Object.entries(TEST_PORTS).map(([name, port]) => [name, String(Number(port) + 900)]));
+  const ports = Object.fromEntries(Object.entries(TEST_PORTS).map(([name, port]) => [name, String(Number(port) + 1300)]));
   const env = makeLabEnv(process.env, { ...ports, LAB_WEAKEN: '', LAB_MODE: '', LAB_FLOW: '', LAB_CONTROL_KEY: '', LAB_XRAY: 'on' });
   lab = await startLab({ env, logDir: path.join(REPO, '.lab', `${TEST_LOG_DIR_NAME}-scenario-launcher`) });
   spa = lab.topology.spa.url;

@@ -144,6 +144,16 @@ export const BFF_ENDPOINT_ROWS: Readonly<Record<string, RowCheck>> = {
       await agentCall(new HttpUserAgent(app(lab)), 'POST /bff/xray/view without the key', `${app(lab)}/bff/xray/view`, { method: 'POST', headers: CSRF }),
     ],
   },
+  "`PUT /bff/xray/clock` | lab only, not the instructor's view": {
+    // Only the refusal here: moving this shared lab's time would move every later test's (e2e/lab-clock.test.ts moves a lab of its own).
+    provoke: async (lab) => [
+      await agentCall(new HttpUserAgent(app(lab)), 'PUT /bff/xray/clock as a learner', `${app(lab)}/bff/xray/clock`, {
+        method: 'PUT',
+        headers: { ...CSRF, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ advanceSeconds: 60 }),
+      }),
+    ],
+  },
   '`DELETE /bff/xray/view` | lab only': {
     provoke: async (lab) => [
       await agentCall(new HttpUserAgent(app(lab)), 'DELETE /bff/xray/view', `${app(lab)}/bff/xray/view`, { method: 'DELETE', headers: CSRF }),
