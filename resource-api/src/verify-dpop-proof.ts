@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EmbeddedJWK, calculateJwkThumbprint, errors, jwtVerify } from 'jose';
-import type { JWK } from 'jose';
+import type { FlattenedJWSInput, JWK, JWSHeaderParameters } from 'jose';
 import { InvalidDpopProofError } from './errors.ts';
 import type { SeenProofs } from './seen-proofs.ts';
 
@@ -45,7 +45,7 @@ export async function verifyDpopProof(proof: string, request: ProvedRequest, acc
 
   let checked: Awaited<ReturnType<typeof jwtVerify>>;
   try {
-    checked = await jwtVerify(proof, EmbeddedJWK, {
+    checked = await jwtVerify(proof, embeddedKeyOnce, {
       typ: 'dpop+jwt',
       algorithms: [...deps.algorithms],
       requiredClaims: ['jti', 'htm', 'htu', 'iat'],
@@ -66,7 +66,7 @@ export async function verifyDpopProof(proof: string, request: ProvedRequest, acc
   // RFC 9449 §4.3 (ath): the proof is for this token, so a proof made for another token is worthless here.
   if (ath !== sha256(accessToken)) throw refuse('ath is not the SHA-256 hash of this access token: the proof was made for another token');
   // RFC 9449 §6.1: the key that signed the proof is the key the token is bound to.
-  const thumbprint = await calculateJwkThumbprint(protectedHeader.jwk as JWK, 'sha256');
+  const thumbprint = await thumbprintOnce(protectedHeader.jwk as JWK);
   if (thumbprint !== boundTo) {
     throw refuse(`the proof is signed by key ${thumbprint}, the access token is bound to key ${show(boundTo)} (cnf.jkt)`);
   }
@@ -75,6 +75,34 @@ export async function verifyDpopProof(proof: string, request: ProvedRequest, acc
 }
 
 /** `htu` compared as RFC 9449 §4.3 says: the URI without query and fragment, after normalisation (RFC 3986 §6). */
+/**
+ * A client signs its proofs with one key (the BFF with one per process): the key in a proof's
+ * `jwk` header is imported by jose's `EmbeddedJWK`, and its thumbprint computed, once per key,
+ * not once per request. Bounded, so that a caller inventing keys cannot grow it.
+ */
+const KEY_CACHE_LIMIT = 1_000;
+const importedKeys = new Map<string, ReturnType<typeof EmbeddedJWK>>();
+const thumbprints = new Map<string, Promise<string>>();
+
+function remember<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const made = make();
+  if (cache.size >= KEY_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, made);
+  // A key that fails to import is not kept: the next proof tries again (and fails the same way).
+  if (made instanceof Promise) made.catch(() => cache.delete(key));
+  return made;
+}
+
+function embeddedKeyOnce(header: JWSHeaderParameters, token: FlattenedJWSInput): ReturnType<typeof EmbeddedJWK> {
+  return remember(importedKeys, `${String(header.alg)} ${JSON.stringify(header.jwk)}`, () => EmbeddedJWK(header, token));
+}
+
+function thumbprintOnce(jwk: JWK): Promise<string> {
+  return remember(thumbprints, JSON.stringify(jwk), () => calculateJwkThumbprint(jwk, 'sha256'));
+}
+
 function sameResource(htu: unknown, expected: string): boolean {
   if (typeof htu !== 'string' || !URL.canParse(htu)) return false;
   const url = new URL(htu);
