@@ -46,7 +46,7 @@ export interface BffConfig {
   readonly store: LabStore;
   /** This instance's name (`bff#2`) when several BFF processes serve the app (`LAB_BFF_INSTANCE`). */
   readonly instanceName: string | undefined;
-  /** LAB ONLY: the other BFF instances (their control routes), whose exchanges the X-ray shows too. */
+  /** The other BFF instances serving the same app (their own URLs), when there are several. */
   readonly siblingUrls: readonly string[];
   /** A third party's tracking pixel, shown only by the weakened callback page (lab: the attacker's). */
   readonly analyticsPixelUrl: string;
