@@ -26,6 +26,9 @@ export default defineConfig({
           // One lab, one browser process per file; files run one after another on 2 cores.
           fileParallelism: false,
           sequence: { groupOrder: 0 },
+          // What the browser shows arrives through the lab's services: on a busy machine, in more
+          // than the default second. A poll still ends as soon as its condition holds.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
       {
