@@ -8,3 +8,4 @@ export * from './html.ts';
 export * from './service-main.ts';
 export * from './service-hook.ts';
 export * from './pooled-request.ts';
+export * from './redis-connection.ts';

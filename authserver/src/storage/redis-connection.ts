@@ -1,42 +1,14 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, createRedisConnection } from '@lab/kit';
 import { errors } from 'oidc-provider';
 
-/**
- * The authorization server's connection to the run's Redis, set to fail fast rather than hang:
- * a command that takes longer than `commandTimeout` (2 s), or any command while the connection is
- * down (no offline queue), fails at once and the request gets a 503; the client reconnects by
- * itself, at most a second apart, for as long as the process runs.
- */
+/** The authorization server's connection to the run's Redis (see the kit's `createRedisConnection`: it fails fast rather than hang). */
 export function createStorageConnection(url: string, log: (line: string) => void = (line) => console.error(line)): Redis {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1_000,
-    // As the BFF's: a healthy Redis answers in microseconds; 2 s is room for a saturated machine, and still a bound.
-    commandTimeout: 2_000,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 1_000),
-  });
-  let up = false;
-  client.on('ready', () => {
-    up = true;
-    log('authserver: storage (Redis) connected');
-  });
-  client.on('error', (error: Error) => {
-    if (!up) return;
-    up = false;
-    log(`authserver: storage (Redis) unavailable: ${error.message}`);
-  });
-  return client;
+  return createRedisConnection(url, { name: 'authserver: storage', log });
 }
 
 /** Waits until the connection is ready, or `withinMs` passed (the server starts anyway and answers 503 meanwhile). */
-export async function connectStorage(client: Redis, withinMs: number): Promise<boolean> {
-  client.connect().catch(() => {});
-  const deadline = Date.now() + withinMs;
-  while (client.status !== 'ready' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  return client.status === 'ready';
-}
+export const connectStorage = connectRedis;
 
 /**
  * The storage could not be reached: oidc-provider answers with this status and code instead of

@@ -1,5 +1,8 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisConnection } from '@lab/kit';
 import { SessionStoreUnavailableError } from '../errors.ts';
+
+export { REDIS_COMMAND_TIMEOUT_MS, connectRedis } from '@lab/kit';
 
 export interface RedisClientOptions {
   /** How long one command may take before the request that needs it is answered 503 (ms). */
@@ -7,57 +10,9 @@ export interface RedisClientOptions {
   readonly log?: (line: string) => void;
 }
 
-/**
- * The BFF's one connection to the shared store, set up to fail fast rather than to hang:
- * - `commandTimeout`: a Redis that stops answering (frozen, partitioned) costs a request at most
- *   this long, then a 503, instead of holding it until the browser gives up;
- * - `enableOfflineQueue: false`: while the connection is down, commands fail at once (503)
- *   instead of queueing without bound until Redis is back;
- * - reconnection never stops (`retryStrategy`), at most a second apart, so the BFF serves the
- *   stored sessions again as soon as Redis is back, without a restart.
- *
- * ioredis rather than node-redis: it has these three as plain options, and `defineCommand` for
- * the Lua scripts (sent by SHA, re-sent only when Redis lost them after a restart).
- */
-/**
- * A command's time limit. A healthy Redis answers in well under a millisecond; on a saturated
- * machine (the full load test at a load average of 20 on two cores) answers waited past 1 s, and a
- * 1 s limit turned that wait into 503s: 2 s leaves room for a slow machine and still bounds a hang.
- */
-export const REDIS_COMMAND_TIMEOUT_MS = 2_000;
-
-export function createRedisClient(
-  url: string,
-  { commandTimeoutMs = REDIS_COMMAND_TIMEOUT_MS, log = (line) => console.error(line) }: RedisClientOptions = {},
-): Redis {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1_000,
-    commandTimeout: commandTimeoutMs,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 1_000),
-  });
-  // One line per change of state, not one per failed reconnection attempt.
-  let up = false;
-  client.on('ready', () => {
-    up = true;
-    log('bff: session store (Redis) connected');
-  });
-  client.on('error', (error: Error) => {
-    if (!up) return;
-    up = false;
-    log(`bff: session store (Redis) unavailable: ${error.message}`);
-  });
-  return client;
-}
-
-/** Waits until the connection is ready, or gives up after `withinMs` (the BFF starts anyway, and answers 503 until Redis is there). */
-export async function connectRedis(client: Redis, withinMs: number): Promise<boolean> {
-  client.connect().catch(() => {}); // failures are retried by the client itself
-  const deadline = Date.now() + withinMs;
-  while (client.status !== 'ready' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  return client.status === 'ready';
+/** The BFF's one connection to the shared store (see the kit's `createRedisConnection`: it fails fast rather than hang). */
+export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
+  return createRedisConnection(url, { name: 'bff: session store', ...options });
 }
 
 /** Runs one store operation; any failure of Redis (timeout, refused, reset) is a 503 for the caller, never a 500. */

@@ -1,3 +1,4 @@
+import { openEventStream } from './event-stream.ts';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { bodyParser } from '@koa/bodyparser';
@@ -43,18 +44,7 @@ export function addScenarioRoutes(router: Router, launcher: ScenarioLauncher, co
 
   router.get('/scenarios/run/stream', (ctx) => {
     requireInstructor(ctx);
-    ctx.respond = false;
-    const res = ctx.res;
-    ctx.req.socket.setTimeout(0);
-    ctx.req.socket.setNoDelay(true);
-    res.shouldKeepAlive = false;
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      'X-Accel-Buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
+    const res = openEventStream(ctx);
     const send = (event: ScenarioRunEvent) => res.write(`event: ${event.event}\ndata: ${JSON.stringify(event)}\n\n`);
     const subscription = launcher.subscribe(send, () => res.end());
     const heartbeat = setInterval(() => res.write(': still here\n\n'), HEARTBEAT_MS);

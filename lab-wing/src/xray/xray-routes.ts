@@ -7,6 +7,7 @@ import { checkLabKey } from '../lab-control.ts';
 import { runWithLinkFinder } from '../trace-links.ts';
 import { EVERY_SESSION, type TraceFeed } from './trace-feed.ts';
 import { deferSessionLinks } from './session-links.ts';
+import { openEventStream } from './event-stream.ts';
 import type { ScenarioLauncher } from './scenario-launcher.ts';
 import { addScenarioRoutes } from './scenario-routes.ts';
 import { endInstructorView, grantInstructorView, identifyViewer, rememberSession } from './viewer.ts';
@@ -84,21 +85,7 @@ export function createXrayRoutes(
   router.get('/stream', async (ctx) => {
     const viewer = identifyViewer(ctx, feed.controlKey);
     if (viewer.view === 'session') rememberSession(ctx);
-    // The response is written here, message by message, not by Koa (which would end it).
-    ctx.respond = false;
-    const res = ctx.res;
-    ctx.req.socket.setTimeout(0);
-    ctx.req.socket.setNoDelay(true);
-    // Once the stream ends (the BFF stops), the connection closes too, instead of lingering idle.
-    res.shouldKeepAlive = false;
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      // Tells a buffering reverse proxy (nginx) to pass each message on at once.
-      'X-Accel-Buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
+    const res = openEventStream(ctx);
     res.write(`event: view\ndata: ${JSON.stringify({ view: viewer.view })}\n\n`);
     // The link keys stay in the BFF: the panel has no use for them.
     const send = (event: TraceEvent) => res.write(`id: ${event.id}\ndata: ${JSON.stringify({ ...event, links: undefined })}\n\n`);
