@@ -138,3 +138,15 @@ describe("the instructor's X-ray moves the lab's time", () => {
     expect(await labTime()).toMatch(/ahead of real time by 8 h 30 min 1 s/);
   });
 });
+
+describe('a service restarted after the lab time moved', () => {
+  it("takes the others' lab time as it starts, instead of real time", async () => {
+    const clockOf = async (url: string) =>
+      ((await (await fetch(`${url}/_lab/clock`, { headers: { 'X-Lab-Key': key } })).json()) as { offsetSeconds: number }).offsetSeconds;
+    const ahead = await clockOf(lab.topology.bff.url);
+    expect(ahead).toBeGreaterThan(30_000);
+    await lab.stopService('resource-api');
+    await lab.startService('resource-api');
+    await expect.poll(() => clockOf(lab.topology['resource-api'].url), { timeout: 10_000 }).toBe(ahead);
+  });
+});

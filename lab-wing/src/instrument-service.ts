@@ -6,6 +6,7 @@ import { partyOfUrl, type DefenceSwitches, type LabRunConfig, type LabTopology, 
 import type { JWTVerifyGetKey } from 'jose';
 import { createJwtVerifier } from './jwt-verifier.ts';
 import type { LabClock } from './lab-clock.ts';
+import { catchUpLabClock } from './lab-time.ts';
 import { labControlMiddleware, type ExtraSettings } from './lab-control.ts';
 import { TraceRecorder } from './trace.ts';
 import { traceRequests } from './trace-middleware.ts';
@@ -46,6 +47,8 @@ export function instrumentService(options: InstrumentOptions): ServiceInstrument
   recorder.fullView = options.lab.fullView;
   if (options.jwtKeys) recorder.verifier = createJwtVerifier({ issuer: options.topology.authserver.url, keys: options.jwtKeys });
   const partyOf = (url: URL) => partyOfUrl(options.topology, url);
+  // A service restarted after the lab's time moved takes the others' time (lab-time.ts).
+  if (options.clock && options.lab.controlKey) void catchUpLabClock(options.clock, options.topology, options.lab.controlKey);
   const trace = traceRequests(recorder, options.service);
   const control = labControlMiddleware({
     key: options.lab.controlKey,

@@ -1,4 +1,5 @@
 import { LAB_KEY_HEADER, type LabTopology, type ServiceName } from '@lab/shared';
+import type { LabClock } from './lab-clock.ts';
 
 /**
  * LAB ONLY: the lab's time across its services (`/_lab/clock` of each), for the command line
@@ -14,11 +15,37 @@ export interface ServiceClock {
   readonly offsetSeconds: number;
   /** After a move: what of the service's state ended in the jump, by kind. */
   readonly expired?: Readonly<Record<string, number>>;
+  /** The port of a BFF instance, when several serve the app. */
+  readonly instance?: string;
+}
+
+/** Where each clocked service answers: the four services, and every BFF instance when several serve the app. */
+interface ClockTarget {
+  readonly service: ServiceName;
+  readonly url: string;
+  readonly instance?: string;
+}
+
+async function clockedUrls(topology: LabTopology, controlKey: string): Promise<ClockTarget[]> {
+  const targets: ClockTarget[] = CLOCKED.map((service) => ({ service, url: topology[service].url }));
+  try {
+    // Several BFF instances (the Redis set-up): each runs on its own clock, and all move together.
+    const response = await fetch(`${topology.bff.url}/_lab/store`, { headers: { [LAB_KEY_HEADER]: controlKey }, signal: AbortSignal.timeout(5_000) });
+    const { instances } = response.ok ? ((await response.json()) as { instances?: unknown }) : {};
+    for (const url of Array.isArray(instances) ? instances : []) {
+      if (typeof url === 'string' && !targets.some((target) => new URL(target.url).port === new URL(url).port)) targets.push({ service: 'bff', url });
+    }
+  } catch {
+    // One BFF, or it is down: its siblings are not known.
+  }
+  const bffs = targets.filter((target) => target.service === 'bff');
+  return bffs.length > 1 ? targets.map((target) => (target.service === 'bff' ? { ...target, instance: new URL(target.url).port } : target)) : targets;
 }
 
 /** The lab's time in each clocked service (`GET /_lab/clock`); a service that is down is left out. */
 export async function readLabClocks(topology: LabTopology, controlKey: string): Promise<ServiceClock[]> {
-  const clocks = await Promise.all(CLOCKED.map((service) => callClock(topology, controlKey, service, 'GET')));
+  const targets = await clockedUrls(topology, controlKey);
+  const clocks = await Promise.all(targets.map((target) => callClock(target, controlKey, 'GET')));
   return clocks.filter((clock): clock is ServiceClock => clock !== undefined);
 }
 
@@ -28,22 +55,19 @@ export async function readLabClocks(topology: LabTopology, controlKey: string): 
  * one reports as expired in the jump.
  */
 export async function moveLabTime(topology: LabTopology, controlKey: string, seconds: number): Promise<ServiceClock[]> {
-  const before = await readLabClocks(topology, controlKey);
-  const offsetSeconds = Math.max(0, ...before.map((clock) => clock.offsetSeconds)) + seconds;
-  const moved = await Promise.all(before.map((clock) => callClock(topology, controlKey, clock.service, 'PUT', JSON.stringify({ offsetSeconds }))));
+  const targets = await clockedUrls(topology, controlKey);
+  const before = (await Promise.all(targets.map(async (target) => ({ target, clock: await callClock(target, controlKey, 'GET') })))).filter(
+    (entry) => entry.clock !== undefined,
+  );
+  const offsetSeconds = Math.max(0, ...before.map((entry) => entry.clock?.offsetSeconds ?? 0)) + seconds;
+  const moved = await Promise.all(before.map((entry) => callClock(entry.target, controlKey, 'PUT', JSON.stringify({ offsetSeconds }))));
   return moved.filter((clock): clock is ServiceClock => clock !== undefined);
 }
 
-async function callClock(
-  topology: LabTopology,
-  controlKey: string,
-  service: ServiceName,
-  method: 'GET' | 'PUT',
-  body?: string,
-): Promise<ServiceClock | undefined> {
+async function callClock(target: ClockTarget, controlKey: string, method: 'GET' | 'PUT', body?: string): Promise<ServiceClock | undefined> {
   let response: Response;
   try {
-    response = await fetch(`${topology[service].url}/_lab/clock`, {
+    response = await fetch(`${target.url}/_lab/clock`, {
       method,
       body,
       headers: { [LAB_KEY_HEADER]: controlKey, 'Content-Type': 'application/json' },
@@ -52,6 +76,24 @@ async function callClock(
   } catch {
     return undefined; // down (the attacker is optional)
   }
-  if (!response.ok) throw new Error(`${method} ${service} /_lab/clock answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as ServiceClock;
+  if (!response.ok) throw new Error(`${method} ${target.service} ${target.url}/_lab/clock answered ${response.status}: ${await response.text()}`);
+  const clock = (await response.json()) as ServiceClock;
+  // Instances of one service (several BFFs) are told apart by their port.
+  return target.instance ? { ...clock, instance: target.instance } : clock;
+}
+
+/**
+ * A service that starts while the lab's time is ahead (it was restarted after a move) takes the
+ * offset of the others, so that all keep one time: otherwise it would issue or judge tokens on
+ * real time while the rest run ahead. Best effort, at start: a service that is alone stays on
+ * real time until the next move brings it along.
+ */
+export async function catchUpLabClock(clock: LabClock, topology: LabTopology, controlKey: string): Promise<void> {
+  try {
+    const clocks = await readLabClocks(topology, controlKey);
+    const ahead = Math.max(0, ...clocks.map((other) => other.offsetSeconds));
+    if (ahead * 1000 > clock.offsetMs) clock.moveTo(ahead * 1000);
+  } catch {
+    // The others cannot be read now: the next move of the lab's time brings this one along.
+  }
 }

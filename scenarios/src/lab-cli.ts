@@ -38,7 +38,9 @@ try {
     console.log('\nWhat expired in the jump:');
     for (const clock of moved) {
       const items = Object.entries(clock.expired ?? {}).filter(([, count]) => count > 0);
-      console.log(`  ${clock.service.padEnd(12)} ${items.length > 0 ? items.map(([kind, count]) => `${kind}: ${count}`).join(', ') : 'nothing'}`);
+      console.log(
+        `  ${(clock.instance ? `${clock.service}:${clock.instance}` : clock.service).padEnd(12)} ${items.length > 0 ? items.map(([kind, count]) => `${kind}: ${count}`).join(', ') : 'nothing'}`,
+      );
     }
   }
 } catch (error) {
