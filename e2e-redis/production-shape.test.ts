@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLabEnv, startLab, type RunningLab } from '@lab/launcher';
 import { TEST_LOG_DIR_NAME } from '../e2e/support/test-ports.ts';
-import { HttpUserAgent, signInOverHttp } from '../e2e/support/http-sign-in.ts';
+import { type HttpUserAgent, signInOverHttp } from '../e2e/support/http-sign-in.ts';
 import { shiftedPorts } from './support/redis-test-ports.ts';
 
 /**
