@@ -1,5 +1,6 @@
 import type { DefenceName, LabMode, LabTopology, LootItem, ServiceName, TraceEvent } from '@lab/shared';
 import { LAB_KEY_HEADER } from '@lab/shared';
+import { moveLabTime, readLabClocks, type ServiceClock } from '@lab/wing';
 
 export type { LootItem };
 
@@ -99,6 +100,19 @@ export class LabConnection {
       }),
     );
     return lists.flat().sort((a, b) => a.time.localeCompare(b.time) || a.seq - b.seq);
+  }
+
+  /** The lab's time in each clocked service (`GET /_lab/clock`). */
+  async clocks(): Promise<ServiceClock[]> {
+    return readLabClocks(this.topology, this.#key);
+  }
+
+  /**
+   * Moves the lab's time `seconds` forward in every service, together (`PUT /_lab/clock`), and
+   * returns what each reported as expired in the jump. The lab's time never goes back.
+   */
+  async moveTime(seconds: number): Promise<ServiceClock[]> {
+    return moveLabTime(this.topology, this.#key, seconds);
   }
 
   /** What reached the attacker's collector (exfiltrated storage, Referers, landings). */

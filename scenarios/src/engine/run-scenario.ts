@@ -13,8 +13,10 @@ import type {
   StepRecord,
   StepScreenshot,
   StepTools,
+  TimeMove,
   Visibility,
 } from './scenario.ts';
+import { describeOffset } from '../lab-time.ts';
 
 export interface RunOptions {
   readonly lab: LabConnection;
@@ -49,6 +51,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const mode = options.setupOverride?.mode ?? scenario.mode ?? 'bff';
   let error: string | undefined;
   const pictures = new StepPictures();
+  // How far the lab's time is ahead of real time: every browser of the run is set to the lab's time.
+  let labOffsetMs = await readLabOffsetMs(lab);
+  const setBrowserClock = async (created: BrowserContext) => {
+    if (labOffsetMs > 0) await created.clock.setSystemTime(Date.now() + labOffsetMs);
+  };
 
   await lab.setWeakened(weakened);
   await lab.setMode(mode);
@@ -63,6 +70,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     async newUserAgent() {
       const created = await browser.newContext({ viewport: { width: 1280, height: 720 } });
       contexts.push(created);
+      await setBrowserClock(created);
       return created;
     },
     async step<T>(input: StepInput, body: (tools: StepTools) => Promise<T>): Promise<T> {
@@ -72,6 +80,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       const expectations: Expectation[] = [];
       const notes: string[] = [];
       const screenshots: StepScreenshot[] = [];
+      const timeMoves: TimeMove[] = [];
       let sees: Visibility | undefined;
       const tools: StepTools = {
         expect(name, expected, actual) {
@@ -107,6 +116,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
             notes.push(`(no screenshot "${caption}": ${thrown instanceof Error ? thrown.message.split('\n')[0] : String(thrown)})`);
           }
         },
+        async moveLabTime(seconds) {
+          const clocks = await lab.moveTime(seconds);
+          labOffsetMs = Math.max(0, ...clocks.map((clock) => Date.parse(clock.now) - Date.now()));
+          await Promise.all(contexts.map(setBrowserClock));
+          const expired: Record<string, number> = {};
+          for (const clock of clocks) {
+            for (const [kind, count] of Object.entries(clock.expired ?? {})) expired[kind] = (expired[kind] ?? 0) + count;
+          }
+          const move: TimeMove = { seconds, labTime: new Date(Date.now() + labOffsetMs).toISOString(), expired };
+          timeMoves.push(move);
+          const ended = Object.entries(expired).filter(([, count]) => count > 0);
+          notes.push(
+            `The lab's clock moves ${describeOffset(seconds)} forward, in every service and the browser (lab time ${move.labTime}). Expired in the jump: ${
+              ended.length > 0 ? ended.map(([kind, count]) => `${count} ${kind}`).join(', ') : 'nothing'
+            }.`,
+          );
+          return move;
+        },
         async exchanges() {
           await new Promise((resolve) => setTimeout(resolve, 30));
           return selectExchanges(await lab.traceSince(marks));
@@ -133,6 +160,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         expectations,
         error: stepError,
         ...(screenshots.length > 0 ? { screenshots } : {}),
+        ...(timeMoves.length > 0 ? { timeMoves } : {}),
       };
       steps.push(record);
       options.onStep?.(record);
@@ -170,6 +198,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     expectations,
     error,
   };
+}
+
+/** How far the lab's time is ahead of real time now (0 when it runs on real time). */
+async function readLabOffsetMs(lab: LabConnection): Promise<number> {
+  const clocks = await lab.clocks().catch(() => []);
+  return Math.max(0, ...clocks.map((clock) => Date.parse(clock.now) - Date.now()));
 }
 
 /**

@@ -39,6 +39,17 @@ export interface StepRecord {
   readonly error?: string;
   /** Pictures of the browser taken in the step, for the report (only when the run keeps them). */
   readonly screenshots?: readonly StepScreenshot[];
+  /** The moves of the lab's clock this step made (`StepTools.moveLabTime`), in order. */
+  readonly timeMoves?: readonly TimeMove[];
+}
+
+/** One move of the lab's clock in a step: how far, to when, and what ended in the jump. */
+export interface TimeMove {
+  readonly seconds: number;
+  /** The lab's time after the move (ISO 8601). */
+  readonly labTime: string;
+  /** What the services reported as expired in the jump, by kind, summed over the services. */
+  readonly expired: Readonly<Record<string, number>>;
 }
 
 export interface StepScreenshot {
@@ -73,6 +84,13 @@ export interface StepTools {
   exchanges(): Promise<TraceEvent[]>;
   /** A picture of the browser at this point, for the run's report; nothing unless the run keeps screenshots (`--report`). */
   screenshot(page: Page, caption: string): Promise<void>;
+  /**
+   * "Five minutes later": moves the lab's clock `seconds` forward in every service, together, and
+   * the clock of every browser of the run with it (Playwright's `clock`). No scenario waits for
+   * real time to make something expire; and nothing expires between steps unless a step says so
+   * by calling this. The step's narration says how far the clock moved and what expired.
+   */
+  moveLabTime(seconds: number): Promise<TimeMove>;
 }
 
 export interface ScenarioContext {
