@@ -1,6 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 import { CLI_SCENARIOS, OPS_SCENARIOS } from '@lab/scenarios';
 import { TEST_PORTS } from './support/test-ports.ts';
 
@@ -9,6 +11,15 @@ const env = { ...process.env, ...TEST_PORTS, LAB_CONTROL_KEY: inject('controlKey
 
 function run(script: string, args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** Whether `host:port` can be bound now (nothing listens there). */
+function canListen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
 }
 
 describe('npm run scenario', () => {
@@ -46,6 +57,37 @@ describe('npm run scenario', () => {
       steps: [expect.objectContaining({ number: 1, actor: 'Client: SPA' })],
       expectations: [{ name: 'GET /bff/user answers 200 for an anonymous browser', expected: 200, actual: 401, pass: false }],
     });
+  });
+
+  it('--lanes 2 runs scenarios side by side, the second lane in a lab of its own that it stops, and prints each whole, in the order of --list', async () => {
+    const ids = ['attack-pkce-downgrade', 'attack-open-redirect', 'attack-mix-up'];
+    const result = run('scenarios/src/cli.ts', [...ids, '--lanes', '2']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Running 3 scenarios in 2 labs side by side (--lanes 1 for one at a time)...');
+    // Each scenario's narration whole, in the order of --list, whichever lane ran it.
+    const headers = result.stdout.split('\n').filter((line) => line.startsWith('━━ '));
+    expect(headers.map((line) => line.split(' ')[1])).toEqual(CLI_SCENARIOS.map((scenario) => scenario.id).filter((id) => ids.includes(id)));
+    for (const id of ids) {
+      const from = result.stdout.slice(result.stdout.indexOf(`━━ ${id} `));
+      const end = from.indexOf('\n━━ ');
+      expect(end === -1 ? from : from.slice(0, end)).toMatch(new RegExp(`\\nPASS ${id}: \\d+/\\d+ expectations held`));
+    }
+    expect(result.stdout).toMatch(/\n3 passed, 0 failed in \d+\.\d s/);
+    // The second lab ran (its BFF logged where it listened), and is gone: its port is free again.
+    const bffLog = readFileSync(path.join(root, '.lab', 'logs-lane-2', 'bff.log'), 'utf8');
+    const port = Number(/listening on http:\/\/localhost:(\d+)/.exec(bffLog)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    expect(await canListen('127.0.0.1', port)).toBe(true);
+  });
+
+  it('refuses --lanes outside 1 to 8 with exit 2, before starting anything', () => {
+    for (const lanes of ['0', '9', 'two', '1.5']) {
+      const result = run('scenarios/src/cli.ts', ['attack-csrf', '--lanes', lanes]);
+      expect(result.status).toBe(2);
+      expect(result.stderr.split('\n')[0]).toBe(`--lanes must be a whole number from 1 to 8, not "${lanes}".`);
+      expect(result.stdout).toBe('');
+    }
   });
 
   it('refuses an unknown scenario id with exit 2', () => {

@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline/promises';
 import { DEFENCES } from '@lab/shared';
 import { LabStartError } from '@lab/launcher';
 import { launchBrowser } from './browser.ts';
-import { connectToLab } from './engine/connect.ts';
+import { connectToLab, type ConnectedLab } from './engine/connect.ts';
+import { startPrivateLab } from './engine/private-lab.ts';
 import { Narrator } from './engine/narrate.ts';
 import { narrationWidth } from './engine/wrap-lines.ts';
 import { runScenario } from './engine/run-scenario.ts';
@@ -26,6 +27,8 @@ Options:
   --brief     for a live room: an attack's sign-in in one line, bodies only when they are the point,
               "Look at" again at the end of each step (lines wrap to COLUMNS or the terminal's width)
   --headed    show the browser
+  --lanes N   run N scenarios at a time, each in a lab of its own (default 2; LAB_SCENARIO_LANES);
+              the first is the running lab, the others start for the run and stop after it
   --report    also write reports/<id>.html: the run as one self-contained page (steps, exchanges, diagram, screenshots)
   --no-color  plain output (also when NO_COLOR is set or the output is not a terminal)`;
 
@@ -35,8 +38,10 @@ Options:
  */
 export async function runCli(argv: readonly string[], registry: readonly Scenario[] = CLI_SCENARIOS): Promise<number> {
   let parsed: ReturnType<typeof parseCliArgs>;
+  let lanesAsked: number;
   try {
     parsed = parseCliArgs(argv);
+    lanesAsked = lanesWanted(parsed.values.lanes, process.env);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -89,11 +94,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     await lab.stop();
     return 2;
   }
-  const narrator = new Narrator((text) => process.stdout.write(text), colour, {
-    brief: values.brief,
-    width: narrationWidth(process.env, process.stdout),
-    topology: lab.connection.topology,
-  });
+  const narration = { brief: values.brief, width: narrationWidth(process.env, process.stdout), topology: lab.connection.topology };
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   try {
     browser = await launchBrowser({ headed: values.headed });
@@ -105,26 +106,53 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     return 2;
   }
   const prompt = values.step ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
-  const results: ScenarioResult[] = [];
+  // Side by side only where nobody watches one story unfold: not in step mode, nor headed.
+  const laneCount = values.step || values.headed ? 1 : Math.min(lanesAsked, selected.length);
+  const labs: ConnectedLab[] = [lab];
+  const settingsOf = new Map<LabConnection, Awaited<ReturnType<LabConnection['settings']>>>();
+  settingsOf.set(lab.connection, await lab.connection.settings());
   // Ctrl-C in the middle of a demo: put the lab's defences back before leaving.
-  const initial = await lab.connection.settings();
   const interrupt = async () => {
     process.stderr.write("\nInterrupted: restoring the lab's settings...\n");
-    await Promise.all(initial.map(({ service, ...settings }) => lab.connection.update(service, settings).catch(() => undefined)));
+    await Promise.all(
+      [...settingsOf].flatMap(([connection, initial]) =>
+        initial.map(({ service, ...settings }) => connection.update(service, settings).catch(() => undefined)),
+      ),
+    );
     await browser.close().catch(() => undefined);
-    await lab.stop();
+    await Promise.all(labs.map((each) => each.stop().catch(() => undefined)));
     process.exit(130);
   };
   process.once('SIGINT', interrupt);
   prompt?.once('SIGINT', interrupt);
+  const results: ScenarioResult[] = [];
+  const runStarted = Date.now();
   try {
-    for (const scenario of selected) {
+    if (laneCount > 1) {
+      if (narrated) process.stdout.write(`Running ${selected.length} scenarios in ${laneCount} labs side by side (--lanes 1 for one at a time)...\n`);
+      const extra = await Promise.all(Array.from({ length: laneCount - 1 }, (_, index) => startPrivateLab(index + 2)));
+      labs.push(...extra);
+      for (const each of extra) settingsOf.set(each.connection, await each.connection.settings());
+    }
+    // Each scenario's output is kept until it ends, then written in the order they were asked for.
+    const outputs: (string | undefined)[] = selected.map(() => undefined);
+    let printed = 0;
+    const flush = () => {
+      while (printed < outputs.length && outputs[printed] !== undefined) process.stdout.write(outputs[printed++] as string);
+    };
+    const runOne = async (index: number, connection: LabConnection): Promise<void> => {
+      const scenario = selected[index] as Scenario;
+      const kept: string[] = [];
+      // One lane: the narration is written as it happens (a demo watches it); several: kept per scenario.
+      const write = (chunk: string) => {
+        if (laneCount === 1) process.stdout.write(chunk);
+        else kept.push(chunk);
+      };
+      const narrator = new Narrator(write, colour, { ...narration, topology: connection.topology });
       if (narrated) narrator.intro(scenario);
-      const progress = values['progress-json']
-        ? (input: StepInput, number: number) => process.stdout.write(stepStartedLine(scenario, input, number))
-        : undefined;
+      const progress = values['progress-json'] ? (input: StepInput, number: number) => write(stepStartedLine(scenario, input, number)) : undefined;
       const result = await runScenario(scenario, {
-        lab: lab.connection,
+        lab: connection,
         browser,
         beforeStep:
           prompt || progress
@@ -136,22 +164,38 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
         onStep: narrated ? (step) => narrator.step(step) : undefined,
         reportScreenshots: values.report,
       });
-      results.push(result);
-      if (values.json) process.stdout.write(`${JSON.stringify(result, withoutPictures, 2)}\n`);
-      if (values['progress-json']) process.stdout.write(scenarioEndedLine(result));
+      results[index] = result;
+      if (values.json) write(`${JSON.stringify(result, withoutPictures, 2)}\n`);
+      if (values['progress-json']) write(scenarioEndedLine(result));
       if (narrated) narrator.summary(result);
       if (values.report) {
-        const file = writeReport(scenario, result, lab.connection.topology.spa.url, undefined, lab.connection.topology);
-        if (narrated) process.stdout.write(`Report: ${file}\n`);
+        const file = writeReport(scenario, result, connection.topology.spa.url, undefined, connection.topology);
+        if (narrated) write(`Report: ${file}\n`);
       }
-    }
+      outputs[index] = kept.join('');
+      flush();
+    };
+    // A queue the lanes take from in order; a scenario that needs the connected lab's set-up
+    // (the Redis set-up) runs there, never in a private lab.
+    let next = 0;
+    const taken = new Set<number>();
+    const lane = async (connection: LabConnection, own: boolean): Promise<void> => {
+      for (;;) {
+        while (next < selected.length && taken.has(next)) next++;
+        const index = own ? next : selected.findIndex((scenario, at) => at >= next && !taken.has(at) && scenario.setup === undefined);
+        if (index < 0 || index >= selected.length) return;
+        taken.add(index);
+        await runOne(index, connection);
+      }
+    };
+    await Promise.all(labs.map((each, at) => lane(each.connection, at === 0)));
   } finally {
     process.off('SIGINT', interrupt);
     prompt?.close();
     await browser.close();
-    await lab.stop();
+    await Promise.all(labs.map((each) => each.stop()));
   }
-  if (narrated && results.length > 1) process.stdout.write(`${formatTable(results)}\n`);
+  if (narrated && results.length > 1) process.stdout.write(`${formatTable(results, Date.now() - runStarted)}\n`);
   return results.every((result) => result.pass) ? 0 : 1;
 }
 
@@ -177,7 +221,7 @@ async function fitsLab(connection: LabConnection): Promise<(scenario: Scenario) 
   return (scenario) => scenario.setup === undefined || (store?.kind === scenario.setup.store && store.instances.length >= scenario.setup.bffInstances);
 }
 
-function formatTable(results: readonly ScenarioResult[]): string {
+function formatTable(results: readonly ScenarioResult[], wallMs: number): string {
   const width = Math.max(8, ...results.map((result) => result.id.length));
   const lines = ['', `${'scenario'.padEnd(width)}  result  seconds  expectations`];
   for (const result of results) {
@@ -188,8 +232,22 @@ function formatTable(results: readonly ScenarioResult[]): string {
   }
   const passed = results.filter((result) => result.pass).length;
   const total = results.reduce((sum, result) => sum + result.durationMs, 0);
-  lines.push('', `${passed} passed, ${results.length - passed} failed (${(total / 1000).toFixed(1)} s)`);
+  const side = total > wallMs * 1.1 ? `, ${(total / 1000).toFixed(1)} s of scenarios side by side` : '';
+  lines.push('', `${passed} passed, ${results.length - passed} failed in ${(wallMs / 1000).toFixed(1)} s${side}`);
   return lines.join('\n');
+}
+
+/**
+ * How many scenarios run side by side (`--lanes`, else `LAB_SCENARIO_LANES`, else 2): each in a
+ * lab of its own, since a scenario sets the lab's switches for its run and reads its trace. Two
+ * suit a 2-core machine: a scenario spends most of its time waiting for a browser or a service.
+ */
+function lanesWanted(option: string | undefined, env: Readonly<Record<string, string | undefined>>): number {
+  const given = option ?? env.LAB_SCENARIO_LANES;
+  if (given === undefined || given === '') return 2;
+  const lanes = Number(given);
+  if (!Number.isInteger(lanes) || lanes < 1 || lanes > 8) throw new Error(`--lanes must be a whole number from 1 to 8, not "${given}".`);
+  return lanes;
 }
 
 /** The command line's options (node:util parseArgs). */
@@ -206,6 +264,7 @@ function parseCliArgs(argv: readonly string[]) {
       brief: { type: 'boolean' },
       headed: { type: 'boolean' },
       report: { type: 'boolean' },
+      lanes: { type: 'string' },
       'no-color': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -135,7 +135,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
           return move;
         },
         async exchanges() {
-          await new Promise((resolve) => setTimeout(resolve, 30));
           return selectExchanges(await lab.traceSince(marks));
         },
       };
@@ -148,8 +147,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       }
       // A report shows every browser step: the pages as the step left them, unless it chose its own.
       if (options.reportScreenshots && screenshots.length === 0) screenshots.push(...(await pictures.take(contexts, lab.topology)));
-      // Give the last response's trace event a moment to be recorded (it is written after sending).
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      // No pause for the trace: each service records an exchange before it sends the answer (the
+      // trace middleware's `finally`, and a back-channel call once answered), so whatever the step
+      // awaited is recorded already.
       const exchanges = selectExchanges(await lab.traceSince(marks));
       const record: StepRecord = {
         number,
