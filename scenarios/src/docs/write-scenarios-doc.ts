@@ -51,7 +51,7 @@ const lines = [
   '```',
   'npm run scenario -- --list        # every id with its title',
   'npm run scenario -- <id>          # one, narrated (add --step to go step by step, --headed to watch the browser, --json for a JSON document)',
-  'npm run scenarios                 # all of them, then a summary table',
+  'npm run scenarios                 # all of them, two at a time (--lanes N), then a summary table',
   '```',
   '',
   'The excerpts below were produced by `npm run docs:scenarios`, which runs every scenario and rewrites this file.',
