@@ -49,6 +49,11 @@ export interface AuthServerConfig {
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   /**
+   * Lifetime of a user's session here (`ttl.Session`): single sign-on while it lives. oidc-provider
+   * saves the session again, with a fresh lifetime, at every visit (an authorization request, a sign-in).
+   */
+  readonly sessionTtlSeconds: number;
+  /**
    * Of each kind of entry a caller without credentials can make this server keep (a sign-in in
    * progress, storage/anonymous-entries.ts), at most this many at once; past it, 429.
    */
@@ -88,6 +93,7 @@ export function loadConfig(env: Env): AuthServerConfig {
     resourceIndicator: topology['resource-api'].url,
     accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL', 300, 1, 86_400),
     refreshTokenTtlSeconds: readInteger(env, 'REFRESH_TOKEN_TTL', 8 * 3600, 60, 30 * 86_400),
+    sessionTtlSeconds: 8 * 3600,
     maxAnonymousEntries: readInteger(env, 'AUTHSERVER_MAX_ANONYMOUS_ENTRIES', 10_000, 1, 1_000_000),
     cookieKeys: readSecret(env, 'AUTHSERVER_COOKIE_KEYS', () => randomBytes(32).toString('base64url'), 32).split(','),
     signingJwk: parseSigningJwk(env.AUTHSERVER_SIGNING_JWK),

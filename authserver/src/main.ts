@@ -28,15 +28,16 @@ async function createStorage(): Promise<RedisStorage | MemoryStorage> {
 
 const storage = await createStorage();
 // The lab's instruments (trace, /_lab control routes, the lab's clock), attached through the app's
-// one hook; the X-ray shows whether each token it records was signed by this server's key. What a
-// clock jump made expire is counted in memory only: Redis expires its keys by its own clock.
+// one hook; the X-ray shows whether each token it records was signed by this server's key. Both
+// storages judge expiry on the lab's clock, and count what a clock jump made expire.
 const lab = instrumentAuthServer({
   ...config,
   defences,
   settings,
   jwtKeys: localKeySetOf(signingJwk),
+  sessionTtlSeconds: config.sessionTtlSeconds,
   clock: config.lab.controlKey ? installLabClock() : undefined,
-  ...(storage instanceof MemoryStorage ? { expiring: (fromMs: number, toMs: number) => storage.expiringBetween(fromMs, toMs) } : {}),
+  expiring: (fromMs: number, toMs: number) => storage.expiringBetween(fromMs, toMs),
 });
 const app = createApp(config, { signingJwk, defences, settings, storage, hook: lab.hook });
 

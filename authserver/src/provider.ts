@@ -162,9 +162,14 @@ export function createProvider(config: AuthServerConfig, deps: ProviderDeps): Pr
       AccessToken: () => settings.accessTokenTtlSeconds,
       AuthorizationCode: 60,
       IdToken: 3600,
-      RefreshToken: config.refreshTokenTtlSeconds,
+      // Read at each issue, the rotated ones included: each rotation gives the new refresh token the
+      // whole lifetime again (oidc-provider's default for sender-constrained and confidential
+      // clients), so for the BFF it bounds inactivity, not the session. What bounds the session is
+      // its binding to the user's session here (no offline_access: it ends with `Session`) and the
+      // grant (`Grant`).
+      RefreshToken: () => settings.refreshTokenTtlSeconds,
       Interaction: 600,
-      Session: 8 * 3600,
+      Session: config.sessionTtlSeconds,
       Grant: 8 * 3600,
     },
     renderError: renderErrorPage,

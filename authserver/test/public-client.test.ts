@@ -79,6 +79,8 @@ describe('the public client spa-public in BFF mode (publicClient off, the defaul
       weakened: [],
       fullView: false,
       accessTokenTtlSeconds: 300,
+      refreshTokenTtlSeconds: 28_800,
+      sessionTtlSeconds: 28_800,
       publicClient: false,
       flow: 'recommended',
     });

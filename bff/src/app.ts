@@ -4,6 +4,7 @@ import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from './config.ts';
 import type { SessionStore } from './session-store.ts';
 import { createSessionMiddleware } from './session.ts';
+import { SessionLifetimes } from './session-lifetimes.ts';
 import { OidcClient } from './oidc-client.ts';
 import { SessionTokens } from './session-tokens.ts';
 import { MemoryTokenStore, type TokenStore } from './token-store.ts';
@@ -71,14 +72,17 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
   });
   app.use(createHealthRoutes().routes());
   const tokens = new SessionTokens(oidc, tokenStore, () => Date.now(), deps.refreshLock);
-  const login = { config, oidc, defences: deps.defences, attempts: new LoginAttempts(deps.loginLimits, () => Date.now(), deps.loginClaims), tokens };
-  app.use(createSessionMiddleware(app, deps.store, config.sessionTtlSeconds, deps.defences));
+  const lifetimes = new SessionLifetimes(config.sessionIdleSeconds, config.sessionTtlSeconds);
+  const attempts = new LoginAttempts(deps.loginLimits, () => Date.now(), deps.loginClaims);
+  const login = { config, oidc, defences: deps.defences, attempts, tokens, lifetimes };
+  const endTokens = (sid: string) => tokens.end(sid, { revoke: true });
+  app.use(createSessionMiddleware(app, { store: deps.store, lifetimes, defences: deps.defences, endTokens }));
   // The API proxy first: it serves most requests, which then skip the other routers' matching.
   const sendWithDpop = (accessToken: string, url: URL, call: ApiCall) => callApiWithDpop(oidc, accessToken, url, call);
   app.use(createApiProxyRoutes({ config, tokens, defences: deps.defences, send, sendWithDpop }).routes());
   app.use(createAuthRoutes(login, flow).routes());
   app.use(createSeedCodeRoutes(login, flow).routes());
-  app.use(createSessionRoutes(deps.defences, tokens).routes());
+  app.use(createSessionRoutes(deps.defences, tokens, lifetimes).routes());
   app.use(
     createBackchannelLogoutRoutes(tokens, {
       issuer: config.issuer,

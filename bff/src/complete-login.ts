@@ -6,6 +6,7 @@ import type { BffConfig } from './config.ts';
 import type { OidcClient } from './oidc-client.ts';
 import type { LoginAttempts } from './login-attempts.ts';
 import type { SessionTokens } from './session-tokens.ts';
+import type { SessionLifetimes } from './session-lifetimes.ts';
 import { readSession, type LoginAttempt } from './session.ts';
 import { AuthServerTimeoutError, AuthServerUnavailableError, InvalidStateError, withStartAgain } from './errors.ts';
 
@@ -15,6 +16,7 @@ export interface LoginDeps {
   readonly defences: DefenceSwitches;
   readonly attempts: LoginAttempts;
   readonly tokens: SessionTokens;
+  readonly lifetimes: SessionLifetimes;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface LoginDeps {
  * code was never redeemed, so reloading the callback tries again.
  */
 export async function completeLogin(ctx: Context, deps: LoginDeps, response: URLSearchParams): Promise<string> {
-  const { config, oidc, defences, attempts, tokens } = deps;
+  const { config, oidc, defences, attempts, tokens, lifetimes } = deps;
   const session = readSession(ctx);
   const state = response.get('state') ?? undefined;
   const found = await findAttempt(deps, session, state);
@@ -64,9 +66,10 @@ export async function completeLogin(ctx: Context, deps: LoginDeps, response: URL
   await tokens.start(sid, result.tokens, config.sessionTtlSeconds * 1000);
   signedIn.loginAttempts = undefined;
   signedIn.sid = sid;
-  signedIn.signedInAt = Date.now();
+  // Both lifetimes start now: the idle timeout and the absolute one (session-lifetimes.ts).
+  Object.assign(signedIn, lifetimes.start(Date.now()));
   signedIn.user = result.user;
-  signedIn.maxAge = config.sessionTtlSeconds * 1000;
+  signedIn.maxAge = lifetimes.absoluteMs;
   return attempt.returnTo;
 }
 

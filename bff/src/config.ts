@@ -39,7 +39,10 @@ export interface BffConfig {
   readonly apiUrl: string;
   /** Keys that sign the session cookie (koa-session `signed: true`). */
   readonly sessionKeys: readonly string[];
+  /** `BFF_SESSION_TTL`: the absolute lifetime of a signed-in session, from its sign-in. */
   readonly sessionTtlSeconds: number;
+  /** `BFF_SESSION_IDLE`: a signed-in session not used for this long ends (no effect when longer than the TTL). */
+  readonly sessionIdleSeconds: number;
   readonly topology: LabTopology;
   readonly lab: LabRunConfig;
   /** Where sessions and tokens live (`LAB_STORE`; Redis at `LAB_REDIS_URL`, set by the launcher). */
@@ -74,6 +77,7 @@ export function loadConfig(env: Env): BffConfig {
     apiUrl: `http://127.0.0.1:${api.port}`,
     sessionKeys: readSecret(env, 'BFF_SESSION_KEYS', () => randomBytes(32).toString('base64url'), 32).split(','),
     sessionTtlSeconds: readInteger(env, 'BFF_SESSION_TTL', 8 * 3600, 60, 7 * 86_400),
+    sessionIdleSeconds: readInteger(env, 'BFF_SESSION_IDLE', 30 * 60, 60, 7 * 86_400),
     topology,
     lab: loadLabRunConfig(env),
     analyticsPixelUrl: `${topology.attacker.url}/pixel.gif?from=callback`,

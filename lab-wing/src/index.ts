@@ -14,6 +14,7 @@ export * from './jwt-verifier.ts';
 export * from './redact-exchange.ts';
 export * from './session-store-breach.ts';
 export * from './flow-setting-control.ts';
+export * from './lifetime-settings.ts';
 export * from './xray/trace-feed.ts';
 export * from './xray/xray-routes.ts';
 export { sessionLinkOf } from './xray/session-links.ts';

@@ -8,10 +8,14 @@ import { serveXray, type XrayClockControl } from './xray/xray-routes.ts';
 import { ScenarioLauncher, type ScenarioLauncherOptions } from './xray/scenario-launcher.ts';
 import { moveLabTime } from './lab-time.ts';
 import { addStoreInfo, type BffInstanceInfo } from './store-info.ts';
+import { combineSettings, reportFixedLifetimes } from './lifetime-settings.ts';
 
 export interface BffInstrumentOptions extends Pick<InstrumentOptions, 'lab' | 'topology' | 'defences' | 'clock'> {
   /** The flow the BFF runs; `PUT /_lab/settings` `{ flow }` switches it. */
   readonly flow: { current: LabFlow };
+  /** `BFF_SESSION_IDLE` and `BFF_SESSION_TTL`, reported (read-only) in `GET /_lab/settings`. */
+  readonly sessionIdleSeconds: number;
+  readonly sessionTtlSeconds: number;
   /** The BFF's stores, for the session-store breach (`GET /_lab/session-store`). */
   readonly stores: BreachableStores;
   /** Which instance this is and where its sessions live (`GET /_lab/store`; the X-ray's events name the instance). */
@@ -42,7 +46,13 @@ export function instrumentBff(options: BffInstrumentOptions): BffInstruments {
     service: 'bff',
     // The X-ray shows whether each token it records was signed by the authorization server (its JWKS, fetched apart from the flow).
     jwtKeys: createXrayKeySet(`${issuer}/jwks`),
-    extra: controlFlowSetting(options.flow),
+    extra: combineSettings(
+      reportFixedLifetimes({
+        sessionIdleSeconds: { seconds: Math.min(options.sessionIdleSeconds, options.sessionTtlSeconds), setBy: 'BFF_SESSION_IDLE' },
+        sessionTtlSeconds: { seconds: options.sessionTtlSeconds, setBy: 'BFF_SESSION_TTL' },
+      }),
+      controlFlowSetting(options.flow),
+    ),
     extraRoutes: (router) => {
       addSessionStoreBreach(router, options.stores);
       if (options.instance) addStoreInfo(router, options.instance);
@@ -64,13 +74,22 @@ export function instrumentBff(options: BffInstrumentOptions): BffInstruments {
   return { ...base, hook: { ...base.hook, middleware }, xrayFeed, close };
 }
 
-/** The BFF's sessions and access tokens that end between two lab times (`PUT /_lab/clock` reports them). */
+/**
+ * The BFF's sessions and access tokens that end between two lab times (`PUT /_lab/clock` reports
+ * them). A session ends at the earlier of koa-session's `_expire` (its absolute end) and its idle
+ * deadline (`idleExpiresAt`).
+ */
 async function countExpiring(stores: BreachableStores, fromMs: number, toMs: number): Promise<Record<string, number>> {
   const within = (at: unknown) => typeof at === 'number' && at > fromMs && at <= toMs;
   const sessions = (await stores.sessions.list?.()) ?? [];
   const tokens = (await stores.tokens.list?.()) ?? [];
+  const endOf = (data: unknown) => {
+    const { _expire, idleExpiresAt } = data as { _expire?: unknown; idleExpiresAt?: unknown };
+    const ends = [_expire, idleExpiresAt].filter((at): at is number => typeof at === 'number');
+    return ends.length > 0 ? Math.min(...ends) : undefined;
+  };
   return {
-    'BFF sessions': sessions.filter(({ data }) => within((data as { _expire?: unknown })._expire)).length,
+    'BFF sessions': sessions.filter(({ data }) => within(endOf(data))).length,
     'access tokens (held by the BFF)': tokens.filter(({ tokens: held }) => within((held as { accessTokenExpiresAt?: unknown }).accessTokenExpiresAt)).length,
   };
 }

@@ -44,8 +44,11 @@ const NO_EXPIRY_SECONDS = 30 * 86_400;
  * oidc-provider's storage (its `adapter`) in Redis: Sessions, Grants, Interactions, codes and
  * tokens survive a restart of the authorization server, and several of its processes could share
  * them. The layout, per model:
- * - `op:<Model>:<id>`: a hash, `payload` (JSON) and `consumed` (epoch s, once consumed), expiring
- *   by Redis's own TTL, so nothing needs sweeping;
+ * - `op:<Model>:<id>`: a hash, `payload` (JSON), `expiresAt` (epoch ms) and `consumed` (epoch s,
+ *   once consumed). Its end is judged on this process's `Date` at every read, as the in-memory
+ *   storage judges it: in the lab that is the lab's clock, which `npm run lab -- time +8h` moves
+ *   ahead of real time. Redis's own TTL (the same length, on real time) frees the memory afterwards,
+ *   so nothing needs sweeping;
  * - `op:<Model>:uid:<uid>` and `op:<Model>:userCode:<code>`: the id, for `findByUid` / `findByUserCode`;
  * - `op:grant:<grantId>`: a set of the keys issued under a grant, for `revokeByGrantId` (RFC 7009
  *   §2.1, and the replay of a rotated refresh token, RFC 9700 §4.14.2), living as long as its longest member;
@@ -87,7 +90,11 @@ export class RedisStorage {
       const waitMs = await this.#redis.opAdmitAnonymous(this.#anonymous(model), now, this.#max, id, now + ttl * 1000);
       if (waitMs > 0) throw new AnonymousEntriesFull(model, this.#max, Math.max(1, Math.ceil(waitMs / 1000)));
     }
-    const write = this.#redis.multi().del(key).hset(key, 'payload', JSON.stringify(payload)).expire(key, ttl);
+    const write = this.#redis
+      .multi()
+      .del(key)
+      .hset(key, 'payload', JSON.stringify(payload), 'expiresAt', String(Date.now() + ttl * 1000))
+      .expire(key, ttl);
     // Signed in now (a Session that got its account, say): no longer counted as anonymous.
     if (!isAnonymousEntry(model, payload)) write.zrem(this.#anonymous(model), id);
     for (const field of ['uid', 'userCode'] as const) {
@@ -105,7 +112,7 @@ export class RedisStorage {
 
   async #find(model: string, id: string): Promise<AdapterPayload | undefined> {
     const row = await this.#redis.hgetall(this.#key(model, id));
-    if (row.payload === undefined) return undefined;
+    if (row.payload === undefined || !isLive(row.expiresAt, Date.now())) return undefined;
     const payload = JSON.parse(row.payload) as AdapterPayload;
     return row.consumed === undefined ? payload : { ...payload, consumed: Number(row.consumed) };
   }
@@ -124,6 +131,36 @@ export class RedisStorage {
       .exec();
   }
 
+  /**
+   * How many entries of each model end between two times (epoch ms), as the in-memory storage
+   * counts them: what `PUT /_lab/clock` reports after a jump. LAB ONLY: a SCAN of every entry.
+   */
+  async expiringBetween(fromMs: number, toMs: number): Promise<Record<string, number>> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.#redis.scan(cursor, 'MATCH', `${this.#prefix}*`, 'COUNT', 500);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+    // Entries only (`op:<Model>:<id>`), not the indexes, grant sets and anonymous sets beside them.
+    const entries = keys.flatMap((key) => {
+      const model = /^([A-Z][A-Za-z]*):[^:]+$/.exec(key.slice(this.#prefix.length))?.[1];
+      return model ? [{ key, model }] : [];
+    });
+    const pipeline = this.#redis.pipeline();
+    for (const { key } of entries) pipeline.hmget(key, 'expiresAt', 'consumed');
+    const rows = (await pipeline.exec()) ?? [];
+    const counts: Record<string, number> = {};
+    entries.forEach(({ model }, index) => {
+      const [error, values] = rows[index] ?? [];
+      const [expiresAt, consumed] = (error ? [] : values) as Array<string | null>;
+      const at = Number(expiresAt);
+      if (expiresAt && at > fromMs && at <= toMs && consumed === null) counts[model] = (counts[model] ?? 0) + 1;
+    });
+    return counts;
+  }
+
   #key(model: string, id: string): string {
     return `${this.#prefix}${model}:${id}`;
   }
@@ -139,4 +176,10 @@ export class RedisStorage {
   #anonymous(model: string): string {
     return `${this.#prefix}anonymous:${model}`;
   }
+}
+
+/** Whether an entry whose `expiresAt` field holds this value (epoch ms) is still alive at `now`. */
+function isLive(expiresAt: string | undefined, now: number): boolean {
+  const at = Number(expiresAt);
+  return expiresAt !== undefined && Number.isFinite(at) && at > now;
 }

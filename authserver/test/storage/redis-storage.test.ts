@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { AdapterPayload } from 'oidc-provider';
 import { startTestRedis, type TestRedis } from '@lab/launcher';
@@ -35,6 +35,32 @@ const token = (grantId: string, extra: AdapterPayload = {}): AdapterPayload => (
   ...extra,
 });
 const pendingSignIn = (n: number): AdapterPayload => ({ kind: 'Interaction', returnTo: `/auth/i${n}`, params: { client_id: 'bff' } });
+
+describe("RedisStorage: expiry on this process's Date (the lab's clock), Redis's TTL as the backstop", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('hands out nothing past its lifetime on the lab clock, though Redis (real time) still holds it; counts what ended in a jump', async () => {
+    const t0 = Date.UTC(2030, 0, 1);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(t0);
+    await adapter('Session').upsert('s1', { kind: 'Session', uid: 'u1', accountId: 'alice' }, 60);
+    await adapter('RefreshToken').upsert('rt1', token('g1'), 600);
+    await adapter('RefreshToken').upsert('rt2', token('g1'), 600);
+    await adapter('RefreshToken').consume('rt2');
+    vi.setSystemTime(t0 + 59_999);
+    expect(await adapter('Session').find('s1')).toMatchObject({ accountId: 'alice' });
+    vi.setSystemTime(t0 + 60_000);
+    expect(await adapter('Session').find('s1')).toBeUndefined();
+    expect(await adapter('Session').findByUid('u1')).toBeUndefined();
+    expect(await adapter('RefreshToken').find('rt1')).toMatchObject({ grantId: 'g1' });
+    expect(await client.ttl('op:Session:s1')).toBeGreaterThan(50);
+    // As the in-memory storage counts them: entries, not the indexes beside them; a consumed one is not "expiring".
+    expect(await storage.expiringBetween(t0, t0 + 600_000)).toEqual({ Session: 1, RefreshToken: 1 });
+    expect(await storage.expiringBetween(t0, t0 + 59_999)).toEqual({});
+  });
+});
 
 describe('RedisStorage: entries', () => {
   it('finds an entry, by id and by uid, with the lifetime oidc-provider gave it (Redis TTL)', async () => {

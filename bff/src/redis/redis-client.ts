@@ -39,3 +39,24 @@ export async function scanKeys(client: Redis, prefix: string): Promise<string[]>
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
+
+/** The given fields of each hash, in one round trip (a pipeline of HMGET); a missing key reads as nulls. */
+export async function readHashes(client: Redis, keys: readonly string[], fields: readonly string[]): Promise<Array<Array<string | null>>> {
+  const pipeline = client.pipeline();
+  for (const key of keys) pipeline.hmget(key, ...fields);
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([error, values]) => {
+    if (error) throw error;
+    return values as Array<string | null>;
+  });
+}
+
+/**
+ * Whether an entry whose `expiresAt` field (epoch ms, written on the BFF's clock) holds this
+ * value is still alive at `now`. The BFF judges expiry on `Date`, the lab's clock in the lab;
+ * Redis's TTL on real time only frees the memory afterwards.
+ */
+export function isLive(expiresAt: string | null, now: number): boolean {
+  const at = Number(expiresAt);
+  return expiresAt !== null && Number.isFinite(at) && at > now;
+}

@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import type { IncomingAnswer, PooledRequest } from '@lab/kit';
 import type { DefenceSwitches } from '@lab/shared';
 import type { BffConfig } from '../config.ts';
-import { readSession } from '../session.ts';
+import { notSignedInError, readSession } from '../session.ts';
 import type { SessionTokens } from '../session-tokens.ts';
 import type { StoredTokens } from '../session.ts';
 import type { ApiCall } from '../dpop-api-call.ts';
@@ -13,7 +13,6 @@ import {
   ApiRouteNotAllowedError,
   InvalidApiPathError,
   JsonTooDeepError,
-  NotAuthenticatedError,
   ResourceApiUnavailableError,
   SessionExpiredError,
   UnsupportedMediaTypeError,
@@ -54,7 +53,7 @@ export function createApiProxyRoutes({ config, tokens, defences, send, sendWithD
     acceptJsonOnly(ctx, defences.isOn('csrf-header'));
     const upstream = resolveUpstreamUrl(ctx, config.apiUrl, apiOrigin, defences.isOn('proxy-allowlist'));
     const { sid } = readSession(ctx);
-    if (!sid) throw new NotAuthenticatedError();
+    if (!sid) throw notSignedInError(ctx);
     const body = hasBody(ctx) ? JSON.stringify(ctx.request.body) : undefined;
     const call = (used: StoredTokens) => callApi({ send, sendWithDpop }, upstream, ctx.method, used, body);
 

@@ -7,6 +7,7 @@ import { DefenceSwitches, type TraceEvent } from '@lab/shared';
 import { TraceFeed, TraceRecorder, serveXray, sessionLinkOf, traceRequests } from '@lab/wing';
 import { createSessionMiddleware, readSession } from '../../src/session.ts';
 import { MemorySessionStore } from '../../src/session-store.ts';
+import { SessionLifetimes } from '../../src/session-lifetimes.ts';
 import { signedSessionCookie } from '../support/signed-session-cookie.ts';
 import { SESSION_KEYS } from '../../../lab-wing/test/xray/support/sign-in-story.ts';
 
@@ -31,7 +32,14 @@ async function startSessionApp(options = { xray: true }) {
   feeds.push(feed);
   if (options.xray) app.use(serveXray(feed, defences, () => undefined));
   app.use(traceRequests(recorder, 'bff'));
-  app.use(createSessionMiddleware(app, new MemorySessionStore(), 3_600, defences));
+  app.use(
+    createSessionMiddleware(app, {
+      store: new MemorySessionStore(),
+      lifetimes: new SessionLifetimes(1_800, 3_600),
+      defences,
+      endTokens: async () => undefined,
+    }),
+  );
   const router = new Router();
   router.get('/bff/login', (ctx) => {
     readSession(ctx).loginAttempts = { 'state-0123456789abcdef': { returnTo: '/', startedAt: Date.now() } };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '@lab/launcher';
 import { createRedisClient, connectRedis } from '../../src/redis/redis-client.ts';
@@ -75,6 +75,33 @@ describe('RedisTokenStore', () => {
     expect(await client.pttl('bff:tokens:sid')).toBeGreaterThan(29_000);
     await store.delete('sid');
     expect(await store.replace('sid', tokens('at-2', 'rt-2'), tokens('at-4', 'rt-4'))).toBe(false);
+  });
+});
+
+describe("Redis's TTL runs on real time; the BFF's stores judge expiry on Date (the lab's clock)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a session and its tokens end at their max age on the lab clock, while Redis still holds them: get, list and replace all say gone', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.UTC(2030, 0, 1));
+    const sessions = new RedisSessionStore(client);
+    const held = new RedisTokenStore(client);
+    await sessions.set('abc', { sid: 's-1' }, 60_000);
+    await held.put('s-1', tokens('at-1', 'rt-1'), 60_000);
+    vi.setSystemTime(Date.UTC(2030, 0, 1) + 59_999);
+    expect([await sessions.get('abc'), (await held.get('s-1'))?.accessToken]).toEqual([{ sid: 's-1' }, 'at-1']);
+    // "One minute later" in the lab: a jump of the clock, no real time passes.
+    vi.setSystemTime(Date.UTC(2030, 0, 1) + 60_000);
+    expect(await sessions.get('abc')).toBeUndefined();
+    expect(await sessions.list()).toEqual([]);
+    expect(await held.get('s-1')).toBeUndefined();
+    expect(await held.list()).toEqual([]);
+    expect(await held.replace('s-1', tokens('at-1', 'rt-1'), tokens('at-2', 'rt-2'))).toBe(false);
+    // Redis frees them later, by its own (real) clock.
+    expect(await client.pttl('bff:session:abc')).toBeGreaterThan(50_000);
+    expect(await client.pttl('bff:tokens:s-1')).toBeGreaterThan(50_000);
   });
 });
 
