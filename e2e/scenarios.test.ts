@@ -1,6 +1,9 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { makeLabEnv, startLab, type RunningLab } from '@lab/launcher';
 import {
+  LIFETIME_SCENARIOS,
   LabConnection,
   SCENARIOS,
   findScenario,
@@ -13,6 +16,7 @@ import {
 } from '@lab/scenarios';
 import { breakSignIn } from './support/break-sign-in.ts';
 import { expectScenarioHeld } from './support/expect-scenario-held.ts';
+import { TEST_LOG_DIR_NAME, TEST_PORTS } from './support/test-ports.ts';
 
 const lab = new LabConnection(inject('topology'), inject('controlKey'));
 
@@ -29,7 +33,7 @@ afterAll(async () => {
  * lab. A failure lists the expectations that did not hold, with expected and actual values.
  */
 describe('scenarios', () => {
-  for (const scenario of SCENARIOS) {
+  for (const scenario of SCENARIOS.filter((candidate) => !LIFETIME_SCENARIOS.includes(candidate))) {
     it(`${scenario.id}: ${scenario.title}`, async () => {
       const result = await runScenario(scenario, { lab, browser });
       expectScenarioHeld(result);
@@ -37,6 +41,33 @@ describe('scenarios', () => {
       const leaks = result.expectations.filter((expectation) => expectation.leak).map((expectation) => expectation.name);
       if (isWeakenedRun(scenario)) expect(leaks.length).toBeGreaterThan(0);
       else expect(leaks).toEqual([]);
+    });
+  }
+});
+
+/**
+ * The lifetime scenarios move the lab's clock by hours (a BFF session's 8 h, the authorization
+ * server's): they run in a lab of their own (the test lab's ports + 1500), so that no other test
+ * runs against a lab whose time is hours ahead of its own.
+ */
+describe('lifetime scenarios, in a lab of their own', () => {
+  let own: RunningLab | undefined;
+  let ownLab: LabConnection;
+  beforeAll(async () => {
+    const ports = Object.fromEntries(Object.entries(TEST_PORTS).map(([name, port]) => [name, String(Number(port) + 1500)]));
+    const env = makeLabEnv(process.env, { ...ports, LAB_WEAKEN: '', LAB_MODE: '', LAB_FLOW: '', LAB_CONTROL_KEY: '' });
+    own = await startLab({ env, logDir: path.join(import.meta.dirname, '..', '.lab', `${TEST_LOG_DIR_NAME}-lifetimes`) });
+    ownLab = new LabConnection(own.topology, env.LAB_CONTROL_KEY!);
+  }, 60_000);
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  for (const scenario of LIFETIME_SCENARIOS) {
+    it(`${scenario.id}: ${scenario.title}`, async () => {
+      const result = await runScenario(scenario, { lab: ownLab, browser });
+      expectScenarioHeld(result);
+      expect(result.expectations.filter((expectation) => expectation.leak)).toEqual([]);
     });
   }
 });

@@ -1,10 +1,10 @@
 import type { Scenario } from './engine/scenario.ts';
 import { ROLE_SCENARIOS } from './roles/index.ts';
-import { FLOW_SCENARIOS } from './flows/index.ts';
+import { FLOW_SCENARIOS, LIFETIME_SCENARIOS } from './flows/index.ts';
 import { ATTACK_SCENARIOS } from './attacks/index.ts';
 import { OPS_SCENARIOS } from './operations/index.ts';
 
-export { OPS_SCENARIOS };
+export { OPS_SCENARIOS, LIFETIME_SCENARIOS };
 
 /** Every scenario, in the order a learner meets them: roles, flows, attacks. */
 export const SCENARIOS: readonly Scenario[] = [...ROLE_SCENARIOS, ...FLOW_SCENARIOS, ...ATTACK_SCENARIOS];
