@@ -147,10 +147,15 @@ function addClockRoutes(router: Router, options: LabControlOptions, clock: LabCl
     }
     const before = Date.now();
     const movedMs = offsetSeconds * 1000 - clock.offsetMs;
+    if (movedMs < 0) {
+      throw new HttpError(409, 'clock_backwards', `The lab's time only goes forward: it is ${Math.round(clock.offsetMs / 1000)} s ahead already.`);
+    }
+    // Counted before the jump: afterwards the stores no longer list what ended in it (a session
+    // past its end is gone from them, however long ago in the lab's time).
+    const expired = movedMs > 0 && options.expiring ? await options.expiring(before, before + movedMs) : {};
     if (!clock.moveTo(offsetSeconds * 1000)) {
       throw new HttpError(409, 'clock_backwards', `The lab's time only goes forward: it is ${Math.round(clock.offsetMs / 1000)} s ahead already.`);
     }
-    const expired = movedMs > 0 && options.expiring ? await options.expiring(before, Date.now()) : {};
     if (movedMs > 0) {
       console.log(
         `${options.recorder.service}: lab clock moved ${Math.round(movedMs / 1000)} s: lab time ${new Date().toISOString()}, ${offsetSeconds} s ahead of real time`,

@@ -6,8 +6,11 @@ import { OPS_SCENARIOS } from './operations/index.ts';
 
 export { OPS_SCENARIOS, LIFETIME_SCENARIOS };
 
-/** Every scenario, in the order a learner meets them: roles, flows, attacks. */
-export const SCENARIOS: readonly Scenario[] = [...ROLE_SCENARIOS, ...FLOW_SCENARIOS, ...ATTACK_SCENARIOS];
+/**
+ * Every scenario, in the order a learner meets them: roles, flows, attacks; then the lifetimes,
+ * which move the lab's clock by hours (a run of all of them does that last).
+ */
+export const SCENARIOS: readonly Scenario[] = [...ROLE_SCENARIOS, ...FLOW_SCENARIOS, ...ATTACK_SCENARIOS, ...LIFETIME_SCENARIOS];
 
 /**
  * What the command line knows: every scenario of the default lab, then the operations scenarios,

@@ -9,11 +9,12 @@ import { bffAbsoluteTimeout } from './lifetime-bff-absolute.ts';
 import { refreshTokenExpiry } from './lifetime-refresh-token.ts';
 import { authServerSessionExpiry } from './lifetime-authserver-session.ts';
 
+/** The flows, step by step. */
+export const FLOW_SCENARIOS: readonly Scenario[] = [recommendedFlow, seedFlow, refreshFlow, logoutFlow, backchannelLogoutFlow];
+
 /**
- * What ends when, on the lab's clock: each moves it forward by as much as its lifetime says (up to
- * hours), so the tests run them in a lab of their own.
+ * What ends when (flows too): each moves the lab's clock forward by as much as the lifetime it
+ * shows, up to hours. The registry lists them last, and the tests run them in a lab of their own,
+ * so that no other scenario runs on a lab whose time is hours ahead.
  */
 export const LIFETIME_SCENARIOS: readonly Scenario[] = [refreshTokenExpiry, bffIdleTimeout, bffAbsoluteTimeout, authServerSessionExpiry];
-
-/** The flows, step by step, then the lifetimes. */
-export const FLOW_SCENARIOS: readonly Scenario[] = [recommendedFlow, seedFlow, refreshFlow, logoutFlow, backchannelLogoutFlow, ...LIFETIME_SCENARIOS];
