@@ -63,6 +63,18 @@ export const BFF_ENDPOINT_ROWS: Readonly<Record<string, RowCheck>> = {
   '`GET /bff/user` | signed out': {
     provoke: async (lab) => [await agentCall(new HttpUserAgent(app(lab)), 'GET /bff/user, signed out', `${app(lab)}/bff/user`, { headers: CSRF })],
   },
+  // Ending a session by time means moving the shared lab's clock by half an hour or more: the BFF's
+  // own tests move the clock of a BFF of their own instead (both stores), and the lifetime scenarios
+  // run in a lab of their own.
+  '`GET /bff/user` | its session ended by itself (unused for `BFF_SESSION_IDLE`, or `BFF_SESSION_TTL` after its sign-in)': {
+    coveredBy: [{ file: 'bff/test/routes/session-timeouts.test.ts', test: 'ends a session unused for 30 min: 401 session_expired' }],
+  },
+  '`ANY /api/*` | its session ended by itself (unused for `BFF_SESSION_IDLE`, or `BFF_SESSION_TTL` after its sign-in)': {
+    coveredBy: [
+      { file: 'bff/test/routes/session-timeouts.test.ts', test: 'ends it at the idle deadline on the lab clock' },
+      { file: 'bff/test/routes/session-timeouts.test.ts', test: 'ends a busy session 8 h after its sign-in' },
+    ],
+  },
   '`POST /bff/logout` | signed in': {
     provoke: async (lab) => {
       const agent = await signedIn(lab);
