@@ -61,7 +61,12 @@ export function instrumentBff(options: BffInstrumentOptions): BffInstruments {
   });
   base.recorder.instance = options.instance?.name;
   const siblingUrls = options.instance?.siblingUrls ?? [];
-  const xrayFeed = options.lab.xray ? createXrayFeed({ ...options, siblingUrls }, base.recorder, options.feed) : undefined;
+  // While the lab's clock is held (step mode, between steps) `Date` stands still: the X-ray's events
+  // settle against a time that goes on, so that the last exchanges of a step are shown while the
+  // instructor talks about them.
+  const { clock: labClock } = options;
+  const settleClock = labClock ? { now: () => Date.now() + labClock.heldForMs } : {};
+  const xrayFeed = options.lab.xray ? createXrayFeed({ ...options, siblingUrls }, base.recorder, { ...settleClock, ...options.feed }) : undefined;
   const log = options.log ?? ((line: string) => console.error(line));
   const clock = xrayClockOf(options);
   // The instructor's scenario launcher: only with the run's control key, which the scenario CLI needs too.
@@ -101,6 +106,7 @@ function xrayClockOf(options: BffInstrumentOptions): XrayClockControl | undefine
   if (!clock || !key) return undefined;
   return {
     offsetSeconds: () => Math.round(clock.offsetMs / 1000),
+    held: () => clock.held,
     advance: async (seconds) => {
       const moved = await moveLabTime(options.topology, key, seconds);
       return {

@@ -129,23 +129,43 @@ export function createLabControlRoutes(options: LabControlOptions): Router {
 }
 
 /**
- * `GET /_lab/clock`: `{ service, now, offsetSeconds }`, the lab's time in this service.
- * `PUT /_lab/clock` `{ "offsetSeconds": N }`: the lab's time N seconds ahead of real time from
- * now on (never less than it is: 409 `clock_backwards`), answered with what of this service's
- * state expired in the jump (`expired`, by kind). The command line sets every service to the same
- * offset (`npm run lab -- time +5m`).
+ * `GET /_lab/clock`: `{ service, now, offsetSeconds, held }`, the lab's time in this service.
+ * `PUT /_lab/clock`, one of:
+ * - `{ "offsetSeconds": N }`: the lab's time N seconds ahead of real time from now on (never less
+ *   than it is: 409 `clock_backwards`), answered with what of this service's state expired in the
+ *   jump (`expired`, by kind). The command line sets every service to the same offset
+ *   (`npm run lab -- time +5m`).
+ * - `{ "held": true }`: the lab's time stands still here (step mode holds every service between
+ *   two steps), for two minutes unless renewed by the same call; 409 `clock_not_ahead` when the
+ *   lab's time is not ahead of real time (it would fall behind). `{ "held": false }` lets it run on
+ *   from where it stood. See `lab-clock.ts`.
  */
 function addClockRoutes(router: Router, options: LabControlOptions, clock: LabClock): void {
-  const read = () => ({ service: options.recorder.service, now: new Date().toISOString(), offsetSeconds: Math.round(clock.offsetMs / 1000) });
+  const read = () => ({
+    service: options.recorder.service,
+    now: new Date(clock.now()).toISOString(),
+    offsetSeconds: Math.round(clock.offsetMs / 1000),
+    held: clock.held,
+  });
   router.get('/clock', (ctx) => {
     ctx.body = read();
   });
   router.put('/clock', bodyParser({ enableTypes: ['json'], jsonLimit: '1kb' }), async (ctx) => {
-    const { offsetSeconds } = (ctx.request.body ?? {}) as { offsetSeconds?: unknown };
-    if (typeof offsetSeconds !== 'number' || !Number.isInteger(offsetSeconds) || offsetSeconds < 0 || offsetSeconds > MAX_CLOCK_OFFSET_SECONDS) {
-      throw new HttpError(400, 'invalid_setting', `offsetSeconds must be a whole number of seconds from 0 to ${MAX_CLOCK_OFFSET_SECONDS}.`);
+    const change = parseClockChange(ctx.request.body);
+    if ('held' in change) {
+      if (!change.held) clock.release();
+      else if (!clock.hold()) {
+        throw new HttpError(
+          409,
+          'clock_not_ahead',
+          "The lab's time can stand still only while it is ahead of real time (it must never fall behind it): move it forward first.",
+        );
+      }
+      ctx.body = read();
+      return;
     }
-    const before = Date.now();
+    const { offsetSeconds } = change;
+    const before = clock.now();
     const movedMs = offsetSeconds * 1000 - clock.offsetMs;
     if (movedMs < 0) {
       throw new HttpError(409, 'clock_backwards', `The lab's time only goes forward: it is ${Math.round(clock.offsetMs / 1000)} s ahead already.`);
@@ -158,11 +178,30 @@ function addClockRoutes(router: Router, options: LabControlOptions, clock: LabCl
     }
     if (movedMs > 0) {
       console.log(
-        `${options.recorder.service}: lab clock moved ${Math.round(movedMs / 1000)} s: lab time ${new Date().toISOString()}, ${offsetSeconds} s ahead of real time`,
+        `${options.recorder.service}: lab clock moved ${Math.round(movedMs / 1000)} s: lab time ${new Date(clock.now()).toISOString()}, ${offsetSeconds} s ahead of real time`,
       );
     }
     ctx.body = { ...read(), movedSeconds: Math.round(movedMs / 1000), expired };
   });
+}
+
+/** The body of `PUT /_lab/clock`: a move or a hold, never both; throws a 400 HttpError for anything else. */
+function parseClockChange(body: unknown): { offsetSeconds: number } | { held: boolean } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'invalid_setting', 'The clock change must be a JSON object: {"offsetSeconds": N} or {"held": true|false}.');
+  }
+  const { offsetSeconds, held } = body as { offsetSeconds?: unknown; held?: unknown };
+  if (offsetSeconds !== undefined && held !== undefined) {
+    throw new HttpError(400, 'invalid_setting', 'Send either offsetSeconds (a move) or held (a hold), not both.');
+  }
+  if (held !== undefined) {
+    if (typeof held !== 'boolean') throw new HttpError(400, 'invalid_setting', 'held must be true or false.');
+    return { held };
+  }
+  if (typeof offsetSeconds !== 'number' || !Number.isInteger(offsetSeconds) || offsetSeconds < 0 || offsetSeconds > MAX_CLOCK_OFFSET_SECONDS) {
+    throw new HttpError(400, 'invalid_setting', `offsetSeconds must be a whole number of seconds from 0 to ${MAX_CLOCK_OFFSET_SECONDS}.`);
+  }
+  return { offsetSeconds };
 }
 
 /**

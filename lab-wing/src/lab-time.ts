@@ -13,6 +13,8 @@ export interface ServiceClock {
   readonly service: ServiceName;
   readonly now: string;
   readonly offsetSeconds: number;
+  /** Whether the lab's time stands still in this service (step mode holds it between steps). */
+  readonly held?: boolean;
   /** After a move: what of the service's state ended in the jump, by kind. */
   readonly expired?: Readonly<Record<string, number>>;
   /** The port of a BFF instance, when several serve the app. */
@@ -62,6 +64,18 @@ export async function moveLabTime(topology: LabTopology, controlKey: string, sec
   const offsetSeconds = Math.max(0, ...before.map((entry) => entry.clock?.offsetSeconds ?? 0)) + seconds;
   const moved = await Promise.all(before.map((entry) => callClock(entry.target, controlKey, 'PUT', JSON.stringify({ offsetSeconds }))));
   return moved.filter((clock): clock is ServiceClock => clock !== undefined);
+}
+
+/**
+ * Holds the lab's time in every clocked service (`held`: step mode, between two steps), or lets it
+ * run on from where it stood. A hold lasts two minutes unless this is called again (the holder
+ * renews it while it waits); it needs the lab's time ahead of real time (`PUT /_lab/clock` answers
+ * 409 `clock_not_ahead` otherwise, and this throws).
+ */
+export async function holdLabTime(topology: LabTopology, controlKey: string, held: boolean): Promise<ServiceClock[]> {
+  const targets = await clockedUrls(topology, controlKey);
+  const clocks = await Promise.all(targets.map((target) => callClock(target, controlKey, 'PUT', JSON.stringify({ held }))));
+  return clocks.filter((clock): clock is ServiceClock => clock !== undefined);
 }
 
 async function callClock(target: ClockTarget, controlKey: string, method: 'GET' | 'PUT', body?: string): Promise<ServiceClock | undefined> {

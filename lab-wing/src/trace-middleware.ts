@@ -18,13 +18,15 @@ export function traceRequests(recorder: TraceRecorder, self: Party) {
     const fromPeer = PARTIES.has(caller);
     const correlationId = (fromPeer && ctx.get(TRACE_HEADERS.correlation)) || newCorrelationId();
     const started = Date.now();
+    // How long it took, on real time: the lab's time may stand still (a held clock) or jump meanwhile.
+    const startedAt = performance.now();
     try {
       await runWithCorrelation(correlationId, next);
     } finally {
       // What the exchange is made from, as references: the event is built from them only when
       // somebody reads it (most exchanges are never read while nobody watches).
       const { method, href, status } = ctx;
-      const durationMs = Date.now() - started;
+      const durationMs = Math.round(performance.now() - startedAt);
       const requestHeaders = ctx.request.headers;
       const responseHeaders = ctx.response.headers as Record<string, string | string[] | number | undefined>;
       const requestBody = requestBodyOf(ctx);

@@ -66,13 +66,16 @@ function startOutbound(
   exchange: Pick<RawExchange, 'from' | 'to' | 'method' | 'url' | 'requestHeaders' | 'requestBody' | 'correlationId'>,
 ) {
   const started = Date.now();
+  // How long it took, on real time: the lab's time may stand still (a held clock) or jump meanwhile.
+  const startedAt = performance.now();
+  const took = () => Math.round(performance.now() - startedAt);
   const base = { ...exchange, time: new Date(started).toISOString(), direction: 'outbound' as const, channel: 'back' as const };
   return {
     answered(status: number, responseHeaders: Record<string, string>, responseBody: string | undefined, setCookies?: string[]): void {
-      recorder.note({ ...base, status, durationMs: Date.now() - started, responseHeaders, responseBody, ...(setCookies?.length ? { setCookies } : {}) });
+      recorder.note({ ...base, status, durationMs: took(), responseHeaders, responseBody, ...(setCookies?.length ? { setCookies } : {}) });
     },
     failed(error: unknown): void {
-      recorder.note({ ...base, durationMs: Date.now() - started, responseHeaders: {}, error: describeError(error) });
+      recorder.note({ ...base, durationMs: took(), responseHeaders: {}, error: describeError(error) });
     },
   };
 }

@@ -55,6 +55,17 @@ function print(clocks: readonly ServiceClock[]): void {
   }
   const ahead = Math.max(...clocks.map((clock) => clock.offsetSeconds));
   console.log(`Lab time: ${clocks[0]?.now.replace('T', ' ').slice(0, 19)} UTC, ahead of real time by ${describeOffset(ahead)}`);
-  const apart = clocks.filter((clock) => clock.offsetSeconds !== ahead);
-  if (apart.length > 0) console.log(`  behind the others (restarted?): ${apart.map((clock) => clock.service).join(', ')}; the next move brings them along`);
+  const held = clocks.filter((clock) => clock.held);
+  if (held.length > 0) {
+    console.log(
+      `  held: the lab's time stands still${held.length < clocks.length ? ` in ${held.map(nameOf).join(', ')}` : ''} (a step-by-step scenario run holds it between its steps; it runs on at the next step, or within 2 min of the run's end)`,
+    );
+  }
+  // Holds stop and restart each service a few milliseconds apart: a second apart is no restart.
+  const apart = clocks.filter((clock) => ahead - clock.offsetSeconds > 1);
+  if (apart.length > 0) console.log(`  behind the others (restarted?): ${apart.map(nameOf).join(', ')}; the next move brings them along`);
+}
+
+function nameOf(clock: ServiceClock): string {
+  return clock.instance ? `${clock.service}:${clock.instance}` : clock.service;
 }

@@ -12,7 +12,7 @@ const JUMPS: ReadonlyArray<{ label: string; seconds: number }> = [
 
 /**
  * LAB ONLY: the lab's time in the X-ray. Everyone sees how far the lab's clock is ahead of real
- * time; the instructor's view also moves it ("five minutes later"), every service at once
+ * time, and whether it is held (a step-by-step scenario run stops it between steps); the instructor's view also moves it ("five minutes later"), every service at once
  * (`PUT /bff/xray/clock`), and the audience watches the next API call refresh.
  * @fires xray-clock-moved - the lab's time moved; `detail.offsetSeconds` is the new offset
  */
@@ -27,6 +27,12 @@ export class XrayClock extends LitElement {
     }
     .offset {
       white-space: nowrap;
+    }
+    .held {
+      padding: 0.1rem 0.5rem;
+      border-radius: 999px;
+      background: #dde7ff;
+      font-weight: 700;
     }
     .offset.moved {
       padding: 0.1rem 0.5rem;
@@ -46,6 +52,8 @@ export class XrayClock extends LitElement {
 
   /** Seconds the lab's time is ahead of real time (from `GET /bff/xray/state`); undefined: no lab clock. */
   @property({ type: Number }) offsetSeconds?: number;
+  /** Whether the lab's time stands still: a step-by-step scenario run (`--step`) holds it between steps. */
+  @property({ type: Boolean }) held = false;
   /** Whether this browser has the instructor's view (only it may move the time). */
   @property({ type: Boolean }) instructor = false;
   @state() private busy = false;
@@ -58,6 +66,11 @@ export class XrayClock extends LitElement {
       <span class="offset ${moved ? 'moved' : ''}" data-testid="xray-clock-offset" title="The lab's clock: every service reads its time from it">
         ${moved ? `Lab time +${describe(this.offsetSeconds)}` : 'Lab time: now'}
       </span>
+      ${
+        this.held
+          ? html`<span class="held" data-testid="xray-clock-held" title="A step-by-step scenario run holds the lab's time between its steps: nothing expires while the instructor talks">held</span>`
+          : nothing
+      }
       ${
         this.instructor
           ? JUMPS.map(

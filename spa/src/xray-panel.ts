@@ -199,6 +199,8 @@ export class XrayPanel extends LitElement {
   @state() private fullView = false;
   /** How far the lab's clock is ahead of real time (`GET /bff/xray/state`); undefined without a lab clock. */
   @state() private clockOffset?: number;
+  /** Whether the lab's clock stands still (a step-by-step scenario run holds it between steps). */
+  @state() private clockHeld = false;
   /** Which view the stream shows (it says so first); undefined until it has. */
   @state() private view?: XrayView;
   /** The app runs as a public client: its exchanges belong to no BFF session. */
@@ -279,7 +281,7 @@ export class XrayPanel extends LitElement {
           </label>
           <span class="grow"></span>
           <xray-scenarios .instructor=${this.view === 'instructor'}></xray-scenarios>
-          <xray-clock .offsetSeconds=${this.clockOffset} .instructor=${this.view === 'instructor'}></xray-clock>
+          <xray-clock .offsetSeconds=${this.clockOffset} .held=${this.clockHeld} .instructor=${this.view === 'instructor'}></xray-clock>
           <xray-view-switch .view=${this.view} @xray-view-change=${this.onViewChange}></xray-view-switch>
           <span class="connection ${this.connection}" data-testid="xray-connection" title="${this.#events.size} events received">${this.describeConnection()}</span>
           <button aria-pressed=${this.paused} data-testid="xray-pause" @click=${this.togglePause}>${this.paused ? `Resume (${this.#waiting.size} new)` : 'Pause'}</button>
@@ -426,9 +428,10 @@ export class XrayPanel extends LitElement {
       const response = await fetch(STATE_URL, { headers: { 'X-CSRF': '1', Accept: 'application/json' }, credentials: 'same-origin' });
       if (response.status === 404) return false;
       if (response.ok) {
-        const state = (await response.json()) as { fullView?: boolean; view?: unknown; clock?: { offsetSeconds?: unknown } };
+        const state = (await response.json()) as { fullView?: boolean; view?: unknown; clock?: { offsetSeconds?: unknown; held?: unknown } };
         this.fullView = state.fullView === true;
         this.clockOffset = typeof state.clock?.offsetSeconds === 'number' ? state.clock.offsetSeconds : undefined;
+        this.clockHeld = state.clock?.held === true;
         // The instructor's cookie expired, or another tab switched: the stream follows.
         const view = parseView(state.view);
         if (view && this.#source && this.view && view !== this.view) this.restart(view);

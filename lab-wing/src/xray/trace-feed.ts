@@ -29,6 +29,12 @@ export interface TraceFeedOptions {
   readonly reconnectMs?: number;
   /** How many recent events a new subscriber gets first. */
   readonly backlogSize?: number;
+  /**
+   * The time events settle against (epoch ms, as their `time`): `Date.now()` by default. While the
+   * lab's clock is held, `Date` stands still and nothing would ever settle: the BFF gives a time
+   * that goes on (`instrument-bff.ts`).
+   */
+  readonly now?: () => number;
 }
 
 export interface FeedSubscription {
@@ -69,7 +75,7 @@ export class TraceFeed {
   #closed = false;
 
   constructor(options: TraceFeedOptions) {
-    this.#options = { settleMs: 300, releaseIntervalMs: 100, reconnectMs: 1_000, backlogSize: 400, ...options };
+    this.#options = { settleMs: 300, releaseIntervalMs: 100, reconnectMs: 1_000, backlogSize: 400, now: () => Date.now(), ...options };
   }
 
   /**
@@ -86,7 +92,7 @@ export class TraceFeed {
     if (counted && this.#watchers++ === 0) this.#start();
     if (counted) {
       await this.#caughtUp;
-      this.#release(Date.now());
+      this.#release(this.#options.now());
     }
     const backlog = this.#sentEvents()
       .filter((event) => this.#audience.allows(scope, event))
@@ -146,7 +152,7 @@ export class TraceFeed {
     this.#stopOwn = this.#options.recorder.subscribe((event) => this.#ingest(event));
     const caughtUp = this.#options.controlKey ? this.#options.peers.map((peer) => this.#follow(peer)) : [];
     this.#caughtUp = Promise.race([Promise.all(caughtUp).then(() => undefined), delay(CATCH_UP_LIMIT_MS)]);
-    this.#timer = setInterval(() => this.#release(Date.now()), this.#options.releaseIntervalMs);
+    this.#timer = setInterval(() => this.#release(this.#options.now()), this.#options.releaseIntervalMs);
     this.#timer.unref?.();
   }
 

@@ -40,8 +40,9 @@ export type XrayView = 'session' | 'instructor';
  * - `GET /bff/xray/stream`: Server-Sent Events. First `event: view` (`{ "view" }`), then one trace
  *   event (JSON) per message, the recent ones first. `EventSource` cannot send `X-CSRF`; the
  *   stream changes nothing, and without CORS another site cannot read it.
- * - `GET /bff/xray/state`: `{ "fullView": boolean, "view" }`: whether any service records secrets
- *   unshortened, and which view this browser gets. Nothing about other sessions.
+ * - `GET /bff/xray/state`: `{ "fullView": boolean, "view", "clock"? }`: whether any service records
+ *   secrets unshortened, which view this browser gets, and the lab's clock (`offsetSeconds`, and
+ *   `held` while a step-by-step run holds it). Nothing about other sessions.
  * - `POST /bff/xray/view` with `X-Lab-Key`: the instructor's view for this browser, for two hours;
  *   `DELETE /bff/xray/view` leaves it. Only when the run has a control key.
  *
@@ -66,6 +67,8 @@ export function serveXray(feed: TraceFeed, defences: DefenceSwitches, log: (line
 /** The lab's clock as the instructor's X-ray moves it (every service at once). */
 export interface XrayClockControl {
   offsetSeconds(): number;
+  /** Whether the lab's time stands still (a step-by-step scenario run holds it between steps). */
+  held(): boolean;
   /** Moves every service's lab time `seconds` forward; what each reported as expired, by service. */
   advance(seconds: number): Promise<{ offsetSeconds: number; expired: Record<string, Readonly<Record<string, number>>> }>;
 }
@@ -110,7 +113,11 @@ export function createXrayRoutes(
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Content-Type-Options', 'nosniff');
     const { view } = identifyViewer(ctx, feed.controlKey);
-    ctx.body = { fullView: await feed.fullView(), view: view satisfies XrayView, ...(clock ? { clock: { offsetSeconds: clock.offsetSeconds() } } : {}) };
+    ctx.body = {
+      fullView: await feed.fullView(),
+      view: view satisfies XrayView,
+      ...(clock ? { clock: { offsetSeconds: clock.offsetSeconds(), held: clock.held() } } : {}),
+    };
   });
 
   const controlKey = feed.controlKey;

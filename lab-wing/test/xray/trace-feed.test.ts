@@ -4,7 +4,7 @@ import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handleErrors } from '@lab/kit';
 import { DefenceSwitches, type JwtSignatureCheck, type ServiceName, type TraceEvent } from '@lab/shared';
-import { TraceRecorder, createLabControlRoutes } from '../../src/index.ts';
+import { TraceRecorder, createLabClock, createLabControlRoutes } from '../../src/index.ts';
 import { EVERY_SESSION, TraceFeed } from '../../src/xray/trace-feed.ts';
 
 const KEY = 'test-control-key';
@@ -32,6 +32,24 @@ function newFeed(recorder: TraceRecorder, peers: Array<{ service: ServiceName; u
   const feed = new TraceFeed({ recorder, peers, controlKey: KEY, releaseIntervalMs: 20, reconnectMs: 100, settleMs: 120 });
   feeds.push(feed);
   return feed;
+}
+
+/** An inbound exchange of `recorder`'s service at `path`, now. */
+function exchangeAt(recorder: TraceRecorder, path: string): Parameters<TraceRecorder['record']>[0] {
+  return {
+    time: new Date().toISOString(),
+    direction: 'inbound',
+    channel: 'front',
+    from: 'user-agent',
+    to: recorder.service as TraceEvent['to'],
+    method: 'GET',
+    url: `http://127.0.0.1${path}`,
+    status: 200,
+    durationMs: 0,
+    requestHeaders: {},
+    responseHeaders: {},
+    correlationId: path,
+  };
 }
 
 /** Records an exchange that started `startedMsAgo` ago and took `durationMs`. */
@@ -105,6 +123,34 @@ describe('TraceFeed', () => {
     done();
     await until(() => received.length === 2);
     expect(received).toEqual(['/bff/callback', '/token']);
+  });
+
+  it("sends the events of a held lab time, whose Date stands still, once they settle on the time the BFF's clock gives it", async () => {
+    // What the BFF gives its feed (instrument-bff.ts): the lab's time, plus for how long it has been held.
+    const clock = createLabClock(() => Date.now(), 3_600_000);
+    const bff = new TraceRecorder('bff');
+    const authserver = await startPeer('authserver');
+    const feed = new TraceFeed({
+      recorder: bff,
+      peers: [{ service: 'authserver', url: authserver.url }],
+      controlKey: KEY,
+      releaseIntervalMs: 20,
+      settleMs: 120,
+      now: () => clock.now() + clock.heldForMs,
+    });
+    feeds.push(feed);
+    const received: string[] = [];
+    await feed.subscribe((event) => received.push(new URL(event.url).pathname), EVERY_SESSION);
+
+    // The last exchanges of a step, then the hold: every one of them carries the held time.
+    expect(clock.hold()).toBe(true);
+    const at = (recorder: TraceRecorder, path: string) =>
+      recorder.record({ ...exchangeAt(recorder, path), time: new Date(clock.now()).toISOString(), durationMs: 0 });
+    at(bff, '/api/notes');
+    at(authserver.recorder, '/token');
+    await until(() => received.length === 2);
+    expect(received.sort()).toEqual(['/api/notes', '/token']);
+    expect(clock.held).toBe(true);
   });
 
   it("sends a peer's event again when the signature of its JWT has been checked", async () => {

@@ -1,6 +1,6 @@
 import type { DefenceName, LabMode, LabTopology, LootItem, ServiceName, TraceEvent } from '@lab/shared';
 import { LAB_KEY_HEADER } from '@lab/shared';
-import { moveLabTime, readLabClocks, type ServiceClock } from '@lab/wing';
+import { holdLabTime, moveLabTime, readLabClocks, type ServiceClock } from '@lab/wing';
 
 export type { LootItem };
 
@@ -113,6 +113,15 @@ export class LabConnection {
    */
   async moveTime(seconds: number): Promise<ServiceClock[]> {
     return moveLabTime(this.topology, this.#key, seconds);
+  }
+
+  /**
+   * Holds the lab's time in every service (`true`: it stands still; calling again renews the hold,
+   * which otherwise lapses after two minutes), or lets it run on from where it stood (`false`).
+   * Step mode holds it while it waits for Enter. Holding needs the lab's time ahead of real time.
+   */
+  async holdTime(held: boolean): Promise<ServiceClock[]> {
+    return holdLabTime(this.topology, this.#key, held);
   }
 
   /** What reached the attacker's collector (exfiltrated storage, Referers, landings). */
