@@ -9,6 +9,7 @@ import { startPrivateLab } from './engine/private-lab.ts';
 import { Narrator } from './engine/narrate.ts';
 import { narrationWidth } from './engine/wrap-lines.ts';
 import { runScenario } from './engine/run-scenario.ts';
+import { leadLabTimeForSteps } from './engine/hold-lab-time.ts';
 import type { Scenario, ScenarioResult, StepInput } from './engine/scenario.ts';
 import { CLI_SCENARIOS } from './registry.ts';
 import { describeSetup } from './engine/scenario.ts';
@@ -23,7 +24,7 @@ const USAGE = `Usage:
 Options:
   --json      print one JSON document per scenario instead of the narration (with --list: the list as JSON)
   --progress-json  instead of the narration, one JSON line per step as it starts and one at the end
-  --step      wait for Enter before each step (for a live demo)
+  --step      wait for Enter before each step (for a live demo); the lab's time stands still while it waits
   --brief     for a live room: an attack's sign-in in one line, bodies only when they are the point,
               "Look at" again at the end of each step (lines wrap to COLUMNS or the terminal's width)
   --headed    show the browser
@@ -111,9 +112,10 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   const labs: ConnectedLab[] = [lab];
   const settingsOf = new Map<LabConnection, Awaited<ReturnType<LabConnection['settings']>>>();
   settingsOf.set(lab.connection, await lab.connection.settings());
-  // Ctrl-C in the middle of a demo: put the lab's defences back before leaving.
+  // Ctrl-C in the middle of a demo: put the lab's defences back, and let its time run, before leaving.
   const interrupt = async () => {
     process.stderr.write("\nInterrupted: restoring the lab's settings...\n");
+    if (values.step) await lab.connection.holdTime(false).catch(() => undefined);
     await Promise.all(
       [...settingsOf].flatMap(([connection, initial]) =>
         initial.map(({ service, ...settings }) => connection.update(service, settings).catch(() => undefined)),
@@ -127,7 +129,16 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   prompt?.once('SIGINT', interrupt);
   const results: ScenarioResult[] = [];
   const runStarted = Date.now();
+  // Step mode: the lab's time stands still while the instructor talks (engine/hold-lab-time.ts).
+  const holdLabTimeBeforeStep = values.step ? { warn: (line: string) => process.stderr.write(`${line}\n`) } : undefined;
   try {
+    if (values.step) {
+      const line = await leadLabTimeForSteps(lab.connection).catch(
+        (error: unknown) =>
+          `Step mode: the lab's time could not be put ahead (${error instanceof Error ? error.message : String(error)}); it may run on between steps.`,
+      );
+      (narrated ? process.stdout : process.stderr).write(`${line}\n`);
+    }
     if (laneCount > 1) {
       if (narrated) process.stdout.write(`Running ${selected.length} scenarios in ${laneCount} labs side by side (--lanes 1 for one at a time)...\n`);
       const extra = await Promise.all(Array.from({ length: laneCount - 1 }, (_, index) => startPrivateLab(index + 2)));
@@ -162,6 +173,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
               }
             : undefined,
         onStep: narrated ? (step) => narrator.step(step) : undefined,
+        holdLabTimeBeforeStep,
         reportScreenshots: values.report,
       });
       results[index] = result;
@@ -191,6 +203,8 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     await Promise.all(labs.map((each, at) => lane(each.connection, at === 0)));
   } finally {
     process.off('SIGINT', interrupt);
+    // Each step's wait released its hold; this is for a run that ended inside one.
+    if (values.step) await lab.connection.holdTime(false).catch(() => undefined);
     prompt?.close();
     await browser.close();
     await Promise.all(labs.map((each) => each.stop()));

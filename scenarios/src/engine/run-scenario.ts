@@ -17,12 +17,20 @@ import type {
   Visibility,
 } from './scenario.ts';
 import { describeOffset } from '../lab-time.ts';
+import { whileLabTimeHeld } from './hold-lab-time.ts';
 
 export interface RunOptions {
   readonly lab: LabConnection;
   readonly browser: Browser;
   /** Called before each step starts (the CLI's `--step` waits for Enter here). */
   readonly beforeStep?: (input: StepInput, number: number) => Promise<void>;
+  /**
+   * Step mode: the lab's time stands still while `beforeStep` waits (held in every service, the
+   * hold renewed while it lasts, released as the step starts), and every browser of the run is set
+   * to the lab's time again after. However long the wait, nothing expires between two steps.
+   * `warn` hears when the time could not be held. See `hold-lab-time.ts`.
+   */
+  readonly holdLabTimeBeforeStep?: { readonly warn: (line: string) => void };
   /** Called when each step ends, for live narration. */
   readonly onStep?: (step: StepRecord) => void;
   /**
@@ -53,8 +61,30 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const pictures = new StepPictures();
   // How far the lab's time is ahead of real time: every browser of the run is set to the lab's time.
   let labOffsetMs = await readLabOffsetMs(lab);
+  let browsersFollowLab = labOffsetMs > 0;
   const setBrowserClock = async (created: BrowserContext) => {
-    if (labOffsetMs > 0) await created.clock.setSystemTime(Date.now() + labOffsetMs);
+    if (browsersFollowLab) await created.clock.setSystemTime(Date.now() + labOffsetMs);
+  };
+  /**
+   * The lab's time is now `offsetMs` ahead of real time (it moved, or stood still a while): every
+   * browser follows. Playwright sets a browser's clock in its pages, and a page whose navigation is
+   * held (`CallbackHold`) takes it only once the navigation goes on, which may be the next step's
+   * doing: `patienceMs` bounds the wait (the page still takes the time when it can).
+   */
+  const followLabTime = async (offsetMs: number, patienceMs = Number.POSITIVE_INFINITY) => {
+    labOffsetMs = offsetMs;
+    browsersFollowLab ||= offsetMs > 0;
+    const following = Promise.all(contexts.map(setBrowserClock));
+    if (Number.isFinite(patienceMs)) {
+      let timer: NodeJS.Timeout | undefined;
+      const patience = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, patienceMs);
+      });
+      await Promise.race([following.catch(() => undefined), patience]);
+      clearTimeout(timer);
+    } else {
+      await following;
+    }
   };
 
   await lab.setWeakened(weakened);
@@ -75,7 +105,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     },
     async step<T>(input: StepInput, body: (tools: StepTools) => Promise<T>): Promise<T> {
       const number = steps.length + 1;
-      await options.beforeStep?.(input, number);
+      if (options.holdLabTimeBeforeStep) {
+        await whileLabTimeHeld(lab, async () => options.beforeStep?.(input, number), options.holdLabTimeBeforeStep.warn);
+        // The lab's time stood still while the browsers' ran on: they take the lab's time again.
+        await followLabTime(await readLabOffsetMs(lab), 2_000);
+      } else {
+        await options.beforeStep?.(input, number);
+      }
       const marks = await lab.traceMarks();
       const expectations: Expectation[] = [];
       const notes: string[] = [];
@@ -118,8 +154,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         },
         async moveLabTime(seconds) {
           const clocks = await lab.moveTime(seconds);
-          labOffsetMs = Math.max(0, ...clocks.map((clock) => Date.parse(clock.now) - Date.now()));
-          await Promise.all(contexts.map(setBrowserClock));
+          await followLabTime(Math.max(0, ...clocks.map((clock) => Date.parse(clock.now) - Date.now())));
           const expired: Record<string, number> = {};
           for (const clock of clocks) {
             for (const [kind, count] of Object.entries(clock.expired ?? {})) expired[kind] = (expired[kind] ?? 0) + count;
