@@ -288,8 +288,11 @@ describe('two users, one X-ray each', () => {
 
 describe('GET /bff/xray/stream', () => {
   it('carries no full token while the full view is off, even to the instructor', async () => {
+    // The shared lab's time may have moved ahead (scenarios move it): the X-ray says how far, as the BFF's clock does.
+    const labClock = async () =>
+      (await (await fetch(`${topology.bff.url}/_lab/clock`, { headers: { 'X-Lab-Key': controlKey } })).json()) as { now: string; offsetSeconds: number };
     const state = await fetch(`${topology.spa.url}/bff/xray/state`, { headers: { 'X-CSRF': '1' } });
-    expect(await state.json()).toEqual({ fullView: false, view: 'session', clock: { offsetSeconds: 0 } });
+    expect(await state.json()).toEqual({ fullView: false, view: 'session', clock: { offsetSeconds: (await labClock()).offsetSeconds, held: false } });
 
     const controller = new AbortController();
     const response = await fetch(`${topology.spa.url}/bff/xray/stream`, { signal: controller.signal, headers: { 'X-Lab-Key': controlKey } });
@@ -306,7 +309,8 @@ describe('GET /bff/xray/stream', () => {
     })();
 
     const eventsOf = () => traceEventsOf(text);
-    const started = new Date().toISOString();
+    // Events carry the lab's time, which may be ahead of real time.
+    const started = (await labClock()).now;
     const bob = await browser.newContext();
     try {
       await signInThroughSpa(await bob.newPage(), topology, 'bob');

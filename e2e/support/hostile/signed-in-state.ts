@@ -124,7 +124,13 @@ export class SignedInState {
       });
       if (!response.ok) return undefined;
       const { sessions = [] } = (await response.json()) as { sessions?: StoreSession[] };
-      const soon = Date.now() + 30_000;
+      // Expiry is in the lab's time, which may be ahead of real time (scenarios move it).
+      const clock = await fetch(`${this.#topology.bff.url}/_lab/clock`, {
+        headers: { [LAB_KEY_HEADER]: this.#controlKey },
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      const labNow = clock.ok ? Date.parse(((await clock.json()) as { now?: string }).now ?? '') : Number.NaN;
+      const soon = (Number.isFinite(labNow) ? labNow : Date.now()) + 30_000;
       return sessions
         .filter((session) => session.sub === HOSTILE_USER && (session.tokens?.accessTokenExpiresAt ?? 0) > soon && session.tokens?.accessToken)
         .sort((a, b) => (b.tokens?.accessTokenExpiresAt ?? 0) - (a.tokens?.accessTokenExpiresAt ?? 0))[0]?.tokens?.accessToken;

@@ -4,11 +4,9 @@ import { findExchange } from '../library/exchanges.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
 import { ScriptedUserAgent, readJson } from '../library/scripted-user-agent.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
-import { msUntil, readJwt, writeJwt } from '../library/attack-tools.ts';
+import { readJwt, writeJwt } from '../library/attack-tools.ts';
+import { accessTokenLifetimeSeconds, laterBy, moveLabTimePast, readLabNow } from '../library/time-travel.ts';
 
-/** alice's access token lives this long, so the last step can show a genuinely expired one. */
-const ACCESS_TOKEN_TTL_SECONDS = 1;
-/** The clock skew the notes API tolerates (resource-api/src/verify-access-token.ts). */
 /** The API's tolerance on `exp` (`API_CLOCK_TOLERANCE`, 1 s by default: the lab's parties share one clock; `exp` is in whole seconds). */
 const API_CLOCK_TOLERANCE_MS = 1_000;
 /** bob's most private seeded note (resource-api/src/notes-store.ts). */
@@ -36,10 +34,10 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
   prerequisites: [
     'alice (Resource Owner) signs in to the app; her browser here is plain HTTP.',
     "Mallory (Attacker) has copied the BFF's session store (the lab-only breach route GET /_lab/session-store stands in for that breach): she holds alice's access token. She calls the notes API directly, without the BFF.",
-    `Access tokens live ${ACCESS_TOKEN_TTL_SECONDS} s in this run, so the last step can replay a genuinely expired one (the API tolerates ${API_CLOCK_TOLERANCE_MS / 1000} s on exp, which counts whole seconds, so it waits that long too).`,
+    `Access tokens live as long as the lab issues them (5 min, the lab's default). The last step replays a genuinely expired one without waiting: the lab's clock moves past its exp, and the ${API_CLOCK_TOLERANCE_MS / 1000} s the API tolerates on exp (which counts whole seconds).`,
   ],
   async run({ topology, lab, step, fetchAs }, { defended }) {
-    await lab.update('authserver', { accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS });
+    const lifetime = await accessTokenLifetimeSeconds(lab);
     const spa = topology.spa.url;
     const api = topology['resource-api'].url;
     const alice = new ScriptedUserAgent(fetchAs, 'user-agent');
@@ -127,7 +125,8 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
         look: 'whether the API lets the token choose its own algorithm',
       },
       async (s) => {
-        const now = Math.floor(Date.now() / 1000);
+        // Her claims count in the lab's time, as the API reads it (it may be ahead of real time).
+        const now = Math.floor((await readLabNow(lab)) / 1000);
         const forged = writeJwt(
           { alg: 'none', typ: 'at+jwt' },
           { iss: stolen.payload.iss, sub: 'alice', aud: api, client_id: 'bff', scope: 'notes:read notes:write', iat: now, exp: now + 3600, jti: randomUUID() },
@@ -161,12 +160,13 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
     await step(
       {
         actor: 'Attacker',
-        action: "waits until alice's copied token has expired, then replays it unchanged",
+        action: `replays alice's copied token unchanged ${laterBy(lifetime)}, when it has expired`,
         look: 'exp: checked whatever the signature switch says',
       },
       async (s) => {
         const exp = Number(stolen.payload.exp);
-        await new Promise((resolve) => setTimeout(resolve, msUntil(exp * 1000 + API_CLOCK_TOLERANCE_MS + 300)));
+        // The lab's clock moves past exp and the API's tolerance: the token is expired at the API.
+        await moveLabTimePast(s, lab, exp * 1000 + API_CLOCK_TOLERANCE_MS);
         const response = await callApi(stolen.accessToken);
         s.expect('the API refuses it', { status: 401, error: 'invalid_token' }, { status: response.status, error: (await readJson(response)).error });
         s.expect(

@@ -1,13 +1,9 @@
-import { refreshMarginMs } from '@lab/shared';
 import { defineAttack } from '../engine/define-attack.ts';
 import { findExchange, fieldsOf, queryOf } from '../library/exchanges.ts';
 import { deliverHeldCallback, signInUntilCallback } from '../library/held-sign-in.ts';
 import { ScriptedUserAgent, readJson } from '../library/scripted-user-agent.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
-import { msUntil } from '../library/attack-tools.ts';
-
-/** Access tokens are short in this run, so the end of the story can show a refresh. */
-const ACCESS_TOKEN_TTL_SECONDS = 6;
+import { accessTokenLifetimeSeconds, laterBy, moveLabTimePast, refreshDueAt } from '../library/time-travel.ts';
 
 /**
  * RFC 9700 §4.5: authorization code injection, after the code leaked (§4.2, RFC 7636 §1).
@@ -28,10 +24,10 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
     'alice (Resource Owner) signs in with a fresh browser (User Agent).',
     'Mallory (Attacker) uses her own HTTP client; she needs no account for this.',
     "Her copy of alice's code: the lab holds alice's browser on the redirect back to /bff/callback, standing in for a code leaked through browser history, a proxy log or a Referer (RFC 9700 §4.2).",
-    `Access tokens live ${ACCESS_TOKEN_TTL_SECONDS} s in this run, so the last step can show a refresh.`,
+    "Access tokens live as long as the lab issues them (5 min, the lab's default). With the defences off, the last step shows a refresh without waiting: the lab's clock moves until the access token in Mallory's session is due for one.",
   ],
   async run({ topology, lab, step, newUserAgent, fetchAs }, { defended }) {
-    await lab.update('authserver', { accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS });
+    const lifetime = await accessTokenLifetimeSeconds(lab);
     const spa = topology.spa.url;
     const issuer = topology.authserver.url;
     const alicesBrowser = await newUserAgent();
@@ -222,13 +218,17 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
 
     if (!defended) {
       await step(
-        { actor: 'Attacker', action: 'loads the notes again once the access token is due for a refresh', look: 'the refresh_token grant, refused' },
+        {
+          actor: 'Attacker',
+          action: `loads the notes again ${laterBy(lifetime)}, once the access token is due for a refresh`,
+          look: 'the refresh_token grant, refused',
+        },
         async (s) => {
           const user = await mallory.callApp(`${spa}/bff/user`);
           const expiresAt = Date.parse(String((user.body.session as { accessTokenExpiresAt?: string } | undefined)?.accessTokenExpiresAt ?? ''));
-          // Until the BFF finds it due: a fifth of its lifetime before expiry (refreshMarginMs).
-          const dueAt = expiresAt - refreshMarginMs(ACCESS_TOKEN_TTL_SECONDS * 1000);
-          if (Number.isFinite(dueAt)) await new Promise((resolve) => setTimeout(resolve, msUntil(dueAt) + 200));
+          // The lab's clock moves until the BFF finds her token due: a fifth of its lifetime before expiry (at most 5 s).
+          if (Number.isFinite(expiresAt)) await moveLabTimePast(s, lab, refreshDueAt(expiresAt, lifetime * 1000));
+          else s.note("Mallory's session holds no access token: there is no refresh to wait for.");
           const notes = await mallory.callApp(`${spa}/api/notes`);
           const refresh = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
           s.expectLeak(

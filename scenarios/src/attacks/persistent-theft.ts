@@ -1,16 +1,18 @@
+import type { Page } from 'playwright-core';
 import type { LootItem } from '../engine/lab-connection.ts';
 import { defineAttack } from '../engine/define-attack.ts';
-import { pollFor, waitUntilBffRefreshes } from '../library/attack-support.ts';
+import { pollFor } from '../library/attack-support.ts';
+import { readJwt } from '../library/attack-tools.ts';
 import { readableByScripts } from '../library/browser-view.ts';
 import { fieldsOf, findExchanges, JWT_SHAPE } from '../library/exchanges.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
 import { loadAppWithXss, lootFrom, storageIn } from '../library/xss.ts';
-
-/** Access tokens live this long in this run, so that alice's app refreshes while Mallory watches. */
-const ACCESS_TOKEN_TTL_SECONDS = 3;
+import { accessTokenLifetimeSeconds, bffAccessTokenExpiry, laterBy, moveLabTimePast } from '../library/time-travel.ts';
 
 const REFRESH_TOKEN_KEY = 'lab.refresh_token';
+/** Where the app keeps its access token in the anti-pattern (spa/src/token-storage.ts). */
+const ACCESS_TOKEN_KEY = 'lab.access_token';
 
 /** The refresh tokens the persistent-theft reports carried, in the order they arrived, without repeats. */
 function stolenRefreshTokens(reports: readonly LootItem[]): string[] {
@@ -37,14 +39,14 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
     "Refresh-token rotation catches a stolen refresh token when the thief and the app both use copies of the same one. A script that stays in the page sidesteps it: it sends every new refresh token as the app stores it, and once alice closes the tab, Mallory redeems the newest one, which nobody has used yet, so the authorization server sees a normal refresh and the grant lives on in her hands. With the BFF the refreshes happen on the back channel and the new tokens go into the BFF's session store: the script watches the browser's storage for as long as it likes and never sees one.",
   prerequisites: [
     'alice (Resource Owner) signs in to the app in her browser (User Agent).',
-    `Access tokens live ${ACCESS_TOKEN_TTL_SECONDS} s in this run, so the app refreshes them whenever alice does something; refresh-token rotation is on.`,
+    "Access tokens live as long as the lab issues them (5 min, the lab's default); refresh-token rotation is on. Step 3 happens once alice's access token has expired: the lab's clock (every service's, and the browser's) moves past it instead of waiting, so the app refreshes it first.",
     "The app has an XSS bug: the lab's hook makes its page load Mallory's \"persistent-theft\" script. It reads web storage and cookies every 250 ms and POSTs them to Mallory's collector (http://[::1]:6660/collect by default) each time they change, for as long as the page stays open.",
     "The SPA's Content-Security-Policy is off in both runs: its connect-src would stop the reports, and this scenario is about what there is to steal.",
   ],
   async run({ topology, lab, step, newUserAgent, fetchAs }, { defended }) {
     const api = topology['resource-api'].url;
     const issuer = topology.authserver.url;
-    await lab.update('authserver', { accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS });
+    const lifetime = await accessTokenLifetimeSeconds(lab);
     await lab.clearLoot();
     const browser = await newUserAgent();
     const page = await browser.newPage();
@@ -91,12 +93,14 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
     await step(
       {
         actor: 'Resource Owner',
-        action: `adds a note; her access token has expired (${ACCESS_TOKEN_TTL_SECONDS} s), so the app refreshes it first`,
+        action: `adds a note ${laterBy(lifetime)}: her access token has expired, so the app refreshes it first`,
         look: defended ? 'who refreshes, and where the new tokens go' : "the refresh from the page, and the script's next report",
       },
       async (s) => {
-        // The BFF refreshes when the token is due (the page in the anti-pattern: always, at 3 s).
-        if (defended) await waitUntilBffRefreshes(page, ACCESS_TOKEN_TTL_SECONDS);
+        // The lab's clock moves past the expiry of the access token, wherever the app keeps it: the
+        // BFF's session says when it ends; in the anti-pattern, the token in the page does (its exp).
+        const expiresAt = (await bffAccessTokenExpiry(page)) ?? (await accessTokenExpiryInPage(page));
+        if (expiresAt !== undefined) await moveLabTimePast(s, lab, expiresAt);
         const text = `Alice's note while Mallory watches (${new Date().toISOString()})`;
         await page.getByTestId('note-input').fill(text);
         await page.getByTestId('add-note-button').click();
@@ -215,6 +219,14 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
     );
   },
 });
+
+/** When the access token the page keeps in localStorage expires (its exp, epoch ms of the lab's time); undefined when it keeps none. */
+async function accessTokenExpiryInPage(page: Page): Promise<number | undefined> {
+  const token = (await readableByScripts(page)).localStorage[ACCESS_TOKEN_KEY];
+  if (!token) return undefined;
+  const exp = Number(readJwt(token).payload.exp);
+  return Number.isFinite(exp) ? exp * 1000 : undefined;
+}
 
 /** True when a report carries anything that looks like a token (a JWT, or a refresh token entry). */
 function carriesToken(report: LootItem): boolean {

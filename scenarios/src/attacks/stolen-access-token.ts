@@ -6,6 +6,7 @@ import { rawTokensOf } from '../library/bff-store.ts';
 import { ScriptedUserAgent, readJson } from '../library/scripted-user-agent.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
 import { readJwt } from '../library/attack-tools.ts';
+import { readLabNow } from '../library/time-travel.ts';
 
 /** The proof algorithms the notes API takes (resource-api/src/config.ts), named in its `DPoP algs="…"` challenge. */
 const DPOP_ALGS = 'ES256 Ed25519 EdDSA';
@@ -203,7 +204,8 @@ export const [stolenAccessToken, stolenAccessTokenWeakened] = defineAttack({
           jti: randomUUID(),
           htm: 'GET',
           htu: `${api}/notes`,
-          iat: Math.floor(Date.now() / 1000),
+          // In the lab's time, as the API counts it (it may be ahead of real time).
+          iat: Math.floor((await readLabNow(lab)) / 1000),
           ath: createHash('sha256').update(stolen).digest('base64url'),
         })
           .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })

@@ -1,12 +1,9 @@
 import { defineScenario } from '../engine/scenario.ts';
 import { CallbackHold } from '../library/hold-callback.ts';
 import { signOutThroughSpa } from '../library/sign-in.ts';
-import { waitUntilBffRefreshes } from '../library/attack-support.ts';
 import { findExchange, fieldsOf, JWT_SHAPE, queryOf } from '../library/exchanges.ts';
 import { readableByScripts, sessionCookie } from '../library/browser-view.ts';
-
-/** Access-token lifetime for this run: long enough for steps 5–8, short enough to watch a refresh. */
-const SHORT_TTL_SECONDS = 5;
+import { accessTokenLifetimeSeconds, bffAccessTokenExpiry, laterBy, moveLabTimePast } from '../library/time-travel.ts';
 
 /**
  * The BFF pattern from the first click to sign-out: every redirect, every back-channel call,
@@ -20,10 +17,10 @@ export const recommendedFlow = defineScenario({
     'How the Authorization Code flow with PKCE runs through a BFF: the browser carries redirects and one opaque cookie; the code is redeemed, and every token kept, on the back channel.',
   prerequisites: [
     'alice (Resource Owner) uses a fresh browser (User Agent) with no cookies.',
-    `Access tokens live ${SHORT_TTL_SECONDS} s in this run, so step 9 can show a silent refresh.`,
+    "Access tokens live as long as the lab issues them (5 min, the lab's default). Step 9 shows a silent refresh without waiting: the lab's clock (every service's, and the browser's) moves past the access token's expiry.",
   ],
   async run({ topology, lab, step, newUserAgent }) {
-    await lab.update('authserver', { accessTokenTtlSeconds: SHORT_TTL_SECONDS });
+    const lifetime = await accessTokenLifetimeSeconds(lab);
     const browser = await newUserAgent();
     const page = await browser.newPage();
     const spa = topology.spa.url;
@@ -237,11 +234,13 @@ export const recommendedFlow = defineScenario({
     await step(
       {
         actor: 'Client: BFF',
-        action: 'one eternity later, the access token has expired: the BFF refreshes it before forwarding',
+        action: `finds, ${laterBy(lifetime)} (an eternity for an access token), that the access token has expired, and refreshes it before forwarding`,
         look: 'the refresh_token grant on the back channel, and the new refresh token',
       },
       async (s) => {
-        await waitUntilBffRefreshes(page, SHORT_TTL_SECONDS);
+        // The lab's clock moves just past the expiry the BFF reports for this session's access token.
+        const expiresAt = await bffAccessTokenExpiry(page);
+        if (expiresAt !== undefined) await moveLabTimePast(s, lab, expiresAt);
         await page.reload();
         await page.getByTestId('note').first().waitFor();
         const refresh = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });

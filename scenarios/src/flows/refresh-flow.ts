@@ -1,25 +1,12 @@
-import type { Page } from 'playwright-core';
-import { refreshMarginMs, shortenSecret, type TraceEvent } from '@lab/shared';
-import { defineScenario } from '../engine/scenario.ts';
+import { shortenSecret, type TraceEvent } from '@lab/shared';
+import { defineScenario, type StepTools } from '../engine/scenario.ts';
 import { findExchange, findExchanges, fieldsOf } from '../library/exchanges.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { rawTokensOf, sameSecret, type RawTokens } from '../library/bff-store.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
+import { accessTokenLifetimeSeconds, bffAccessTokenExpiry, laterBy, moveLabTimePast, refreshDueAt } from '../library/time-travel.ts';
 
-/**
- * Access-token lifetime for this run. The BFF refreshes a fifth of the lifetime before expiry
- * (at most 5 s), so a token is "fresh" for 4 s: enough for the sign-in's own first API call,
- * short enough not to wait long.
- */
-const SHORT_TTL_SECONDS = 5;
 const PARALLEL_CALLS = 5;
-
-/** Waits until the BFF will consider this access token due for a refresh. */
-async function waitUntilDue(page: Page, tokens: RawTokens | undefined): Promise<void> {
-  const margin = refreshMarginMs(tokens?.accessTokenLifetimeMs ?? SHORT_TTL_SECONDS * 1000);
-  const waitMs = (tokens?.accessTokenExpiresAt ?? 0) - margin - Date.now() + 200;
-  if (waitMs > 0) await page.waitForTimeout(waitMs);
-}
 
 /**
  * Token refresh on its own (RFC 6749 §6): the BFF renews an expiring access token with the
@@ -34,37 +21,40 @@ export const refreshFlow = defineScenario({
     'When the access token is about to expire the BFF uses the refresh token on the back channel and gets a new refresh token too (rotation), so a copy of the old one is stale; the browser keeps the same cookie; and five parallel API calls cause exactly one refresh.',
   prerequisites: [
     'alice (Resource Owner) uses a fresh browser (User Agent) with no cookies.',
-    `Access tokens live ${SHORT_TTL_SECONDS} s in this run; the BFF refreshes ${refreshMarginMs(SHORT_TTL_SECONDS * 1000) / 1000} s before expiry (a fifth of the lifetime, at most 5 s).`,
+    "Access tokens live as long as the lab issues them (5 min, the lab's default); the BFF refreshes a fifth of the lifetime before expiry, at most 5 s. Nobody waits for that: steps 3 and 5 move the lab's clock (every service's, and the browser's) to just before the access token expires.",
     'Refresh-token rotation is on (the defence refresh-rotation).',
     "The attacker's copy of the BFF's store is played with GET /_lab/session-store, a lab-only route: a real BFF has none.",
   ],
   async run({ topology, lab, step, newUserAgent }) {
-    await lab.update('authserver', { accessTokenTtlSeconds: SHORT_TTL_SECONDS });
+    const lifetime = await accessTokenLifetimeSeconds(lab);
     const spa = topology.spa.url;
     const browser = await newUserAgent();
     const page = await browser.newPage();
 
     let signIn: TraceEvent | undefined;
-    await step(
-      { actor: 'Resource Owner', action: 'signs in to the app as alice', look: `expires_in=${SHORT_TTL_SECONDS} in the token response` },
-      async (s) => {
-        await signInThroughSpa(page, topology, 'alice');
-        const exchanges = await s.exchanges();
-        signIn = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
-        const body = fieldsOf(signIn?.requestBody);
-        s.expect('the BFF redeemed the code', { grant_type: 'authorization_code', status: 200 }, { grant_type: body.grant_type, status: signIn?.status });
-        s.expect(`the access token lives ${SHORT_TTL_SECONDS} s`, SHORT_TTL_SECONDS, fieldsOf(signIn?.responseBody).expires_in);
-        s.check(
-          'a refresh token came with it',
-          'a refresh_token',
-          fieldsOf(signIn?.responseBody).refresh_token,
-          typeof fieldsOf(signIn?.responseBody).refresh_token === 'string',
-        );
-        const grants = findExchanges(exchanges, { to: 'authserver', path: '/token' }).map((grant) => fieldsOf(grant.requestBody).grant_type);
-        s.expect("the app's first API call used the fresh token: no refresh yet", ['authorization_code'], grants);
-        s.sees({ browser: 'bff_session', bff: `an access token (${SHORT_TTL_SECONDS} s) and a refresh token` });
-      },
-    );
+    await step({ actor: 'Resource Owner', action: 'signs in to the app as alice', look: `expires_in=${lifetime} in the token response` }, async (s) => {
+      await signInThroughSpa(page, topology, 'alice');
+      const exchanges = await s.exchanges();
+      signIn = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
+      const body = fieldsOf(signIn?.requestBody);
+      s.expect('the BFF redeemed the code', { grant_type: 'authorization_code', status: 200 }, { grant_type: body.grant_type, status: signIn?.status });
+      s.expect(`the access token lives ${lifetime} s`, lifetime, fieldsOf(signIn?.responseBody).expires_in);
+      s.check(
+        'a refresh token came with it',
+        'a refresh_token',
+        fieldsOf(signIn?.responseBody).refresh_token,
+        typeof fieldsOf(signIn?.responseBody).refresh_token === 'string',
+      );
+      const grants = findExchanges(exchanges, { to: 'authserver', path: '/token' }).map((grant) => fieldsOf(grant.requestBody).grant_type);
+      s.expect("the app's first API call used the fresh token: no refresh yet", ['authorization_code'], grants);
+      s.sees({ browser: 'bff_session', bff: `an access token (${lifetime} s) and a refresh token` });
+    });
+
+    /** "Five minutes later": the lab's clock moves to just after the BFF finds these tokens due for a refresh (a few seconds before they expire). */
+    const moveUntilDue = async (s: StepTools, tokens: RawTokens | undefined) => {
+      const expiresAt = tokens?.accessTokenExpiresAt ?? (await bffAccessTokenExpiry(page));
+      if (expiresAt !== undefined) await moveLabTimePast(s, lab, refreshDueAt(expiresAt, tokens?.accessTokenLifetimeMs ?? lifetime * 1000));
+    };
 
     let stolen: RawTokens | undefined;
     const cookieBefore = (await sessionCookie(browser, spa))?.value;
@@ -87,11 +77,11 @@ export const refreshFlow = defineScenario({
     await step(
       {
         actor: 'Client: BFF',
-        action: 'is asked for /api/notes just before the access token expires, and refreshes it first',
+        action: `is asked for /api/notes ${laterBy(lifetime)}, just before the access token expires, and refreshes it first`,
         look: 'the refresh_token grant on the back channel, and the new refresh token',
       },
       async (s) => {
-        await waitUntilDue(page, stolen);
+        await moveUntilDue(s, stolen);
         const status = await page.evaluate(async () => (await fetch('/api/notes', { headers: { 'X-CSRF': '1' } })).status);
         const exchanges = await s.exchanges();
         refresh = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
@@ -118,7 +108,7 @@ export const refreshFlow = defineScenario({
           { sent: sent.refresh_token, received: received.refresh_token },
           typeof received.refresh_token === 'string' && received.refresh_token !== sent.refresh_token,
         );
-        s.expect(`and a new access token for ${SHORT_TTL_SECONDS} s`, SHORT_TTL_SECONDS, received.expires_in);
+        s.expect(`and a new access token for ${lifetime} s`, lifetime, received.expires_in);
         s.expect("the browser's session cookie is unchanged", cookieBefore, (await sessionCookie(browser, spa))?.value);
         s.note('The browser only waited a few milliseconds longer for its notes: the refresh happened between the BFF and the authorization server.');
         s.sees({ browser: 'the same bff_session', bff: 'a new access token and a new refresh token', attacker: 'the old refresh token' });
@@ -164,11 +154,11 @@ export const refreshFlow = defineScenario({
     await step(
       {
         actor: 'Client: BFF',
-        action: `is sent ${PARALLEL_CALLS} API calls at once as the new access token expires, and refreshes only once`,
+        action: `is sent ${PARALLEL_CALLS} API calls at once ${laterBy(lifetime)}, as the new access token expires, and refreshes only once`,
         look: 'exactly one refresh_token grant for five calls',
       },
       async (s) => {
-        await waitUntilDue(page, current);
+        await moveUntilDue(s, current);
         // `no-store`: Chromium otherwise holds identical GETs to one URL until the first answers (its
         // HTTP cache lock), so the five calls would reach the BFF one after another, and a BFF
         // without its single flight would pass this step.

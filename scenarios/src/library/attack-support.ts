@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import type { Page } from 'playwright-core';
-import { TRACE_HEADERS, refreshMarginMs, type LabTopology, type Party } from '@lab/shared';
+import { TRACE_HEADERS, type LabTopology, type Party } from '@lab/shared';
 import { signInAtAuthorizationServer } from './sign-in.ts';
 
 /**
@@ -8,20 +8,6 @@ import { signInAtAuthorizationServer } from './sign-in.ts';
  * landing, a pixel, a frame). Short on purpose: a defended lab must fail a weakened run fast.
  */
 export const ATTACK_TIMEOUT_MS = 5_000;
-
-/**
- * Waits, in the signed-in page, until the BFF will find its access token due for a refresh: a
- * fifth of the token's lifetime before it expires (at most 5 s; `refreshMarginMs`), plus a little.
- * `lifetimeSeconds` is the access-token lifetime the scenario set for its run.
- */
-export async function waitUntilBffRefreshes(page: Page, lifetimeSeconds: number): Promise<void> {
-  const expiresAt = await page.evaluate(async () => {
-    const response = await fetch('/bff/user', { headers: { 'X-CSRF': '1' } });
-    return ((await response.json()) as { session?: { accessTokenExpiresAt?: string } }).session?.accessTokenExpiresAt ?? '';
-  });
-  const waitMs = Date.parse(expiresAt) - refreshMarginMs(lifetimeSeconds * 1000) - Date.now() + 200;
-  if (waitMs > 0) await page.waitForTimeout(waitMs);
-}
 
 /**
  * The Resource Owner signs in the way the app's "Sign in" button does it (a navigation to

@@ -40,8 +40,3 @@ export function writeJwt(header: Record<string, unknown>, payload: Record<string
   const encode = (part: Record<string, unknown>) => Buffer.from(JSON.stringify(part)).toString('base64url');
   return `${encode(header)}.${encode(payload)}.${signature}`;
 }
-
-/** Milliseconds until `epochMs`, at least 0. */
-export function msUntil(epochMs: number): number {
-  return Math.max(0, epochMs - Date.now());
-}

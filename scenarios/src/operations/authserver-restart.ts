@@ -1,12 +1,10 @@
-import { refreshMarginMs } from '@lab/shared';
 import { defineScenario } from '../engine/scenario.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
 import { findExchange } from '../library/exchanges.ts';
 import { PRODUCTION_SHAPE, callFromPage, kill, processAt, refreshGrantsAtAuthserver, waitUntilHealthy, type LabProcess } from '../library/operations.ts';
-
-const SHORT_TTL_SECONDS = 5;
+import { accessTokenLifetimeSeconds, bffAccessTokenExpiry, laterBy, moveLabTimePast } from '../library/time-travel.ts';
 
 /**
  * The authorization server restarts while alice is signed in. Its grants, sessions and refresh
@@ -24,33 +22,30 @@ export const authserverRestart = defineScenario({
     'An authorization server that keeps its grants in a shared store and its keys for the whole run loses nothing in a restart: refresh tokens issued before it still work, tokens signed before still verify.',
   prerequisites: [
     'The Redis set-up: LAB_STORE=redis LAB_BFF_INSTANCES=2 npm start. The authorization server stores grants, sessions and refresh tokens in Redis; the launcher gave it its signing key and cookie keys for the run.',
-    `Access tokens live ${SHORT_TTL_SECONDS} s in this run, so the next call after the restart needs a refresh.`,
+    "Access tokens live as long as the lab issues them (5 min, the lab's default). After the restart the lab's clock (every service's, and the browser's) moves past the access token's expiry, so the next call needs a refresh.",
     'alice (Resource Owner) uses a fresh browser (User Agent) with no cookies.',
   ],
   async run({ topology, lab, step, newUserAgent }) {
-    await lab.update('authserver', { accessTokenTtlSeconds: SHORT_TTL_SECONDS });
+    const lifetime = await accessTokenLifetimeSeconds(lab);
     const browser = await newUserAgent();
     const page = await browser.newPage();
     const spa = topology.spa.url;
 
     let cookie: string | undefined;
-    let expiresAt = 0;
-    await step(
-      { actor: 'Resource Owner', action: 'signs in to the app as alice', look: `expires_in=${SHORT_TTL_SECONDS} in the token response` },
-      async (s) => {
-        await signInThroughSpa(page, topology, 'alice');
-        cookie = (await sessionCookie(browser, spa))?.value;
-        const exchanges = await s.exchanges();
-        const signIn = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
-        expiresAt = (await rawTokensOf(lab, signIn))?.accessTokenExpiresAt ?? Date.now() + SHORT_TTL_SECONDS * 1000;
-        s.expect(
-          'her notes answer 200',
-          [200],
-          (await callFromPage(page, '/api/notes')).map((call) => call.status),
-        );
-        s.sees({ authserver: "alice's session, grant and refresh token, in Redis", bff: 'her tokens, in Redis' });
-      },
-    );
+    let expiresAt: number | undefined;
+    await step({ actor: 'Resource Owner', action: 'signs in to the app as alice', look: `expires_in=${lifetime} in the token response` }, async (s) => {
+      await signInThroughSpa(page, topology, 'alice');
+      cookie = (await sessionCookie(browser, spa))?.value;
+      const exchanges = await s.exchanges();
+      const signIn = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
+      expiresAt = (await rawTokensOf(lab, signIn))?.accessTokenExpiresAt ?? (await bffAccessTokenExpiry(page));
+      s.expect(
+        'her notes answer 200',
+        [200],
+        (await callFromPage(page, '/api/notes')).map((call) => call.status),
+      );
+      s.sees({ authserver: "alice's session, grant and refresh token, in Redis", bff: 'her tokens, in Redis' });
+    });
 
     let before: LabProcess | undefined;
     await step(
@@ -69,12 +64,11 @@ export const authserverRestart = defineScenario({
     await step(
       {
         actor: 'Client: BFF',
-        action: "refreshes alice's expired access token at the restarted authorization server",
+        action: `refreshes alice's access token, expired ${laterBy(lifetime)}, at the restarted authorization server`,
         look: 'the refresh_token grant and its 200',
       },
       async (s) => {
-        const waitMs = expiresAt - refreshMarginMs(SHORT_TTL_SECONDS * 1000) - Date.now() + 200;
-        if (waitMs > 0) await page.waitForTimeout(waitMs);
+        if (expiresAt !== undefined) await moveLabTimePast(s, lab, expiresAt);
         const calls = await callFromPage(page, '/api/notes');
         const grants = refreshGrantsAtAuthserver(await s.exchanges());
         s.expect(

@@ -1,12 +1,11 @@
-import { refreshMarginMs } from '@lab/shared';
 import { defineScenario } from '../engine/scenario.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
 import { findExchange, fieldsOf } from '../library/exchanges.ts';
 import { PRODUCTION_SHAPE, callFromPage, refreshGrantsAtAuthserver, servedBy } from '../library/operations.ts';
+import { accessTokenLifetimeSeconds, bffAccessTokenExpiry, laterBy, moveLabTimePast, refreshDueAt } from '../library/time-travel.ts';
 
-const SHORT_TTL_SECONDS = 5;
 const PARALLEL_CALLS = 8;
 
 /**
@@ -26,25 +25,28 @@ export const refreshAcrossInstances = defineScenario({
     'With several BFF instances, refresh must be single-flight across them: one instance takes the session’s lock in the shared store and refreshes; the others wait and reread the store, so a rotated-out refresh token is never sent.',
   prerequisites: [
     'The Redis set-up: LAB_STORE=redis LAB_BFF_INSTANCES=2 npm start. bff#1 and bff#2 share sessions, tokens and refresh locks in Redis.',
-    `Access tokens live ${SHORT_TTL_SECONDS} s in this run. Refresh-token rotation is on (the defence refresh-rotation).`,
+    "Access tokens live as long as the lab issues them (5 min, the lab's default); step 2 moves the lab's clock (both instances', every service's, and the browser's) to just before the access token expires. Refresh-token rotation is on (the defence refresh-rotation).",
     'alice (Resource Owner) uses a fresh browser (User Agent) with no cookies.',
   ],
   async run({ topology, lab, step, newUserAgent }) {
-    await lab.update('authserver', { accessTokenTtlSeconds: SHORT_TTL_SECONDS });
+    const lifetime = await accessTokenLifetimeSeconds(lab);
     const { instances } = await lab.store();
     const browser = await newUserAgent();
     const page = await browser.newPage();
     const spa = topology.spa.url;
 
     let cookie: string | undefined;
-    let expiresAt = 0;
+    let expiresAt: number | undefined;
+    let lifetimeMs = lifetime * 1000;
     await step(
-      { actor: 'Resource Owner', action: 'signs in to the app as alice', look: `two instances behind one origin, ${SHORT_TTL_SECONDS} s access tokens` },
+      { actor: 'Resource Owner', action: 'signs in to the app as alice', look: `two instances behind one origin, ${lifetime} s access tokens` },
       async (s) => {
         await signInThroughSpa(page, topology, 'alice');
         cookie = (await sessionCookie(browser, spa))?.value;
         const signIn = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
-        expiresAt = (await rawTokensOf(lab, signIn))?.accessTokenExpiresAt ?? Date.now() + SHORT_TTL_SECONDS * 1000;
+        const tokens = await rawTokensOf(lab, signIn);
+        expiresAt = tokens?.accessTokenExpiresAt ?? (await bffAccessTokenExpiry(page));
+        lifetimeMs = tokens?.accessTokenLifetimeMs ?? lifetimeMs;
         s.check('the lab runs at least two BFF instances', 'two or more', instances.length, instances.length >= 2);
         s.sees({ bff: `${instances.length} instances, one session store` });
       },
@@ -53,13 +55,12 @@ export const refreshAcrossInstances = defineScenario({
     await step(
       {
         actor: 'User Agent',
-        action: `sends ${PARALLEL_CALLS} API calls at once as the access token expires; the app's origin spreads them over the instances`,
+        action: `sends ${PARALLEL_CALLS} API calls at once ${laterBy(lifetime)}, as the access token expires; the app's origin spreads them over the instances`,
         look: 'how many refresh_token grants the authorization server received',
       },
       async (s) => {
         const marks = await Promise.all(instances.map(async (url) => (await servedBy(lab, url, 0)).lastSeq));
-        const waitMs = expiresAt - refreshMarginMs(SHORT_TTL_SECONDS * 1000) - Date.now() + 200;
-        if (waitMs > 0) await page.waitForTimeout(waitMs);
+        if (expiresAt !== undefined) await moveLabTimePast(s, lab, refreshDueAt(expiresAt, lifetimeMs));
         const calls = await callFromPage(page, '/api/notes', PARALLEL_CALLS);
         const grants = refreshGrantsAtAuthserver(await s.exchanges());
         const perInstance = await Promise.all(

@@ -4,9 +4,7 @@ import { defineScenario } from '../engine/scenario.ts';
 import { CallbackHold } from '../library/hold-callback.ts';
 import { findExchange, fieldsOf, queryOf } from '../library/exchanges.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
-
-/** Access-token lifetime for this run, set explicitly so that `exp - iat` has a known value. */
-const ACCESS_TOKEN_TTL_SECONDS = 300;
+import { accessTokenLifetimeSeconds } from '../library/time-travel.ts';
 
 /** Members of a JWK that only a private key has (RFC 7518 §6.3.2). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -24,11 +22,11 @@ export const authorizationServerRole = defineScenario({
     "What the authorization server publishes (discovery metadata, public keys only), the steps of an authorization request (login, consent, a code with iss), and what it signs: an RFC 9068 access token (typ at+jwt) for the API's audience, and an ID token for the client.",
   prerequisites: [
     'alice (Resource Owner) uses a fresh browser (User Agent) with no cookies.',
-    `Access tokens live ${ACCESS_TOKEN_TTL_SECONDS} s in this run (the lab's default).`,
+    "Access tokens live as long as the lab issues them (5 min, the lab's default): the run reads the lifetime from the authorization server's lab settings, and expects exactly that in expires_in and in exp - iat.",
     'To decode the tokens, the lab reads them from the BFF through GET /_lab/session-store: a lab-only look inside the BFF, standing in for its memory.',
   ],
   async run({ topology, lab, step, newUserAgent, fetchAs }) {
-    await lab.update('authserver', { accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS });
+    const lifetime = await accessTokenLifetimeSeconds(lab);
     const spa = topology.spa.url;
     const issuer = topology.authserver.url;
     const api = topology['resource-api'].url;
@@ -190,7 +188,7 @@ export const authorizationServerRole = defineScenario({
           Object.keys(body).sort(),
         );
         s.expect('a DPoP-bound token (RFC 9449 §5): the BFF proved possession of its key', 'DPoP', body.token_type);
-        s.expect('valid for the configured lifetime', ACCESS_TOKEN_TTL_SECONDS, body.expires_in);
+        s.expect('valid for the configured lifetime', lifetime, body.expires_in);
         s.expect("for the notes API's scopes", 'notes:read notes:write', body.scope);
         s.sees({ bff: 'access, refresh and ID tokens', authserver: "the refresh token, tied to alice's grant", browser: 'nothing of it' });
       },
@@ -215,7 +213,7 @@ export const authorizationServerRole = defineScenario({
         s.expect('sub: alice', 'alice', claims.sub);
         s.expect('client_id: the client it was issued to', 'bff', claims.client_id);
         s.expect('scope: what alice allowed on this API', 'notes:read notes:write', claims.scope);
-        s.expect('exp - iat: the access token lifetime', ACCESS_TOKEN_TTL_SECONDS, (claims.exp ?? 0) - (claims.iat ?? 0));
+        s.expect('exp - iat: the access token lifetime', lifetime, (claims.exp ?? 0) - (claims.iat ?? 0));
         s.note('Anyone holding this token can read these claims: a JWT is signed, not encrypted. The API trusts them only after checking the signature.');
         s.sees({ bff: 'this token, to put in Authorization headers', api: 'the same claims, once it checks the signature' });
       },
