@@ -107,6 +107,20 @@ describe('npm run scenario -- flow-recommended --step', () => {
     expect(after.map((clock) => clock.held)).toEqual([false, false, false, false]);
   }, 180_000);
 
+  it('lets the lab time run again when its input ends (no Enter will ever come), exit 1', async () => {
+    const cli = startCli('flow-recommended', '--step');
+    try {
+      await until(() => cli.output().includes('[Enter] step 1:'), 'the prompt of step 1');
+      expect((await connection.clocks()).map((clock) => clock.held)).toEqual([true, true, true, true]);
+      cli.child.stdin.end();
+      expect(await cli.exited).toBe(1);
+    } finally {
+      cli.child.kill();
+    }
+    expect(cli.output()).toContain("The input ended: restoring the lab's settings...");
+    expect((await connection.clocks()).map((clock) => clock.held)).toEqual([false, false, false, false]);
+  }, 90_000);
+
   it('lets the lab time run again on Ctrl-C', async () => {
     const cli = startCli('flow-recommended', '--step');
     try {

@@ -113,8 +113,8 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   const settingsOf = new Map<LabConnection, Awaited<ReturnType<LabConnection['settings']>>>();
   settingsOf.set(lab.connection, await lab.connection.settings());
   // Ctrl-C in the middle of a demo: put the lab's defences back, and let its time run, before leaving.
-  const interrupt = async () => {
-    process.stderr.write("\nInterrupted: restoring the lab's settings...\n");
+  const interrupt = async (why = 'Interrupted', status = 130) => {
+    process.stderr.write(`\n${why}: restoring the lab's settings...\n`);
     if (values.step) await lab.connection.holdTime(false).catch(() => undefined);
     await Promise.all(
       [...settingsOf].flatMap(([connection, initial]) =>
@@ -123,10 +123,15 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     );
     await browser.close().catch(() => undefined);
     await Promise.all(labs.map((each) => each.stop().catch(() => undefined)));
-    process.exit(130);
+    process.exit(status);
   };
-  process.once('SIGINT', interrupt);
-  prompt?.once('SIGINT', interrupt);
+  const onSigint = () => void interrupt();
+  process.once('SIGINT', onSigint);
+  prompt?.once('SIGINT', onSigint);
+  // Step mode's input ends (a closed pipe, Ctrl-D): no Enter will ever come, and the prompt would
+  // wait, holding the lab's time, for ever.
+  const onInputEnd = () => void interrupt('The input ended', 1);
+  prompt?.once('close', onInputEnd);
   const results: ScenarioResult[] = [];
   const runStarted = Date.now();
   // Step mode: the lab's time stands still while the instructor talks (engine/hold-lab-time.ts).
@@ -202,7 +207,8 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     };
     await Promise.all(labs.map((each, at) => lane(each.connection, at === 0)));
   } finally {
-    process.off('SIGINT', interrupt);
+    process.off('SIGINT', onSigint);
+    prompt?.off('close', onInputEnd);
     // Each step's wait released its hold; this is for a run that ended inside one.
     if (values.step) await lab.connection.holdTime(false).catch(() => undefined);
     prompt?.close();

@@ -14,18 +14,25 @@ import { describeOffset } from '../lab-time.ts';
 
 /** How far ahead of real time a step-by-step run puts the lab's time first: the pauses it can hold in all. */
 export const STEP_MODE_LEAD_SECONDS = 3600;
+/**
+ * Below this lead a step-by-step run moves the lab's time up to `STEP_MODE_LEAD_SECONDS` ahead;
+ * above it, it moves nothing: every hold eats into the lead, and topping it up to the hour at
+ * every run would move the lab (and expire what is due) a little each time.
+ */
+export const STEP_MODE_MIN_LEAD_SECONDS = 1800;
 
 /** How often a waiting step renews its hold: each lasts two minutes (`HOLD_LEASE_MS` in lab-wing), two renewals may fail. */
 const RENEW_EVERY_MS = 30_000;
 
 /**
  * Before the first step: moves the lab's time forward to an hour ahead of real time when it is
- * less, and says so in one line (what expired in the jump included: it is the whole lab's time).
+ * less than half an hour ahead, and says so in one line (what expired in the jump included: it is
+ * the whole lab's time).
  */
 export async function leadLabTimeForSteps(lab: LabConnection): Promise<string> {
   const clocks = await lab.clocks();
   const ahead = Math.min(...clocks.map((clock) => clock.offsetSeconds));
-  if (clocks.length === 0 || ahead >= STEP_MODE_LEAD_SECONDS) {
+  if (clocks.length === 0 || ahead >= STEP_MODE_MIN_LEAD_SECONDS) {
     return `Step mode: the lab's time stands still between steps (it is ${describeOffset(Math.max(0, ahead))} ahead of real time: enough).`;
   }
   // Counted from the service furthest ahead (as every move is); at least a second, which also brings

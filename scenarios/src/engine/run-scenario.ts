@@ -18,6 +18,7 @@ import type {
 } from './scenario.ts';
 import { describeOffset } from '../lab-time.ts';
 import { whileLabTimeHeld } from './hold-lab-time.ts';
+import { BrowserClocks } from './browser-clocks.ts';
 
 export interface RunOptions {
   readonly lab: LabConnection;
@@ -59,33 +60,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const mode = options.setupOverride?.mode ?? scenario.mode ?? 'bff';
   let error: string | undefined;
   const pictures = new StepPictures();
-  // How far the lab's time is ahead of real time: every browser of the run is set to the lab's time.
-  let labOffsetMs = await readLabOffsetMs(lab);
-  let browsersFollowLab = labOffsetMs > 0;
-  const setBrowserClock = async (created: BrowserContext) => {
-    if (browsersFollowLab) await created.clock.setSystemTime(Date.now() + labOffsetMs);
-  };
-  /**
-   * The lab's time is now `offsetMs` ahead of real time (it moved, or stood still a while): every
-   * browser follows. Playwright sets a browser's clock in its pages, and a page whose navigation is
-   * held (`CallbackHold`) takes it only once the navigation goes on, which may be the next step's
-   * doing: `patienceMs` bounds the wait (the page still takes the time when it can).
-   */
-  const followLabTime = async (offsetMs: number, patienceMs = Number.POSITIVE_INFINITY) => {
-    labOffsetMs = offsetMs;
-    browsersFollowLab ||= offsetMs > 0;
-    const following = Promise.all(contexts.map(setBrowserClock));
-    if (Number.isFinite(patienceMs)) {
-      let timer: NodeJS.Timeout | undefined;
-      const patience = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, patienceMs);
-      });
-      await Promise.race([following.catch(() => undefined), patience]);
-      clearTimeout(timer);
-    } else {
-      await following;
-    }
-  };
+  // Every browser of the run is set to the lab's time (it may run ahead of real time).
+  const browserClocks = new BrowserClocks(await readLabOffsetMs(lab));
 
   await lab.setWeakened(weakened);
   await lab.setMode(mode);
@@ -100,15 +76,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     async newUserAgent() {
       const created = await browser.newContext({ viewport: { width: 1280, height: 720 } });
       contexts.push(created);
-      await setBrowserClock(created);
+      await browserClocks.add(created);
       return created;
     },
     async step<T>(input: StepInput, body: (tools: StepTools) => Promise<T>): Promise<T> {
       const number = steps.length + 1;
       if (options.holdLabTimeBeforeStep) {
         await whileLabTimeHeld(lab, async () => options.beforeStep?.(input, number), options.holdLabTimeBeforeStep.warn);
-        // The lab's time stood still while the browsers' ran on: they take the lab's time again.
-        await followLabTime(await readLabOffsetMs(lab), 2_000);
+        // The lab's time stood still while the browsers' ran on: they take the lab's time again (a
+        // page whose navigation a step holds, only once it goes on: the step is not kept waiting).
+        await browserClocks.follow(contexts, await readLabOffsetMs(lab), 2_000);
       } else {
         await options.beforeStep?.(input, number);
       }
@@ -154,12 +131,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         },
         async moveLabTime(seconds) {
           const clocks = await lab.moveTime(seconds);
-          await followLabTime(Math.max(0, ...clocks.map((clock) => Date.parse(clock.now) - Date.now())));
+          await browserClocks.follow(contexts, Math.max(0, ...clocks.map((clock) => Date.parse(clock.now) - Date.now())));
           const expired: Record<string, number> = {};
           for (const clock of clocks) {
             for (const [kind, count] of Object.entries(clock.expired ?? {})) expired[kind] = (expired[kind] ?? 0) + count;
           }
-          const move: TimeMove = { seconds, labTime: new Date(Date.now() + labOffsetMs).toISOString(), expired };
+          const move: TimeMove = { seconds, labTime: new Date(Date.now() + browserClocks.offsetMs).toISOString(), expired };
           timeMoves.push(move);
           const ended = Object.entries(expired).filter(([, count]) => count > 0);
           notes.push(
