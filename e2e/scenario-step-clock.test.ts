@@ -1,5 +1,6 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLabEnv, startLab, type RunningLab } from '@lab/launcher';
 import { LabConnection, fieldsOf } from '@lab/scenarios';
@@ -15,6 +16,7 @@ import { TEST_LOG_DIR_NAME, TEST_PORTS } from './support/test-ports.ts';
 let lab: RunningLab;
 let connection: LabConnection;
 const REPO = path.join(import.meta.dirname, '..');
+const run = promisify(execFile);
 /** Short access tokens (through the lab's settings; the scenario reads the lifetime from there), to keep the pauses short. */
 const LIFETIME_SECONDS = 8;
 /** Longer than an access token lives: had the clock run, the token would have expired in each pause. */
@@ -121,11 +123,22 @@ describe('npm run scenario -- flow-recommended --step', () => {
     expect((await connection.clocks()).map((clock) => clock.held)).toEqual([false, false, false, false]);
   }, 90_000);
 
-  it('lets the lab time run again on Ctrl-C', async () => {
+  it('says the lab time is held (npm run lab -- time, the X-ray), and lets it run again on Ctrl-C', async () => {
     const cli = startCli('flow-recommended', '--step');
     try {
       await until(() => cli.output().includes('[Enter] step 1:'), 'the prompt of step 1');
       expect((await connection.clocks()).map((clock) => clock.held)).toEqual([true, true, true, true]);
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scenarios/src/lab-cli.ts', 'time'], {
+        cwd: REPO,
+        env: { ...process.env, ...lab.env },
+        timeout: 30_000,
+      });
+      expect(stdout).toMatch(/^Lab time: .* UTC, ahead of real time by (59 min|1 h)/);
+      expect(stdout).toContain(
+        "  held: the lab's time stands still (a step-by-step scenario run holds it between its steps; it runs on at the next step, or within 2 min of the run's end)",
+      );
+      const state = await fetch(`${lab.topology.spa.url}/bff/xray/state`, { headers: { 'X-CSRF': '1' } });
+      expect(((await state.json()) as { clock?: { held?: boolean } }).clock?.held).toBe(true);
       cli.child.kill('SIGINT');
       expect(await cli.exited).toBe(130);
     } finally {
