@@ -106,7 +106,6 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     );
     return 2;
   }
-  const prompt = values.step ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
   // Side by side only where nobody watches one story unfold: not in step mode, nor headed.
   const laneCount = values.step || values.headed ? 1 : Math.min(lanesAsked, selected.length);
   const labs: ConnectedLab[] = [lab];
@@ -125,6 +124,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     await Promise.all(labs.map((each) => each.stop().catch(() => undefined)));
     process.exit(status);
   };
+  const prompt = values.step ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
   const onSigint = () => void interrupt();
   process.once('SIGINT', onSigint);
   prompt?.once('SIGINT', onSigint);
