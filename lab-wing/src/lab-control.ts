@@ -129,7 +129,7 @@ export function createLabControlRoutes(options: LabControlOptions): Router {
 }
 
 /**
- * `GET /_lab/clock`: `{ service, now, offsetSeconds, held }`, the lab's time in this service.
+ * `GET /_lab/clock`: `{ service, now, offsetSeconds, offsetMs, held }`, the lab's time in this service.
  * `PUT /_lab/clock`, one of:
  * - `{ "offsetSeconds": N }`: the lab's time N seconds ahead of real time from now on (never less
  *   than it is: 409 `clock_backwards`), answered with what of this service's state expired in the
@@ -141,12 +141,18 @@ export function createLabControlRoutes(options: LabControlOptions): Router {
  *   from where it stood. See `lab-clock.ts`.
  */
 function addClockRoutes(router: Router, options: LabControlOptions, clock: LabClock): void {
-  const read = () => ({
-    service: options.recorder.service,
-    now: new Date(clock.now()).toISOString(),
-    offsetSeconds: Math.round(clock.offsetMs / 1000),
-    held: clock.held,
-  });
+  const read = () => {
+    const offsetMs = clock.offsetMs;
+    // offsetMs too: after a hold the offset is no whole number of seconds, and a move counted from
+    // the rounded one could land behind it.
+    return {
+      service: options.recorder.service,
+      now: new Date(clock.now()).toISOString(),
+      offsetSeconds: Math.round(offsetMs / 1000),
+      offsetMs,
+      held: clock.held,
+    };
+  };
   router.get('/clock', (ctx) => {
     ctx.body = read();
   });

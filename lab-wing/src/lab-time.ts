@@ -13,6 +13,8 @@ export interface ServiceClock {
   readonly service: ServiceName;
   readonly now: string;
   readonly offsetSeconds: number;
+  /** The same, to the millisecond (after a hold it is no whole number of seconds). */
+  readonly offsetMs?: number;
   /** Whether the lab's time stands still in this service (step mode holds it between steps). */
   readonly held?: boolean;
   /** After a move: what of the service's state ended in the jump, by kind. */
@@ -61,7 +63,9 @@ export async function moveLabTime(topology: LabTopology, controlKey: string, sec
   const before = (await Promise.all(targets.map(async (target) => ({ target, clock: await callClock(target, controlKey, 'GET') })))).filter(
     (entry) => entry.clock !== undefined,
   );
-  const offsetSeconds = Math.max(0, ...before.map((entry) => entry.clock?.offsetSeconds ?? 0)) + seconds;
+  // Rounded up: after a hold a service may be a fraction of a second further ahead than its offsetSeconds says.
+  const ahead = (clock: ServiceClock | undefined) => (clock?.offsetMs === undefined ? (clock?.offsetSeconds ?? 0) : Math.ceil(clock.offsetMs / 1000));
+  const offsetSeconds = Math.max(0, ...before.map((entry) => ahead(entry.clock))) + seconds;
   const moved = await Promise.all(before.map((entry) => callClock(entry.target, controlKey, 'PUT', JSON.stringify({ offsetSeconds }))));
   return moved.filter((clock): clock is ServiceClock => clock !== undefined);
 }
@@ -105,8 +109,8 @@ async function callClock(target: ClockTarget, controlKey: string, method: 'GET' 
 export async function catchUpLabClock(clock: LabClock, topology: LabTopology, controlKey: string): Promise<void> {
   try {
     const clocks = await readLabClocks(topology, controlKey);
-    const ahead = Math.max(0, ...clocks.map((other) => other.offsetSeconds));
-    if (ahead * 1000 > clock.offsetMs) clock.moveTo(ahead * 1000);
+    const aheadMs = Math.max(0, ...clocks.map((other) => other.offsetMs ?? other.offsetSeconds * 1000));
+    if (aheadMs > clock.offsetMs) clock.moveTo(aheadMs);
   } catch {
     // The others cannot be read now: the next move of the lab's time brings this one along.
   }

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DefenceSwitches } from '@lab/shared';
-import { TraceRecorder, createLabClock, labControlMiddleware, type LabClock } from '../src/index.ts';
+import type { LabTopology } from '@lab/shared';
+import { TraceRecorder, createLabClock, holdLabTime, labControlMiddleware, moveLabTime, readLabClocks, type LabClock } from '../src/index.ts';
 
 /**
  * `GET`/`PUT /_lab/clock` at the wire, on a clock of its own (this process's `Date` stays real):
@@ -16,10 +17,10 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
 });
 
-async function startService(): Promise<{ clock: LabClock; url: string }> {
+async function startService(service: 'authserver' | 'bff' | 'resource-api' | 'attacker' = 'resource-api'): Promise<{ clock: LabClock; url: string }> {
   const clock = createLabClock(() => Date.now());
   const app = new Koa();
-  app.use(labControlMiddleware({ key: KEY, defences: new DefenceSwitches([]), recorder: new TraceRecorder('resource-api'), clock }));
+  app.use(labControlMiddleware({ key: KEY, defences: new DefenceSwitches([]), recorder: new TraceRecorder(service), clock }));
   const server = createServer(app.callback());
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,7 +56,7 @@ describe('PUT /_lab/clock {"held": …}', () => {
     const held = await put(url, '{"held":true}');
     expect(held.status).toBe(200);
     expect(held.cacheControl).toBe('no-store');
-    expect(Object.keys(held.body).sort()).toEqual(['held', 'now', 'offsetSeconds', 'service']);
+    expect(Object.keys(held.body).sort()).toEqual(['held', 'now', 'offsetMs', 'offsetSeconds', 'service']);
     expect(held.body).toMatchObject({ service: 'resource-api', held: true, offsetSeconds: 3600 });
     const heldAt = Date.parse(String(held.body.now));
 
@@ -185,5 +186,30 @@ describe('PUT /_lab/clock {"held": …}', () => {
     const third = await read(url);
     expect(third.held).toBe(false);
     expect(third.now - second.now).toBeGreaterThanOrEqual(35);
+  });
+});
+
+describe('moveLabTime and holdLabTime, over every clocked service', () => {
+  it('after a hold, whose offsets are no whole seconds, a move of +0 or +1 lands at or past every service: never 409', async () => {
+    const services = ['authserver', 'bff', 'resource-api', 'attacker'] as const;
+    const started = await Promise.all(services.map((service) => startService(service)));
+    const topology = Object.fromEntries(
+      services.map((service, index) => [service, { url: started[index]!.url.replace('/_lab/clock', '') }]),
+    ) as unknown as LabTopology;
+    for (const { clock } of started) clock.moveTo(3_600_000);
+    expect((await holdLabTime(topology, KEY, true)).map((clock) => clock.held)).toEqual([true, true, true, true]);
+    // 1.7 s held: the offsets end in about .3 s, which a rounded offsetSeconds would put behind them.
+    await pause(1_700);
+    expect((await holdLabTime(topology, KEY, false)).map((clock) => clock.held)).toEqual([false, false, false, false]);
+    const before = await readLabClocks(topology, KEY);
+    expect(before.some((clock) => clock.offsetMs! % 1000 !== 0)).toBe(true);
+
+    const still = await moveLabTime(topology, KEY, 0);
+    expect(still.map((clock) => clock.service)).toEqual([...services]);
+    const moved = await moveLabTime(topology, KEY, 1);
+    // One offset for all, a whole second, at least one second past the furthest before.
+    expect(new Set(moved.map((clock) => clock.offsetMs)).size).toBe(1);
+    expect(moved[0]!.offsetMs! % 1000).toBe(0);
+    expect(moved[0]!.offsetMs! - Math.max(...before.map((clock) => clock.offsetMs!))).toBeGreaterThanOrEqual(1_000);
   });
 });
