@@ -5,7 +5,8 @@ import { rawTokensOf } from '../library/bff-store.ts';
 import { ScriptedUserAgent, readJson } from '../library/scripted-user-agent.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
 import { readJwt, writeJwt } from '../library/attack-tools.ts';
-import { accessTokenLifetimeSeconds, laterBy, moveLabTimePast, readLabNow } from '../library/time-travel.ts';
+import { laterBy, moveLabTimePast } from '../library/time-travel.ts';
+import { labNow, readLifetimes } from '../library/lifetimes.ts';
 
 /** The API's tolerance on `exp` (`API_CLOCK_TOLERANCE`, 1 s by default: the lab's parties share one clock; `exp` is in whole seconds). */
 const API_CLOCK_TOLERANCE_MS = 1_000;
@@ -37,7 +38,7 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
     `Access tokens live as long as the lab issues them (5 min, the lab's default). The last step replays a genuinely expired one without waiting: the lab's clock moves past its exp, and the ${API_CLOCK_TOLERANCE_MS / 1000} s the API tolerates on exp (which counts whole seconds).`,
   ],
   async run({ topology, lab, step, fetchAs }, { defended }) {
-    const lifetime = await accessTokenLifetimeSeconds(lab);
+    const lifetime = (await readLifetimes(lab)).accessToken;
     const spa = topology.spa.url;
     const api = topology['resource-api'].url;
     const alice = new ScriptedUserAgent(fetchAs, 'user-agent');
@@ -126,7 +127,7 @@ export const [apiTokenTampering, apiTokenTamperingWeakened] = defineAttack({
       },
       async (s) => {
         // Her claims count in the lab's time, as the API reads it (it may be ahead of real time).
-        const now = Math.floor((await readLabNow(lab)) / 1000);
+        const now = Math.floor((await labNow(lab)) / 1000);
         const forged = writeJwt(
           { alg: 'none', typ: 'at+jwt' },
           { iss: stolen.payload.iss, sub: 'alice', aud: api, client_id: 'bff', scope: 'notes:read notes:write', iat: now, exp: now + 3600, jti: randomUUID() },

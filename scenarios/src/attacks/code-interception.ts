@@ -3,7 +3,8 @@ import { findExchange, fieldsOf, queryOf } from '../library/exchanges.ts';
 import { deliverHeldCallback, signInUntilCallback } from '../library/held-sign-in.ts';
 import { ScriptedUserAgent, readJson } from '../library/scripted-user-agent.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
-import { accessTokenLifetimeSeconds, laterBy, moveLabTimePast, refreshDueAt } from '../library/time-travel.ts';
+import { laterBy, moveLabTimePast, refreshDueAt } from '../library/time-travel.ts';
+import { readLifetimes } from '../library/lifetimes.ts';
 
 /**
  * RFC 9700 §4.5: authorization code injection, after the code leaked (§4.2, RFC 7636 §1).
@@ -27,7 +28,7 @@ export const [codeInterception, codeInterceptionWeakened] = defineAttack({
     "Access tokens live as long as the lab issues them (5 min, the lab's default). With the defences off, the last step shows a refresh without waiting: the lab's clock moves until the access token in Mallory's session is due for one.",
   ],
   async run({ topology, lab, step, newUserAgent, fetchAs }, { defended }) {
-    const lifetime = await accessTokenLifetimeSeconds(lab);
+    const lifetime = (await readLifetimes(lab)).accessToken;
     const spa = topology.spa.url;
     const issuer = topology.authserver.url;
     const alicesBrowser = await newUserAgent();

@@ -8,7 +8,8 @@ import { fieldsOf, findExchanges, JWT_SHAPE } from '../library/exchanges.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
 import { loadAppWithXss, lootFrom, storageIn } from '../library/xss.ts';
-import { accessTokenLifetimeSeconds, bffAccessTokenExpiry, laterBy, moveLabTimePast } from '../library/time-travel.ts';
+import { bffAccessTokenExpiry, laterBy, moveLabTimePast } from '../library/time-travel.ts';
+import { readLifetimes } from '../library/lifetimes.ts';
 
 const REFRESH_TOKEN_KEY = 'lab.refresh_token';
 /** Where the app keeps its access token in the anti-pattern (spa/src/token-storage.ts). */
@@ -46,7 +47,7 @@ export const [persistentTheft, persistentTheftWeakened] = defineAttack({
   async run({ topology, lab, step, newUserAgent, fetchAs }, { defended }) {
     const api = topology['resource-api'].url;
     const issuer = topology.authserver.url;
-    const lifetime = await accessTokenLifetimeSeconds(lab);
+    const lifetime = (await readLifetimes(lab)).accessToken;
     await lab.clearLoot();
     const browser = await newUserAgent();
     const page = await browser.newPage();

@@ -6,7 +6,7 @@ import { rawTokensOf } from '../library/bff-store.ts';
 import { ScriptedUserAgent, readJson } from '../library/scripted-user-agent.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
 import { readJwt } from '../library/attack-tools.ts';
-import { readLabNow } from '../library/time-travel.ts';
+import { labNow } from '../library/lifetimes.ts';
 
 /** The proof algorithms the notes API takes (resource-api/src/config.ts), named in its `DPoP algs="…"` challenge. */
 const DPOP_ALGS = 'ES256 Ed25519 EdDSA';
@@ -205,7 +205,7 @@ export const [stolenAccessToken, stolenAccessTokenWeakened] = defineAttack({
           htm: 'GET',
           htu: `${api}/notes`,
           // In the lab's time, as the API counts it (it may be ahead of real time).
-          iat: Math.floor((await readLabNow(lab)) / 1000),
+          iat: Math.floor((await labNow(lab)) / 1000),
           ath: createHash('sha256').update(stolen).digest('base64url'),
         })
           .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })

@@ -3,7 +3,7 @@ import { fieldsOf, findExchange } from '../library/exchanges.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
 import { readJwt } from '../library/attack-tools.ts';
-import { readLabNow } from '../library/time-travel.ts';
+import { labNow } from '../library/lifetimes.ts';
 import { readJson } from '../library/scripted-user-agent.ts';
 
 /** How soon the app must know: the logout token is posted before the authorization server's own page answers. */
@@ -124,7 +124,7 @@ export const backchannelLogoutFlow = defineScenario({
           'the access token has not expired: the API would take it, on its own, until exp',
           'exp in the future',
           new Date(exp * 1000).toISOString(),
-          exp * 1000 > (await readLabNow(lab)),
+          exp * 1000 > (await labNow(lab)),
         );
         const response = await fetchAs('attacker', `${api}/notes`, { headers: { Authorization: `Bearer ${accessToken}` } });
         const body = await readJson(response);

@@ -3,7 +3,8 @@ import { CallbackHold } from '../library/hold-callback.ts';
 import { signOutThroughSpa } from '../library/sign-in.ts';
 import { findExchange, fieldsOf, JWT_SHAPE, queryOf } from '../library/exchanges.ts';
 import { readableByScripts, sessionCookie } from '../library/browser-view.ts';
-import { accessTokenLifetimeSeconds, bffAccessTokenExpiry, laterBy, moveLabTimePast } from '../library/time-travel.ts';
+import { bffAccessTokenExpiry, laterBy, moveLabTimePast } from '../library/time-travel.ts';
+import { readLifetimes } from '../library/lifetimes.ts';
 
 /**
  * The BFF pattern from the first click to sign-out: every redirect, every back-channel call,
@@ -20,7 +21,7 @@ export const recommendedFlow = defineScenario({
     "Access tokens live as long as the lab issues them (5 min, the lab's default). Step 9 shows a silent refresh without waiting: the lab's clock (every service's, and the browser's) moves past the access token's expiry.",
   ],
   async run({ topology, lab, step, newUserAgent }) {
-    const lifetime = await accessTokenLifetimeSeconds(lab);
+    const lifetime = (await readLifetimes(lab)).accessToken;
     const browser = await newUserAgent();
     const page = await browser.newPage();
     const spa = topology.spa.url;

@@ -4,7 +4,8 @@ import { findExchange, findExchanges, fieldsOf } from '../library/exchanges.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { rawTokensOf, sameSecret, type RawTokens } from '../library/bff-store.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
-import { accessTokenLifetimeSeconds, bffAccessTokenExpiry, laterBy, moveLabTimePast, refreshDueAt } from '../library/time-travel.ts';
+import { bffAccessTokenExpiry, laterBy, moveLabTimePast, refreshDueAt } from '../library/time-travel.ts';
+import { readLifetimes } from '../library/lifetimes.ts';
 
 const PARALLEL_CALLS = 5;
 
@@ -26,7 +27,7 @@ export const refreshFlow = defineScenario({
     "The attacker's copy of the BFF's store is played with GET /_lab/session-store, a lab-only route: a real BFF has none.",
   ],
   async run({ topology, lab, step, newUserAgent }) {
-    const lifetime = await accessTokenLifetimeSeconds(lab);
+    const lifetime = (await readLifetimes(lab)).accessToken;
     const spa = topology.spa.url;
     const browser = await newUserAgent();
     const page = await browser.newPage();

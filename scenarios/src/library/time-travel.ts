@@ -3,35 +3,18 @@ import { refreshMarginMs } from '@lab/shared';
 import type { LabConnection } from '../engine/lab-connection.ts';
 import type { StepTools, TimeMove } from '../engine/scenario.ts';
 import { describeOffset } from '../lab-time.ts';
+import { labNow } from './lifetimes.ts';
 
 /**
  * "Five minutes later": what a scenario needs to move the lab's clock instead of waiting for real
  * time. Every move is computed from what the lab says (a token's `exp`, the BFF's
- * `accessTokenExpiresAt`, the lab's time now), never from a guess; the step's narration says how
- * far the clock moved and what expired (`StepTools.moveLabTime`).
+ * `accessTokenExpiresAt`, the lab's time now: `labNow`, and the lifetimes: `readLifetimes`, in
+ * `lifetimes.ts`), never from a guess; the step's narration says how far the clock moved and what
+ * expired (`StepTools.moveLabTime`).
  */
 
 /** How far past the moment it aims at a move lands: the lab's time is read in whole seconds, and a little real time goes by before the call it is for. */
 const PAST_BY_MS = 1_000;
-
-/**
- * The lab's time now (epoch ms), as its services read it (`GET /_lab/clock` of each): ahead of
- * real time once it has moved, and what tokens' `iat` and `exp` are counted in. A scenario that
- * writes a claim or a proof of its own takes its time from here, not from `Date.now()`.
- */
-export async function readLabNow(lab: LabConnection): Promise<number> {
-  const clocks = await lab.clocks();
-  const offset = Math.max(0, ...clocks.map((clock) => Date.parse(clock.now) - Date.now()));
-  return Date.now() + offset;
-}
-
-/** The access-token lifetime the authorization server issues now, in seconds (its lab setting `accessTokenTtlSeconds`; 300 by default). */
-export async function accessTokenLifetimeSeconds(lab: LabConnection): Promise<number> {
-  const authserver = (await lab.settings()).find((settings) => settings.service === 'authserver');
-  const seconds = authserver?.accessTokenTtlSeconds;
-  if (typeof seconds !== 'number') throw new Error("the authorization server's settings name no accessTokenTtlSeconds");
-  return seconds;
-}
 
 /** When the BFF finds an access token due for a refresh: a fifth of its lifetime (at most 5 s) before it expires. */
 export function refreshDueAt(expiresAtMs: number, lifetimeMs: number): number {
@@ -44,7 +27,7 @@ export function refreshDueAt(expiresAtMs: number, lifetimeMs: number): number {
  * undefined when `atMs` has passed already (nothing to move).
  */
 export async function moveLabTimePast(s: StepTools, lab: LabConnection, atMs: number): Promise<TimeMove | undefined> {
-  const seconds = Math.ceil((atMs + PAST_BY_MS - (await readLabNow(lab))) / 1000);
+  const seconds = Math.ceil((atMs + PAST_BY_MS - (await labNow(lab))) / 1000);
   return seconds > 0 ? s.moveLabTime(seconds) : undefined;
 }
 

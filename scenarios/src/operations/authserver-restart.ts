@@ -4,7 +4,8 @@ import { signInThroughSpa } from '../library/sign-in.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
 import { findExchange } from '../library/exchanges.ts';
 import { PRODUCTION_SHAPE, callFromPage, kill, processAt, refreshGrantsAtAuthserver, waitUntilHealthy, type LabProcess } from '../library/operations.ts';
-import { accessTokenLifetimeSeconds, bffAccessTokenExpiry, laterBy, moveLabTimePast } from '../library/time-travel.ts';
+import { bffAccessTokenExpiry, laterBy, moveLabTimePast } from '../library/time-travel.ts';
+import { readLifetimes } from '../library/lifetimes.ts';
 
 /**
  * The authorization server restarts while alice is signed in. Its grants, sessions and refresh
@@ -26,7 +27,7 @@ export const authserverRestart = defineScenario({
     'alice (Resource Owner) uses a fresh browser (User Agent) with no cookies.',
   ],
   async run({ topology, lab, step, newUserAgent }) {
-    const lifetime = await accessTokenLifetimeSeconds(lab);
+    const lifetime = (await readLifetimes(lab)).accessToken;
     const browser = await newUserAgent();
     const page = await browser.newPage();
     const spa = topology.spa.url;

@@ -4,7 +4,8 @@ import { signInThroughSpa } from '../library/sign-in.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
 import { findExchange, fieldsOf } from '../library/exchanges.ts';
 import { PRODUCTION_SHAPE, callFromPage, refreshGrantsAtAuthserver, servedBy } from '../library/operations.ts';
-import { accessTokenLifetimeSeconds, bffAccessTokenExpiry, laterBy, moveLabTimePast, refreshDueAt } from '../library/time-travel.ts';
+import { bffAccessTokenExpiry, laterBy, moveLabTimePast, refreshDueAt } from '../library/time-travel.ts';
+import { readLifetimes } from '../library/lifetimes.ts';
 
 const PARALLEL_CALLS = 8;
 
@@ -29,7 +30,7 @@ export const refreshAcrossInstances = defineScenario({
     'alice (Resource Owner) uses a fresh browser (User Agent) with no cookies.',
   ],
   async run({ topology, lab, step, newUserAgent }) {
-    const lifetime = await accessTokenLifetimeSeconds(lab);
+    const lifetime = (await readLifetimes(lab)).accessToken;
     const { instances } = await lab.store();
     const browser = await newUserAgent();
     const page = await browser.newPage();

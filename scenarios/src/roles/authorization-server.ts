@@ -4,7 +4,7 @@ import { defineScenario } from '../engine/scenario.ts';
 import { CallbackHold } from '../library/hold-callback.ts';
 import { findExchange, fieldsOf, queryOf } from '../library/exchanges.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
-import { accessTokenLifetimeSeconds } from '../library/time-travel.ts';
+import { readLifetimes } from '../library/lifetimes.ts';
 
 /** Members of a JWK that only a private key has (RFC 7518 §6.3.2). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -26,7 +26,7 @@ export const authorizationServerRole = defineScenario({
     'To decode the tokens, the lab reads them from the BFF through GET /_lab/session-store: a lab-only look inside the BFF, standing in for its memory.',
   ],
   async run({ topology, lab, step, newUserAgent, fetchAs }) {
-    const lifetime = await accessTokenLifetimeSeconds(lab);
+    const lifetime = (await readLifetimes(lab)).accessToken;
     const spa = topology.spa.url;
     const issuer = topology.authserver.url;
     const api = topology['resource-api'].url;
