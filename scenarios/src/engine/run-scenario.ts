@@ -16,7 +16,7 @@ import type {
   TimeMove,
   Visibility,
 } from './scenario.ts';
-import { describeOffset } from '../lab-time.ts';
+import { describeOffset, type ServiceClock } from '../lab-time.ts';
 import { whileLabTimeHeld } from './hold-lab-time.ts';
 import { BrowserClocks } from './browser-clocks.ts';
 
@@ -131,7 +131,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         },
         async moveLabTime(seconds) {
           const clocks = await lab.moveTime(seconds);
-          await browserClocks.follow(contexts, Math.max(0, ...clocks.map((clock) => Date.parse(clock.now) - Date.now())));
+          await browserClocks.follow(contexts, Math.max(0, ...clocks.map(offsetOf)));
           const expired: Record<string, number> = {};
           for (const clock of clocks) {
             for (const [kind, count] of Object.entries(clock.expired ?? {})) expired[kind] = (expired[kind] ?? 0) + count;
@@ -215,7 +215,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 /** How far the lab's time is ahead of real time now (0 when it runs on real time). */
 async function readLabOffsetMs(lab: LabConnection): Promise<number> {
   const clocks = await lab.clocks().catch(() => []);
-  return Math.max(0, ...clocks.map((clock) => Date.parse(clock.now) - Date.now()));
+  return Math.max(0, ...clocks.map(offsetOf));
+}
+
+/** How far one service's time is ahead of real time, to the millisecond where it says so. */
+function offsetOf(clock: ServiceClock): number {
+  return clock.offsetMs ?? Date.parse(clock.now) - Date.now();
 }
 
 /**
