@@ -292,7 +292,11 @@ describe('GET /bff/xray/stream', () => {
     const labClock = async () =>
       (await (await fetch(`${topology.bff.url}/_lab/clock`, { headers: { 'X-Lab-Key': controlKey } })).json()) as { now: string; offsetSeconds: number };
     const state = await fetch(`${topology.spa.url}/bff/xray/state`, { headers: { 'X-CSRF': '1' } });
-    expect(await state.json()).toEqual({ fullView: false, view: 'session', clock: { offsetSeconds: (await labClock()).offsetSeconds, held: false } });
+    const body = (await state.json()) as { clock: { now: string } };
+    // `now`: the lab's time as the BFF reads it, for the panel to show a JWT's exp against the lab's time.
+    const labTime = Date.parse((await labClock()).now);
+    expect(Math.abs(Date.parse(body.clock.now) - labTime)).toBeLessThan(5_000);
+    expect(body).toEqual({ fullView: false, view: 'session', clock: { offsetSeconds: (await labClock()).offsetSeconds, held: false, now: body.clock.now } });
 
     const controller = new AbortController();
     const response = await fetch(`${topology.spa.url}/bff/xray/stream`, { signal: controller.signal, headers: { 'X-Lab-Key': controlKey } });

@@ -3,6 +3,8 @@
  * URL parameters come parsed in the trace event (`cookies`, `params`), read once when recorded.
  */
 
+import { labNow } from './lab-now.ts';
+
 /** The URL without its query and fragment, which the detail view lists parameter by parameter. */
 export function withoutQuery(url: string): string {
   return url.split(/[?#]/)[0] ?? url;
@@ -29,8 +31,8 @@ export function bodyOf(body: string): BodyView {
   return { kind: 'text', text: body };
 }
 
-/** A NumericDate claim (seconds since 1970) as a local date and how far from now. */
-export function describeNumericDate(seconds: number, now = Date.now()): string {
+/** A NumericDate claim (seconds since 1970) as a local date and how far from now, in the lab's time. */
+export function describeNumericDate(seconds: number, now = labNow()): string {
   const date = new Date(seconds * 1000);
   const delta = Math.round((seconds * 1000 - now) / 1000);
   const span =

@@ -10,6 +10,7 @@ import { openInstructorView, parseView, takeKeyFromAddress, type XrayView } from
 import type { ExchangeSelectEvent } from './xray-sequence.ts';
 import type { XrayViewChangeEvent } from './xray-view-switch.ts';
 import './xray-clock.ts';
+import { learnLabTime } from './lab-now.ts';
 import './xray-scenarios.ts';
 import './xray-sequence.ts';
 import './xray-exchange.ts';
@@ -428,7 +429,8 @@ export class XrayPanel extends LitElement {
       const response = await fetch(STATE_URL, { headers: { 'X-CSRF': '1', Accept: 'application/json' }, credentials: 'same-origin' });
       if (response.status === 404) return false;
       if (response.ok) {
-        const state = (await response.json()) as { fullView?: boolean; view?: unknown; clock?: { offsetSeconds?: unknown; held?: unknown } };
+        const state = (await response.json()) as { fullView?: boolean; view?: unknown; clock?: { offsetSeconds?: unknown; held?: unknown; now?: unknown } };
+        if (typeof state.clock?.now === 'string') learnLabTime(state.clock.now);
         this.fullView = state.fullView === true;
         this.clockOffset = typeof state.clock?.offsetSeconds === 'number' ? state.clock.offsetSeconds : undefined;
         this.clockHeld = state.clock?.held === true;

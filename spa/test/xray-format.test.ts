@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bodyOf, describeNumericDate } from '../src/xray-format.ts';
+import { labNow, learnLabTime } from '../src/lab-now.ts';
 
 // xray-format.ts is pure (no DOM): the X-ray's reading of URLs, cookies, bodies and JWT dates,
 // tested in Node. What the elements make of it is tested in Chromium (elements/*.test.ts).
@@ -41,5 +42,22 @@ describe('bodyOf', () => {
     expect(bodyOf('{"a":1}')).toEqual({ kind: 'json', text: '{\n  "a": 1\n}' });
     expect(bodyOf('{"a":')).toEqual({ kind: 'text', text: '{"a":' });
     expect(bodyOf('(HTML page, 512 chars)')).toEqual({ kind: 'text', text: '(HTML page, 512 chars)' });
+  });
+});
+
+describe("describeNumericDate against the lab's time", () => {
+  it('counts from the lab time the X-ray learned, not from this browser clock', () => {
+    const exp = Math.floor(Date.now() / 1000) + 300;
+    // The lab moved 5 min 10 s ahead: a token that this browser thinks has 5 min left expired 10 s ago.
+    learnLabTime(new Date(Date.now() + 310_000).toISOString());
+    expect(describeNumericDate(exp)).toMatch(/\((9|10|11) s ago\)$/);
+    learnLabTime(new Date().toISOString());
+    expect(describeNumericDate(exp)).toMatch(/\(in 5 min\)$/);
+  });
+
+  it('ignores a time it cannot read', () => {
+    learnLabTime(new Date().toISOString());
+    learnLabTime('not a time');
+    expect(Math.abs(labNow() - Date.now())).toBeLessThan(1_000);
   });
 });

@@ -116,7 +116,7 @@ export function createXrayRoutes(
     ctx.body = {
       fullView: await feed.fullView(),
       view: view satisfies XrayView,
-      ...(clock ? { clock: { offsetSeconds: clock.offsetSeconds(), held: clock.held() } } : {}),
+      ...(clock ? { clock: { offsetSeconds: clock.offsetSeconds(), held: clock.held(), now: new Date().toISOString() } } : {}),
     };
   });
 
