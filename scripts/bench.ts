@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { closeBrowsers, signInNewBrowser } from './bench/sign-in.ts';
-import { BENCH_PORTS, REPO_ROOT, makeBenchEnv } from './bench/bench-env.ts';
+import { BENCH_PORTS, REPO_ROOT, benchPorts, makeBenchEnv } from './bench/bench-env.ts';
 import { measureColdStart } from './bench/cold-start.ts';
 import { describeNotesRoutes, setDpop } from './bench/api-routes.ts';
 import { compareRoutes, type Throughput } from './bench/throughput.ts';
@@ -35,7 +35,7 @@ const progress = (step: string) => console.error(`[bench ${((performance.now() -
 const env = makeBenchEnv();
 
 // 1. Cold start: the whole lab, three times; the last one stays up for steps 2 and 3.
-progress(`cold start ×3 (ports ${Object.values(BENCH_PORTS).join(', ')})`);
+progress(`cold start ×3 (ports ${Object.values(benchPorts(BENCH_PORTS)).join(', ')})`);
 const { figure: coldStart, lab } = await measureColdStart(env, 3);
 
 let routes: Throughput[];

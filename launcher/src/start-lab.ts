@@ -104,8 +104,11 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
     const out = createWriteStream(path.join(logDir, `${logFileOf(unit.name)}.log`), { flags: logFlags });
     const { command, args } = commandOf(unit);
     const child = spawn(command, args, { cwd: REPO_ROOT, env: envFor(unit, options.env, store), stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(out);
-    child.stderr?.pipe(out);
+    // Two sources, one file: the file ends when the process's streams have both closed, not when the
+    // first of them ends (a line on stderr after stdout closed, e.g. at exit, would be written after the end).
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+    child.once('close', () => out.end());
     return child;
   };
   const waitFor = (unit: Unit, child: ChildProcess) => waitUntilHealthy(unit, child, timeoutMs, logDir);

@@ -4,7 +4,8 @@ import { makeLabEnv } from '@lab/launcher';
 /**
  * The bench's own ports, apart from `npm start`'s (5173, 3000…), the tests' (15173, 13000… moved
  * by round offsets: LAB_TEST_PORT_OFFSET=20000 gives 35173, 33000…) and the ephemeral range
- * (32768 and up), so a lab in use or a test run on the same machine is left alone.
+ * (32768 and up), so a lab in use or a test run on the same machine is left alone. Port
+ * variables set in the environment win (`benchPorts`).
  */
 export const BENCH_PORTS = {
   BFF_PORT: '31571',
@@ -23,6 +24,16 @@ export const PROFILE_PORTS = {
   ATTACKER_PORT: '31585',
 } as const;
 
+const PORT_VARIABLES = ['BFF_PORT', 'AUTHSERVER_PORT', 'API_PORT', 'SPA_PORT', 'ATTACKER_PORT'] as const;
+
+/**
+ * `defaults`, except where the environment names a port (`BFF_PORT=43000 npm run bench`): on a
+ * machine shared by several people each one runs the bench on the ports they were given.
+ */
+export function benchPorts(defaults: Readonly<Record<(typeof PORT_VARIABLES)[number], string>>, env = process.env): Record<string, string> {
+  return Object.fromEntries(PORT_VARIABLES.map((name) => [name, env[name] || defaults[name]]));
+}
+
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** Each service's output during the bench (one file per service), apart from `npm start`'s `.lab/logs`. */
@@ -34,7 +45,7 @@ export const BENCH_LOG_DIR = path.join(REPO_ROOT, '.lab', 'bench-logs');
  */
 export function makeBenchEnv(overrides: Readonly<Record<string, string>> = {}): Record<string, string> {
   return makeLabEnv(process.env, {
-    ...BENCH_PORTS,
+    ...benchPorts(BENCH_PORTS),
     LAB_WEAKEN: '',
     LAB_MODE: '',
     LAB_FLOW: '',

@@ -29,7 +29,8 @@ export async function measureCpu<T>(lab: RunningLab, services: readonly ServiceN
 
 function readAll(lab: RunningLab, services: readonly ServiceName[]): Partial<Record<ServiceName, number>> {
   const spent: Partial<Record<ServiceName, number>> = {};
-  for (const name of services) {
+  // A service the lab does not run (the profile runs the BFF by hand) has no figure here.
+  for (const name of services.filter((service) => lab.processes.includes(service))) {
     const pid = lab.pidOf(name);
     const ms = pid === undefined ? undefined : readCpuMs(pid);
     if (ms !== undefined) spent[name] = ms;
