@@ -7,7 +7,10 @@ import { AuthServerTimeoutError, AuthServerUnavailableError, InvalidIssuerError,
 export interface OidcClientOptions {
   /** The BFF's DPoP key pair (dpop-key.ts); one is generated on first use when none is given. */
   readonly dpopKeyPair?: Promise<client.CryptoKeyPair>;
-  /** The back channel to the resource API for DPoP calls (the proxy's pooled one); default: the same as to the authorization server. */
+  /**
+   * The back channel to the resource API for DPoP calls (the proxy's pooled one), which bounds each
+   * call itself; default: the same as to the authorization server, bounded by openid-client.
+   */
   readonly apiFetch?: typeof fetch;
 }
 
@@ -195,6 +198,9 @@ export class OidcClient {
       // The lab's API is plain http on loopback, as its issuer is.
       client.allowInsecureRequests(resourceServer);
       resourceServer[client.customFetch] = this.#options.apiFetch ?? this.#fetch;
+      // The proxy's back channel has its own timeout: openid-client's would only start a second
+      // timer per call (an `AbortSignal.timeout`) for a signal that the back channel does not read.
+      if (this.#options.apiFetch) resourceServer.timeout = 0;
       this.#apiConfiguration = resourceServer;
     }
     return this.#apiConfiguration;

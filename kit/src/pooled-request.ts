@@ -5,7 +5,10 @@ export interface OutgoingCall {
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
-  /** Milliseconds until the answer must be complete (headers and body). */
+  /**
+   * Milliseconds the callee may stay silent: until the answer's headers have arrived, and then
+   * between two pieces of its body. A callee that hangs fails the call after this long.
+   */
   readonly timeoutMs: number;
 }
 
@@ -23,7 +26,9 @@ export type PooledRequest = (url: URL, call: OutgoingCall) => Promise<IncomingAn
  * Calls for a hot path: undici's `request` over a keep-alive pool instead of `fetch`. On Node 20
  * the WHATWG `fetch` layer costs several times the CPU of the HTTP exchange itself (measured in
  * docs/performance.md); the BFF's API proxy makes one such call per user request, so it uses this.
- * Rejects on a network failure or when the answer is not complete within `timeoutMs`.
+ * Rejects on a network failure, or when the callee is silent for `timeoutMs`: undici's own
+ * `headersTimeout` and `bodyTimeout` (its coarse shared timers), not an `AbortSignal.timeout` per
+ * call, which cost about a quarter of the client's CPU per call on Node 20 (docs/performance.md).
  */
 export function createPooledRequest(dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 30_000 })): PooledRequest {
   return async function pooledRequest(url, call) {
@@ -32,7 +37,8 @@ export function createPooledRequest(dispatcher: Dispatcher = new Agent({ keepAli
       headers: call.headers,
       body: call.body,
       dispatcher,
-      signal: AbortSignal.timeout(call.timeoutMs),
+      headersTimeout: call.timeoutMs,
+      bodyTimeout: call.timeoutMs,
     });
     return { status: response.statusCode, headers: flattenHeaders(response.headers), body: Buffer.from(await response.body.arrayBuffer()) };
   };
