@@ -60,7 +60,7 @@ async function measurePath(store: 'memory' | 'redis'): Promise<{ rps: number; p5
 
 async function measureSessionMemory(count: number): Promise<{ bytes: number; perSession: number }> {
   const redis = await startTestRedis();
-  const client = createRedisClient(redis.url, { log: () => {} });
+  const client = await createRedisClient(redis.url, { log: () => {} });
   try {
     await connectRedis(client, 5_000);
     const sessions = new RedisSessionStore(client);

@@ -20,7 +20,7 @@ const settings = createRunSettings(config);
  */
 async function createStorage(): Promise<RedisStorage | MemoryStorage> {
   if (config.store.kind !== 'redis') return new MemoryStorage({ maxAnonymousEntries: config.maxAnonymousEntries });
-  const redis = createStorageConnection(config.store.url);
+  const redis = await createStorageConnection(config.store.url);
   if (!(await connectStorage(redis, 5_000)))
     console.error(`authserver: Redis at ${config.store.url} is not answering yet; answering 503 temporarily_unavailable until it does`);
   return new RedisStorage(redis, { maxAnonymousEntries: config.maxAnonymousEntries });

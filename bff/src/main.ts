@@ -19,7 +19,7 @@ const name = config.instanceName ?? 'bff';
 /** Where sessions and tokens live: this process's memory, or the run's Redis, shared by every instance. */
 async function createStores(): Promise<Required<Pick<BffDeps, 'store' | 'tokenStore'>> & Pick<BffDeps, 'refreshLock' | 'loginClaims'>> {
   if (config.store.kind === 'memory') return { store: new MemorySessionStore(), tokenStore: new MemoryTokenStore() };
-  const redis = createRedisClient(config.store.url, { log: (line) => console.error(line.replace(/^bff:/, `${name}:`)) });
+  const redis = await createRedisClient(config.store.url, { log: (line) => console.error(line.replace(/^bff:/, `${name}:`)) });
   if (!(await connectRedis(redis, 5_000)))
     console.error(`${name}: Redis at ${config.store.url} is not answering yet; answering 503 session_store_unavailable until it does`);
   return {

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 export interface RedisConnectionOptions {
   /** What the log lines call this connection, e.g. `bff: session store`. */
@@ -25,10 +25,13 @@ export const REDIS_COMMAND_TIMEOUT_MS = 2_000;
  *   what is stored again as soon as Redis is back, without a restart.
  *
  * ioredis rather than node-redis: it has these three as plain options, and `defineCommand` for
- * Lua scripts (sent by SHA, re-sent only when Redis lost them after a restart).
+ * Lua scripts (sent by SHA, re-sent only when Redis lost them after a restart). It is loaded here,
+ * on first use, not at start: a service that keeps its state in memory (the default) never needs
+ * it, and loading it costs about 7 MB of memory (docs/performance.md).
  */
-export function createRedisConnection(url: string, options: RedisConnectionOptions): Redis {
+export async function createRedisConnection(url: string, options: RedisConnectionOptions): Promise<Redis> {
   const log = options.log ?? ((line: string) => console.error(line));
+  const { Redis } = await import('ioredis');
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 1_000,

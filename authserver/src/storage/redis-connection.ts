@@ -3,7 +3,7 @@ import { connectRedis, createRedisConnection } from '@lab/kit';
 import { errors } from 'oidc-provider';
 
 /** The authorization server's connection to the run's Redis (see the kit's `createRedisConnection`: it fails fast rather than hang). */
-export function createStorageConnection(url: string, log: (line: string) => void = (line) => console.error(line)): Redis {
+export function createStorageConnection(url: string, log: (line: string) => void = (line) => console.error(line)): Promise<Redis> {
   return createRedisConnection(url, { name: 'authserver: storage', log });
 }
 

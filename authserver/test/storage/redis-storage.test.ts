@@ -14,7 +14,7 @@ let storage: RedisStorage;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  client = createStorageConnection(redis.url, () => {});
+  client = await createStorageConnection(redis.url, () => {});
   expect(await connectStorage(client, 5_000)).toBe(true);
   storage = new RedisStorage(client, { maxAnonymousEntries: 3 });
 }, 20_000);

@@ -11,7 +11,7 @@ export interface RedisClientOptions {
 }
 
 /** The BFF's one connection to the shared store (see the kit's `createRedisConnection`: it fails fast rather than hang). */
-export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
+export function createRedisClient(url: string, options: RedisClientOptions = {}): Promise<Redis> {
   return createRedisConnection(url, { name: 'bff: session store', ...options });
 }
 

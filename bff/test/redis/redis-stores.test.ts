@@ -18,7 +18,7 @@ const quiet = () => {};
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  client = createRedisClient(redis.url, { commandTimeoutMs: 300, log: quiet });
+  client = await createRedisClient(redis.url, { commandTimeoutMs: 300, log: quiet });
   expect(await connectRedis(client, 5_000)).toBe(true);
 }, 20_000);
 afterAll(async () => {

@@ -42,7 +42,7 @@ let redis: TestRedis;
 let client: Redis;
 beforeAll(async () => {
   redis = await startTestRedis();
-  client = createRedisClient(redis.url, { log: () => {} });
+  client = await createRedisClient(redis.url, { log: () => {} });
   expect(await connectRedis(client, 5_000)).toBe(true);
 }, 20_000);
 afterAll(async () => {
