@@ -69,13 +69,32 @@ function startOutbound(
   // How long it took, on real time: the lab's time may stand still (a held clock) or jump meanwhile.
   const startedAt = performance.now();
   const took = () => Math.round(performance.now() - startedAt);
-  const base = { ...exchange, time: new Date(started).toISOString(), direction: 'outbound' as const, channel: 'back' as const };
+  // Built when somebody reads the event, as the inbound ones (trace-middleware.ts): the time stamp
+  // (the lab clock's `Date`, several times slower than the native one) and the answer's text cost
+  // nothing on the hot path while nobody watches.
+  const base = () => ({ ...exchange, time: new Date(started).toISOString(), direction: 'outbound' as const, channel: 'back' as const });
   return {
-    answered(status: number, responseHeaders: Record<string, string>, responseBody: string | undefined, setCookies?: string[]): void {
-      recorder.note({ ...base, status, durationMs: took(), responseHeaders, responseBody, ...(setCookies?.length ? { setCookies } : {}) });
+    /** `responseBody` may be a function that turns the answer into text: called when the event is read. */
+    answered(
+      status: number,
+      responseHeaders: Record<string, string>,
+      responseBody: string | undefined | (() => string | undefined),
+      setCookies?: string[],
+    ): void {
+      const durationMs = took();
+      recorder.note(() => ({
+        ...base(),
+        status,
+        durationMs,
+        responseHeaders,
+        responseBody: typeof responseBody === 'function' ? responseBody() : responseBody,
+        ...(setCookies?.length ? { setCookies } : {}),
+      }));
     },
     failed(error: unknown): void {
-      recorder.note({ ...base, durationMs: took(), responseHeaders: {}, error: describeError(error) });
+      const durationMs = took();
+      const reason = describeError(error);
+      recorder.note(() => ({ ...base(), durationMs, responseHeaders: {}, error: reason }));
     },
   };
 }
@@ -114,7 +133,7 @@ export function createTracedRequest(
       traced.failed(error);
       throw error;
     }
-    traced.answered(answer.status, answer.headers, answer.body.length > 0 ? answer.body.toString('utf8') : undefined);
+    traced.answered(answer.status, answer.headers, () => (answer.body.length > 0 ? answer.body.toString('utf8') : undefined));
     return answer;
   };
 }
