@@ -4,9 +4,8 @@ import { defineScenario } from '../engine/scenario.ts';
 import { describeOffset } from '../lab-time.ts';
 import { fieldsOf, findExchange, findExchanges, queryOf } from '../library/exchanges.ts';
 import { signInAtAuthorizationServer, signInThroughSpa } from '../library/sign-in.ts';
-import { authServerSessionCookieExpiry, bffSessionOf, labNow, readLifetimes } from '../library/lifetimes.ts';
+import { authServerSessionCookieExpiry, bffSessionOf, iso, labNow, readLifetimes } from '../library/lifetimes.ts';
 
-const iso = (epochMs: number | undefined) => (epochMs === undefined ? 'none' : new Date(epochMs).toISOString());
 /** A POST of the login form at the authorization server: the password was asked for, and given. */
 const LOGIN_FORM = /^\/interaction\/[^/]+\/login$/;
 

@@ -3,9 +3,7 @@ import { describeOffset } from '../lab-time.ts';
 import { findExchange, findExchanges, fieldsOf } from '../library/exchanges.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
-import { addNoteInApp, bffSessionOf, callAppApi, labNow, readLifetimes, type BffSessionView } from '../library/lifetimes.ts';
-
-const iso = (epochMs: number | undefined) => (epochMs === undefined ? 'none' : new Date(epochMs).toISOString());
+import { addNoteInApp, bffSessionOf, callAppApi, iso, labNow, readLifetimes, type BffSessionView } from '../library/lifetimes.ts';
 
 /**
  * The BFF session's absolute lifetime (OWASP Session Management Cheat Sheet, "Absolute timeout"):

@@ -5,9 +5,7 @@ import { findExchange, fieldsOf } from '../library/exchanges.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
 import { signInThroughSpa } from '../library/sign-in.ts';
-import { addNoteInApp, bffSessionOf, labNow, readLifetimes, type BffSessionView } from '../library/lifetimes.ts';
-
-const iso = (epochMs: number | undefined) => (epochMs === undefined ? 'none' : new Date(epochMs).toISOString());
+import { addNoteInApp, bffSessionOf, iso, labNow, readLifetimes, type BffSessionView } from '../library/lifetimes.ts';
 
 /**
  * The refresh token's own lifetime (RFC 6749 §1.5, §6): when it has expired, the BFF cannot get a

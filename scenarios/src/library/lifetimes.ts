@@ -120,3 +120,8 @@ export async function addNoteInApp(page: Page, text: string): Promise<'saved' | 
       .then(() => 'signed-out' as const),
   ]);
 }
+
+/** An epoch-milliseconds time as ISO 8601, for an expectation's value; `none` when there is none. */
+export function iso(epochMs: number | undefined): string {
+  return epochMs === undefined ? 'none' : new Date(epochMs).toISOString();
+}
