@@ -74,11 +74,17 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   // Either machine-readable form replaces the narration.
   const narrated = !values.json && !values['progress-json'];
   const colour = !values['no-color'] && narrated && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  // Side by side only where nobody watches one story unfold: not in step mode, nor headed. The
+  // other lanes' labs start while the first lab is found or started, and the browser launched.
+  const lanesToStart = values.step || values.headed ? 1 : Math.min(lanesAsked, chosen.length);
+  const privateLabs = Array.from({ length: lanesToStart - 1 }, (_, index) => startPrivateLab(index + 2));
+  const stopPrivateLabs = () => Promise.all(privateLabs.map(async (starting) => (await starting.catch(() => undefined))?.stop()));
   let lab: Awaited<ReturnType<typeof connectToLab>>;
   try {
     if (narrated) process.stdout.write('Connecting to the lab (starting it if it is not running)...\n');
     lab = await connectToLab();
   } catch (error) {
+    await stopPrivateLabs();
     if (error instanceof LabStartError) {
       process.stderr.write(`The lab did not start: ${error.message}\n`);
       return 2;
@@ -94,7 +100,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     process.stderr.write(`${skipped.id} runs only in the Redis set-up (${describeSetup(skipped.setup)} npm start): skipped.\n`);
   }
   if (selected.length === 0) {
-    await lab.stop();
+    await Promise.all([lab.stop(), stopPrivateLabs()]);
     return 2;
   }
   const narration = { brief: values.brief, width: narrationWidth(process.env, process.stdout), topology: lab.connection.topology };
@@ -102,15 +108,14 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
   try {
     browser = await launchBrowser({ headed: values.headed });
   } catch (error) {
-    await lab.stop();
+    await Promise.all([lab.stop(), stopPrivateLabs()]);
     process.stderr.write(
       `The browser did not start: ${error instanceof Error ? error.message : String(error)}\nSet LAB_CHROMIUM to a Chromium executable, or see the README (The test browser).\n`,
     );
     return 2;
   }
-  // Side by side only where nobody watches one story unfold: not in step mode, nor headed.
-  const laneCount = values.step || values.headed ? 1 : Math.min(lanesAsked, selected.length);
   const labs: ConnectedLab[] = [lab];
+  let laneCount = 1;
   const settingsOf = new Map<LabConnection, Awaited<ReturnType<LabConnection['settings']>>>();
   settingsOf.set(lab.connection, await lab.connection.settings());
   // Ctrl-C in the middle of a demo: put the lab's defences back, and let its time run, before leaving.
@@ -123,7 +128,7 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
       ),
     );
     await browser.close().catch(() => undefined);
-    await Promise.all(labs.map((each) => each.stop().catch(() => undefined)));
+    await Promise.all([lab.stop().catch(() => undefined), stopPrivateLabs().catch(() => undefined)]);
     process.exit(status);
   };
   const prompt = values.step ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
@@ -146,11 +151,18 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
       );
       (narrated ? process.stdout : process.stderr).write(`${line}\n`);
     }
-    if (laneCount > 1) {
-      if (narrated) process.stdout.write(`Running ${selected.length} scenarios in ${laneCount} labs side by side (--lanes 1 for one at a time)...\n`);
-      const extra = await Promise.all(Array.from({ length: laneCount - 1 }, (_, index) => startPrivateLab(index + 2)));
-      labs.push(...extra);
-      for (const each of extra) settingsOf.set(each.connection, await each.connection.settings());
+    // The other lanes' labs, started above: each one that started is a lane, while there are scenarios for it.
+    for (const outcome of await Promise.allSettled(privateLabs)) {
+      if (outcome.status === 'fulfilled' && labs.length < selected.length) labs.push(outcome.value);
+      if (outcome.status === 'rejected') {
+        const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+        process.stderr.write(`A lab for another lane did not start (${reason}): fewer scenarios run side by side.\n`);
+      }
+    }
+    for (const each of labs.slice(1)) settingsOf.set(each.connection, await each.connection.settings());
+    laneCount = labs.length;
+    if (laneCount > 1 && narrated) {
+      process.stdout.write(`Running ${selected.length} scenarios in ${laneCount} labs side by side (--lanes 1 for one at a time)...\n`);
     }
     // Each scenario's output is kept until it ends, then written in the order they were asked for.
     const outputs: (string | undefined)[] = selected.map(() => undefined);
@@ -194,15 +206,15 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
       outputs[index] = kept.join('');
       flush();
     };
-    // A queue the lanes take from in order; a scenario that needs the connected lab's set-up
-    // (the Redis set-up) runs there, never in a private lab.
-    let next = 0;
+    // The first lane takes scenarios from the front of the list, the others from its end: they meet
+    // in the middle, among short ones, so no lane waits long for the last one of another. A
+    // scenario that needs the connected lab's set-up (the Redis set-up) runs there, never in a private lab.
     const taken = new Set<number>();
     const lane = async (connection: LabConnection, own: boolean): Promise<void> => {
       for (;;) {
-        while (next < selected.length && taken.has(next)) next++;
-        const index = own ? next : selected.findIndex((scenario, at) => at >= next && !taken.has(at) && scenario.setup === undefined);
-        if (index < 0 || index >= selected.length) return;
+        const order = own ? selected.keys() : [...selected.keys()].reverse();
+        const index = [...order].find((at) => !taken.has(at) && (own || selected[at]?.setup === undefined));
+        if (index === undefined) return;
         taken.add(index);
         await runOne(index, connection);
       }
@@ -215,7 +227,8 @@ export async function runCli(argv: readonly string[], registry: readonly Scenari
     if (values.step) await lab.connection.holdTime(false).catch(() => undefined);
     prompt?.close();
     await browser.close();
-    await Promise.all(labs.map((each) => each.stop()));
+    // Every private lab, also one that started but found no scenario left for it.
+    await Promise.all([lab.stop(), stopPrivateLabs()]);
   }
   if (narrated && results.length > 1) process.stdout.write(`${formatTable(results, Date.now() - runStarted)}\n`);
   return results.every((result) => result.pass) ? 0 : 1;
