@@ -54,21 +54,7 @@ function exchangeAt(recorder: TraceRecorder, path: string): Parameters<TraceReco
 
 /** Records an exchange that started `startedMsAgo` ago and took `durationMs`. */
 function recordExchange(recorder: TraceRecorder, path: string, startedMsAgo: number, durationMs = 5, extra: { responseBody?: string } = {}): TraceEvent {
-  return recorder.record({
-    time: new Date(Date.now() - startedMsAgo).toISOString(),
-    direction: 'inbound',
-    channel: 'front',
-    from: 'user-agent',
-    to: recorder.service as TraceEvent['to'],
-    method: 'GET',
-    url: `http://127.0.0.1${path}`,
-    status: 200,
-    durationMs,
-    requestHeaders: {},
-    responseHeaders: {},
-    correlationId: path,
-    ...extra,
-  })!;
+  return recorder.record({ ...exchangeAt(recorder, path), time: new Date(Date.now() - startedMsAgo).toISOString(), durationMs, ...extra })!;
 }
 
 async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
