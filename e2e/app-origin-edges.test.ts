@@ -146,9 +146,10 @@ describe('a WebSocket upgrade', () => {
     expect(jsonBodyOf(answers[0]!)).toEqual({ error: 'websocket_not_supported', message: expect.any(String) });
   });
 
-  it("leaves Vite's HMR socket on the app's origin working", async () => {
+  it("refuses Vite's HMR protocol too: the built app the lab serves has no hot reload (the dev server's is kept: spa/test/server)", async () => {
     const raw = await exchange('spa', upgradeHead('/', 'vite-hmr'), { waitMs: 1_000 });
-    expect(raw.status).toBe(101);
+    expect(raw.status).toBe(400);
+    expect(jsonBodyOf(raw)).toEqual({ error: 'websocket_not_supported', message: "No WebSocket at /: the app's origin speaks plain HTTP here." });
   });
 
   it.each(KOA_SERVICES)('straight to %s: 200 in parallel, each answered in plain HTTP within 5 s', async (service) => {

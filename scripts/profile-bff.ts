@@ -4,11 +4,12 @@
  *
  *   node --import tsx scripts/profile-bff.ts [seconds] [route]
  *
- * The authorization server and the app's origin run as the lab runs them; the BFF and the
- * resource API run from the same bundle by hand, with `--cpu-prof` (Node refuses it in
- * `NODE_OPTIONS`), twice: once under `GET /api/notes` (10 keep-alive connections with a session
- * cookie, as `npm run bench` measures it; `route` is `bff-dpop`, the default, or `bff` for bearer
- * tokens), once under headless logins (10 at once). Each profile is summarised (lab frames mapped
+ * The app's origin runs as the lab runs it; the authorization server, the BFF and the resource
+ * API run from the same bundle by hand, with `--cpu-prof` (Node refuses it in `NODE_OPTIONS`),
+ * twice: once under `GET /api/notes` (10 keep-alive connections with a session cookie, as
+ * `npm run bench` measures it; `route` is `bff-dpop`, the default, or `bff` for bearer tokens;
+ * the BFF and the API are summarised), once under headless logins (10 at once; the authorization
+ * server and the BFF are summarised). Each profile is summarised (lab frames mapped
  * back to the TypeScript through the bundle's source map) and kept in .lab/profiles/ for Chrome
  * DevTools.
  */
@@ -33,11 +34,11 @@ const env = makeBenchEnv(benchPorts(PROFILE_PORTS));
 const profileDir = path.join(REPO_ROOT, '.lab', 'profiles');
 const logDir = path.join(REPO_ROOT, '.lab', 'profile-logs');
 const { entries } = await buildServices();
-const lab = await startLab({ env, logDir, services: ['authserver', 'spa'] });
+const lab = await startLab({ env, logDir, services: ['spa'] });
 
 try {
   // 1. The BFF's proxy path: GET /api/notes with a session cookie and X-CSRF: 1.
-  const notes = await profileServices('api-notes', ['bff', 'resource-api'], async () => {
+  const notes = await profileServices('api-notes', ['authserver', 'bff', 'resource-api'], async () => {
     // As the bench: alice with bearer tokens (DPoP off), bob with DPoP (the default).
     await setDpop(lab.topology, env.LAB_CONTROL_KEY!, 'off');
     const alice = await signInNewBrowser(lab.topology, 'alice');
@@ -52,7 +53,7 @@ try {
   console.log(notes);
 
   // 2. Headless logins, 10 at once: /bff/login, the forms at the authorization server, the callback.
-  const logins = await profileServices('logins', ['bff', 'resource-api'], async () => {
+  const logins = await profileServices('logins', ['authserver', 'bff', 'resource-api'], async () => {
     const signIn = (index: number) => signInNewBrowser(lab.topology, DEMO_USERS[index % DEMO_USERS.length]!.username);
     await runWorkers({ concurrency: 4, durationMs: 30_000, maxItems: 40 }, signIn);
     const run = await runWorkers({ concurrency: 10, durationMs: seconds * 1000 }, signIn);
@@ -80,7 +81,8 @@ async function profileServices(name: string, services: readonly ServiceName[], l
   }
   const summaries: string[] = [];
   for (const { service, dir } of started) {
-    if (name === 'logins' && service !== 'bff') continue;
+    // Under the API calls the authorization server has nothing to do; under logins, the API.
+    if (name === 'logins' ? service === 'resource-api' : service === 'authserver') continue;
     const file = readdirSync(dir).find((entry) => entry.endsWith('.cpuprofile'));
     if (!file) throw new Error(`${service} wrote no profile into ${dir}`);
     summaries.push(
@@ -118,5 +120,5 @@ async function waitUntilHealthy(url: string): Promise<void> {
       // not listening yet
     }
   }
-  throw new Error(`the BFF did not answer ${url} within 30 s`);
+  throw new Error(`no answer from ${url} within 30 s`);
 }

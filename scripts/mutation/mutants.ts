@@ -389,7 +389,7 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'spa-csp-connect-anywhere',
     defence: 'spa-csp',
     file: 'spa/server/security-headers.ts',
-    find: `['connect-src', "'self'", hmrSocket, ...connectTo],`,
+    find: `['connect-src', "'self'", ...hmrSocket, ...connectTo],`,
     replace: `['connect-src', '*'],`,
     kind: 'check',
   },

@@ -1,5 +1,6 @@
 import { createAppOriginControl } from '@lab/wing';
 import type { Plugin } from 'vite';
+import { onEveryServer } from './on-every-server.ts';
 import type { SpaSettings } from './lab-settings.ts';
 import { pathOf } from './http-json.ts';
 
@@ -9,18 +10,15 @@ import { pathOf } from './http-json.ts';
  * they do not exist (404), and every call must present the key in `X-Lab-Key` (401 otherwise).
  */
 export function labControlPlugin(key: string | undefined, settings: SpaSettings): Plugin {
-  return {
-    name: 'lab:control',
-    configureServer(server) {
-      const answer = createAppOriginControl(key, settings, {
-        warn: (line) => server.config.logger.warn(line),
-        info: (line) => server.config.logger.info(line),
-      });
-      server.middlewares.use(function answerLabControl(req, res, next) {
-        const path = pathOf(req);
-        if (path !== '/_lab' && !path.startsWith('/_lab/')) return next();
-        answer(req, res);
-      });
-    },
-  };
+  return onEveryServer('lab:control', (server) => {
+    const answer = createAppOriginControl(key, settings, {
+      warn: (line) => server.config.logger.warn(line),
+      info: (line) => server.config.logger.info(line),
+    });
+    server.middlewares.use(function answerLabControl(req, res, next) {
+      const path = pathOf(req);
+      if (path !== '/_lab' && !path.startsWith('/_lab/')) return next();
+      answer(req, res);
+    });
+  });
 }

@@ -1,5 +1,6 @@
 import { DEFENCES, type LabMode, type LabTopology } from '@lab/shared';
 import type { Plugin } from 'vite';
+import { onEveryServer } from './on-every-server.ts';
 import type { SpaSettings } from './lab-settings.ts';
 import { pathOf, sendJson } from './http-json.ts';
 
@@ -31,18 +32,15 @@ export function describeLabState(settings: SpaSettings, topology: LabTopology): 
 }
 
 export function labStatePlugin(settings: SpaSettings, topology: LabTopology): Plugin {
-  return {
-    name: 'lab:state',
-    configureServer(server) {
-      server.middlewares.use(function answerLabState(req, res, next) {
-        if (pathOf(req) !== '/lab/state.json') return next();
-        if (req.method !== 'GET' && req.method !== 'HEAD') {
-          res.setHeader('Allow', 'GET, HEAD');
-          return sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method} /lab/state.json is not supported; use GET.` });
-        }
-        // Read per request, never cached: a setting switched at run time shows on the next page load.
-        sendJson(res, 200, describeLabState(settings, topology));
-      });
-    },
-  };
+  return onEveryServer('lab:state', (server) => {
+    server.middlewares.use(function answerLabState(req, res, next) {
+      if (pathOf(req) !== '/lab/state.json') return next();
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('Allow', 'GET, HEAD');
+        return sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method} /lab/state.json is not supported; use GET.` });
+      }
+      // Read per request, never cached: a setting switched at run time shows on the next page load.
+      sendJson(res, 200, describeLabState(settings, topology));
+    });
+  });
 }

