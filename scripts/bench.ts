@@ -2,7 +2,10 @@
  * `npm run bench`: the lab's performance, side by side in one run, printed as one table and
  * written into docs/performance.md with the machine it ran on.
  *
- *   npm run bench [-- --sessions=10000] [--session-ttl=<seconds>]
+ *   npm run bench [-- --sessions=10000] [--session-ttl=<seconds>] [--no-redis]
+ *
+ * `--no-redis`: leaves out the memory of sessions kept in Redis (LAB_STORE=redis), which needs a
+ * redis-server on PATH and takes two minutes more.
  *
  * On a shared machine absolute figures mean little: what counts are the ratios within one run
  * (the BFF path against the direct API call, measured minutes apart on the same machine).
@@ -16,14 +19,14 @@ import { measureColdStart } from './bench/cold-start.ts';
 import { describeNotesRoutes, setDpop } from './bench/api-routes.ts';
 import { compareRoutes, type Throughput } from './bench/throughput.ts';
 import { measureLoginRates, measureSingleSignOnRate, type LoginRun } from './bench/login-rate.ts';
-import { measureSessionMemory } from './bench/session-memory.ts';
+import { measureSessionMemory, type SessionMemory } from './bench/session-memory.ts';
 import { describeMachine } from './bench/machine.ts';
 import { formatMarkdown, formatTable, type BenchResults } from './bench/format-report.ts';
 import { writeFiguresInto } from './bench/write-performance-doc.ts';
 
 // Prerequisites: what to measure, and a lab on the bench's own ports (see bench-env.ts).
 const { values: args } = parseArgs({
-  options: { sessions: { type: 'string', default: '10000' }, 'session-ttl': { type: 'string' } },
+  options: { sessions: { type: 'string', default: '10000' }, 'session-ttl': { type: 'string' }, 'no-redis': { type: 'boolean', default: false } },
 });
 const sessions = Number(args.sessions);
 /** Sign-ins at once while making the sessions of step 4 (beyond the CPUs' count, more only queue). */
@@ -67,7 +70,13 @@ try {
 // sessions and says so). Then the wait for their expiry and the store's sweep.
 const sessionTtl = args['session-ttl'] ? Number(args['session-ttl']) : Math.min(150, Math.max(60, Math.ceil((sessions / singleSignOn.perSecond) * 1.25) + 20));
 progress(`BFF memory: up to ${sessions} sessions (TTL ${sessionTtl} s), then after they expire`);
-const memory = await measureSessionMemory({ sessions, ttlSeconds: sessionTtl, concurrency: SIGN_IN_CONCURRENCY });
+const memory = await measureSessionMemory({ store: 'memory', sessions, ttlSeconds: sessionTtl, concurrency: SIGN_IN_CONCURRENCY });
+// 5. The same in the production shape: the sessions and tokens in Redis, not in the BFF's memory.
+let redisMemory: SessionMemory | undefined;
+if (!args['no-redis']) {
+  progress(`BFF memory with LAB_STORE=redis: up to ${sessions} sessions (TTL ${sessionTtl} s), then after they expire`);
+  redisMemory = await measureSessionMemory({ store: 'redis', sessions, ttlSeconds: sessionTtl, concurrency: SIGN_IN_CONCURRENCY });
+}
 await closeBrowsers();
 
 const results: BenchResults = {
@@ -81,6 +90,7 @@ const results: BenchResults = {
   logins,
   singleSignOn,
   memory,
+  redisMemory,
 };
 console.log(formatTable(results));
 const docPath = path.join(REPO_ROOT, 'docs', 'performance.md');
@@ -88,5 +98,9 @@ writeFiguresInto(docPath, formatMarkdown(results));
 progress(`figures written into ${path.relative(REPO_ROOT, docPath)}`);
 
 // A measurement that got refusals instead of answers measured nothing: fail, whatever the figures.
-const failed = routes.some((route) => route.failures > route.answers * 0.01) || logins.some((run) => run.done === 0) || memory.signIns.done === 0;
+const failed =
+  routes.some((route) => route.failures > route.answers * 0.01) ||
+  logins.some((run) => run.done === 0) ||
+  memory.signIns.done === 0 ||
+  redisMemory?.signIns.done === 0;
 process.exitCode = failed ? 1 : 0;

@@ -4,8 +4,8 @@ import type { Route } from './throughput.ts';
 /**
  * The same `GET /notes` three ways, as the issue measured them: the resource API called directly
  * with a bearer token (what a client holding the token would do), through the BFF on its own port
- * with the session cookie and `X-CSRF: 1`, and through the app's origin (the dev server that
- * forwards `/api/*` to the BFF), as the browser calls it. A load tool cannot make a DPoP proof
+ * with the session cookie and `X-CSRF: 1`, and through the app's origin (the server of the app,
+ * which forwards `/api/*` to the BFF), as the browser calls it. A load tool cannot make a DPoP proof
  * per request, so `browser` signed in while the `dpop` defence was off (bearer tokens); given
  * `dpopBrowser`, signed in with it on (the default), the BFF path with DPoP is measured too,
  * against the same direct bearer call.

@@ -3,6 +3,7 @@ import { formatCpuPerItem } from './cpu-time.ts';
 import type { LoginRun } from './login-rate.ts';
 import type { MemoryReading } from './inspect-memory.ts';
 import { formatLoad, type Machine } from './machine.ts';
+import type { RedisMemoryReading } from './redis-memory.ts';
 import type { SessionMemory } from './session-memory.ts';
 import type { Throughput } from './throughput.ts';
 
@@ -19,6 +20,8 @@ export interface BenchResults {
   /** Sign-ins of users already signed in at the authorization server, as the memory measurement makes its sessions. */
   readonly singleSignOn: LoginRun;
   readonly memory: SessionMemory;
+  /** The same with the sessions and tokens in Redis (`LAB_STORE=redis`), when measured. */
+  readonly redisMemory?: SessionMemory;
 }
 
 /** The issue's targets, checked against this run's figures. */
@@ -81,24 +84,46 @@ export function tabulate(results: BenchResults): { headers: string[]; rows: stri
       run.concurrency === 10 && run !== results.singleSignOn ? verdict(run.perSecond >= TARGETS.loginsPerSecondAt10, `≥ ${TARGETS.loginsPerSecondAt10}/s`) : '',
     ]);
   }
-  const { memory } = results;
+  for (const memory of [results.memory, results.redisMemory]) if (memory) rows.push(...memoryRows(memory));
+  return { headers: ['measure', 'figure', 'detail (ratios against the direct call)', 'target'], rows };
+}
+
+/** Baseline, signed in, expired: the BFF's memory, and with the Redis store what Redis holds. */
+function memoryRows(memory: SessionMemory): string[][] {
+  const label = memory.store === 'redis' ? 'BFF memory, LAB_STORE=redis' : 'BFF memory';
+  const redis = (reading: RedisMemoryReading | undefined) =>
+    reading
+      ? `; Redis: ${mb(reading.usedBytes)} of data, ${mb(reading.rssBytes)} RSS, ${whole(reading.keys)} keys of which ${whole(reading.sessionKeys)} the BFF's sessions and tokens`
+      : '';
   const added = Math.max(1, memory.sessionsAlive - memory.baselineSessions);
   const released = memory.signedIn.heapUsedBytes - memory.expired.heapUsedBytes;
-  rows.push([`BFF memory, ${whole(memory.baselineSessions)} sessions (baseline, after warm-up)`, rssCell(memory.baseline), memoryCells(memory.baseline), '']);
-  rows.push([
-    `BFF memory, ${whole(memory.sessionsAlive)} sessions signed in`,
-    rssCell(memory.signedIn),
-    `${memoryCells(memory.signedIn)}; over the baseline ${kb((memory.signedIn.rssAfterGcBytes - memory.baseline.rssAfterGcBytes) / added)} settled RSS, ${kb((memory.signedIn.heapUsedBytes - memory.baseline.heapUsedBytes) / added)} heap per session; sessions made by ${whole(memory.signIns.done)} SSO sign-ins at ${memory.signIns.perSecond.toFixed(0)}/s${memory.signIns.failed ? `, ${memory.signIns.failed} FAILED` : ''}`,
-    rssTarget(memory),
-  ]);
-  rows.push([
-    `BFF memory, after they expired (TTL ${memory.ttlSeconds} s, then the sweep)`,
-    rssCell(memory.expired),
-    `${memoryCells(memory.expired)}; released ${mb(released)} heap = ${kb(released / memory.sessionsAlive)} per session; the store lists ${memory.sessionsListedAfterExpiry} sessions`,
-    // A session holds three tokens (well over 1 KB): less than that released each means they are kept.
-    verdict(memory.sessionsListedAfterExpiry === 0 && released >= memory.sessionsAlive * 1_000, 'purged'),
-  ]);
-  return { headers: ['measure', 'figure', 'detail (ratios against the direct call)', 'target'], rows };
+  // In the BFF's memory, a session holds three tokens (well over 1 KB): less than that released
+  // each means they are kept. In Redis, the BFF's session and token keys are gone (the
+  // authorization server's grants and refresh tokens live longer than the BFF's sessions here).
+  const purged =
+    memory.store === 'redis'
+      ? memory.sessionsListedAfterExpiry === 0 && (memory.redis?.expired.sessionKeys ?? Number.POSITIVE_INFINITY) === 0
+      : memory.sessionsListedAfterExpiry === 0 && released >= memory.sessionsAlive * 1_000;
+  return [
+    [
+      `${label}, ${whole(memory.baselineSessions)} sessions (baseline, after warm-up)`,
+      rssCell(memory.baseline),
+      `${memoryCells(memory.baseline)}${redis(memory.redis?.baseline)}`,
+      '',
+    ],
+    [
+      `${label}, ${whole(memory.sessionsAlive)} sessions signed in`,
+      rssCell(memory.signedIn),
+      `${memoryCells(memory.signedIn)}; over the baseline ${kb((memory.signedIn.rssAfterGcBytes - memory.baseline.rssAfterGcBytes) / added)} settled RSS, ${kb((memory.signedIn.heapUsedBytes - memory.baseline.heapUsedBytes) / added)} heap per session; sessions made by ${whole(memory.signIns.done)} SSO sign-ins at ${memory.signIns.perSecond.toFixed(0)}/s${memory.signIns.failed ? `, ${memory.signIns.failed} FAILED` : ''}${redis(memory.redis?.signedIn)}`,
+      rssTarget(memory),
+    ],
+    [
+      `${label}, after they expired (TTL ${memory.ttlSeconds} s, then the sweep)`,
+      rssCell(memory.expired),
+      `${memoryCells(memory.expired)}; released ${mb(released)} heap = ${kb(released / memory.sessionsAlive)} per session; the store lists ${memory.sessionsListedAfterExpiry} sessions${redis(memory.redis?.expired)}`,
+      verdict(purged, 'purged'),
+    ],
+  ];
 }
 
 /** A plain-text table for the terminal. */

@@ -4,6 +4,7 @@ import { startLab } from '@lab/launcher';
 import { DEMO_USERS, type LabTopology } from '@lab/shared';
 import { BENCH_LOG_DIR, makeBenchEnv } from './bench-env.ts';
 import { ProcessInspector, type MemoryReading } from './inspect-memory.ts';
+import { readRedisMemory, type RedisMemoryReading } from './redis-memory.ts';
 import { runWorkers, type WorkerRun } from './run-workers.ts';
 import type { HttpUserAgent } from '../../e2e/support/http-sign-in.ts';
 import { signInAgain, signInNewBrowser } from './sign-in.ts';
@@ -13,6 +14,10 @@ const SWEEP_EVERY_MS = 30_000;
 const WARM_UP_SIGN_INS = 300;
 
 export interface SessionMemory {
+  /** Where the BFF kept its sessions and tokens: its own memory (the default) or the run's Redis. */
+  readonly store: SessionStoreKind;
+  /** With `store: 'redis'`: what Redis held at each reading (baseline, signed in, expired). */
+  readonly redis?: { readonly baseline: RedisMemoryReading; readonly signedIn: RedisMemoryReading; readonly expired: RedisMemoryReading };
   readonly ttlSeconds: number;
   /** The sign-ins that made the sessions (single sign-on: see `signInAgain`). */
   readonly signIns: WorkerRun;
@@ -28,7 +33,13 @@ export interface SessionMemory {
   readonly sessionsListedAfterExpiry: number;
 }
 
+export type SessionStoreKind = 'memory' | 'redis';
+
+/** The port of the bench's Redis (`LAB_STORE=redis`), beside the bench's other ports; `REDIS_PORT` wins. */
+const BENCH_REDIS_PORT = '31576';
+
 export interface SessionMemoryOptions {
+  readonly store: SessionStoreKind;
   readonly sessions: number;
   readonly ttlSeconds: number;
   readonly concurrency: number;
@@ -39,11 +50,14 @@ export interface SessionMemoryOptions {
  * last `ttlSeconds` (BFF_SESSION_TTL), read from outside through its inspector. The sign-ins
  * stop in time for all of them to be alive at the reading (fewer than asked on a slow machine:
  * the report says how many). Then every session expires, the store's sweep runs, and the BFF is
- * read again: memory must come back down, or expired sessions are kept.
+ * read again: memory must come back down, or expired sessions are kept. With `store: 'redis'` the
+ * sessions and tokens live in the run's Redis (the production shape), which is read too.
  */
 export async function measureSessionMemory(options: SessionMemoryOptions): Promise<SessionMemory> {
   const env = makeBenchEnv({
     BFF_SESSION_TTL: String(options.ttlSeconds),
+    // The production shape: the sessions and tokens in a real redis-server that the launcher starts.
+    ...(options.store === 'redis' ? { LAB_STORE: 'redis', REDIS_PORT: process.env.REDIS_PORT || BENCH_REDIS_PORT } : {}),
     // Each service may open an inspector on a free port when sent SIGUSR1; only the BFF is.
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect-port=0`.trim(),
   });
@@ -67,7 +81,9 @@ export async function measureSessionMemory(options: SessionMemoryOptions): Promi
     await runWorkers({ concurrency: options.concurrency, durationMs: 30_000, maxItems: WARM_UP_SIGN_INS }, (index) =>
       signInAgain(topology, signedIn[index % signedIn.length]!, DEMO_USERS[index % DEMO_USERS.length]!.username).then(() => finishedAt.push(Date.now())),
     );
+    const readRedis = () => (options.store === 'redis' ? readRedisMemory(`redis://127.0.0.1:${env.REDIS_PORT}`, lab.pidOf('redis') ?? 0) : undefined);
     const baseline = await inspector.readMemory();
+    const redisBaseline = await readRedis();
     const baselineSessions = finishedAt.length;
 
     const signIns = await runWorkers(
@@ -86,6 +102,7 @@ export async function measureSessionMemory(options: SessionMemoryOptions): Promi
     const readAt = Date.now();
     const sessionsAlive = finishedAt.filter((at) => at > readAt - options.ttlSeconds * 1000).length;
     const withSessions = await inspector.readMemory();
+    const redisSignedIn = await readRedis();
 
     // The sweep runs every 30 s from the BFF's start (between spawn and healthy): wait for the
     // first one after the last session's expiry, at the latest `healthyAt + k × 30 s`.
@@ -93,8 +110,21 @@ export async function measureSessionMemory(options: SessionMemoryOptions): Promi
     const sweeps = Math.ceil((lastExpiry - spawnedAt) / SWEEP_EVERY_MS);
     await sleep(Math.max(0, healthyAt + sweeps * SWEEP_EVERY_MS + 2_000 - Date.now()));
     const expired = await inspector.readMemory();
+    const redisExpired = await readRedis();
     const sessionsListedAfterExpiry = await countListedSessions(topology, env.LAB_CONTROL_KEY!);
-    return { ttlSeconds: options.ttlSeconds, signIns, sessionsAlive, baselineSessions, baseline, signedIn: withSessions, expired, sessionsListedAfterExpiry };
+    const redis = redisBaseline && redisSignedIn && redisExpired ? { baseline: redisBaseline, signedIn: redisSignedIn, expired: redisExpired } : undefined;
+    return {
+      store: options.store,
+      redis,
+      ttlSeconds: options.ttlSeconds,
+      signIns,
+      sessionsAlive,
+      baselineSessions,
+      baseline,
+      signedIn: withSessions,
+      expired,
+      sessionsListedAfterExpiry,
+    };
   } finally {
     inspector?.close();
     await lab.stop();

@@ -17,8 +17,13 @@ interface Watcher {
   readonly onClose: () => void;
 }
 
-/** Link keys kept before the flows are rebuilt from the events still known. */
-const LINK_KEY_LIMIT = 40_000;
+/**
+ * Link keys kept before the flows are rebuilt from the events still known: a few per event of the
+ * 2,000 the feed keeps, with room for the keys of forgotten events. It bounds what the X-ray holds
+ * while somebody watches (about 120 bytes a key: some 1.2 MB, against some 5 MB at the 40,000 it
+ * was) however many users sign in. Nobody watching, the feed takes in no event and holds no key.
+ */
+const LINK_KEY_LIMIT = 10_000;
 
 /**
  * LAB ONLY: who watches the X-ray's feed, and what each may see. Events are grouped into flows by
@@ -28,6 +33,13 @@ const LINK_KEY_LIMIT = 40_000;
 export class FeedAudience {
   readonly #watchers = new Map<FeedListener, Watcher>();
   #flows = new LinkGroups();
+  /** When to rebuild: the limit, or twice what the last rebuild kept, so that a rebuild is never due again at once. */
+  #rebuildAbove = LINK_KEY_LIMIT;
+
+  /** How many link keys the flows hold: what the X-ray keeps beside the events themselves. */
+  get linkKeys(): number {
+    return this.#flows.size;
+  }
 
   join(listener: FeedListener, scope: FeedScope, onClose: () => void): void {
     this.#watchers.set(listener, { scope, onClose });
@@ -85,8 +97,9 @@ export class FeedAudience {
    */
   forget(eventIds: readonly string[], kept: () => readonly TraceEvent[]): void {
     for (const id of eventIds) this.#flows.remove(id);
-    if (this.#flows.size <= LINK_KEY_LIMIT) return;
+    if (this.#flows.size <= this.#rebuildAbove) return;
     this.#flows = new LinkGroups();
     for (const event of kept()) this.#flows.add(event.id, event.links ?? []);
+    this.#rebuildAbove = Math.max(LINK_KEY_LIMIT, 2 * this.#flows.size);
   }
 }
