@@ -1,6 +1,7 @@
 /**
  * Starts the app's origin: the Lit app, built once and served by Vite's preview server (or, with
- * `LAB_SPA_SERVE=dev`, Vite's dev server), forwarding `/bff/*` and `/api/*` to the BFF. The only file of the SPA service that reads the environment.
+ * `LAB_SPA_SERVE=dev`, Vite's dev server), forwarding `/bff/*` and `/api/*` to the BFF. The only
+ * file of the SPA service that reads the environment.
  *
  *   node --import tsx spa/server/main.ts
  */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
+import type { XssPayloadName } from '@lab/shared';
 import { onEveryServer } from './on-every-server.ts';
 import type { SpaSettings } from './lab-settings.ts';
 import { pathOf, sendJson } from './http-json.ts';
@@ -74,7 +75,8 @@ export function xssHookPlugin(settings: SpaSettings, attackerUrl: string): Plugi
   };
 }
 
-function hookTag(name: string): string {
+/** `name` is one of the lab's fixed payload names (`XSS_PAYLOAD_NAMES`): the settings route refuses any other. */
+function hookTag(name: XssPayloadName): string {
   return `<script type="module" src="${HOOK_PREFIX}${name}.js"></script>`;
 }
 
