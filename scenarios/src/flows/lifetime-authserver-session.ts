@@ -3,7 +3,7 @@ import type { LabTopology } from '@lab/shared';
 import { defineScenario } from '../engine/scenario.ts';
 import { describeOffset } from '../lab-time.ts';
 import { fieldsOf, findExchange, findExchanges, queryOf } from '../library/exchanges.ts';
-import { signInAtAuthorizationServer, signInThroughSpa } from '../library/sign-in.ts';
+import { appSettled, signInAtAuthorizationServer, signInThroughSpa } from '../library/sign-in.ts';
 import { authServerSessionCookieExpiry, bffSessionOf, iso, labNow, readLifetimes } from '../library/lifetimes.ts';
 
 /** A POST of the login form at the authorization server: the password was asked for, and given. */
@@ -132,6 +132,8 @@ export const authServerSessionExpiry = defineScenario({
         await page.getByRole('button', { name: 'Allow' }).click();
         await page.waitForURL((url) => url.origin === topology.spa.url);
         const name = await page.getByTestId('user-name').textContent();
+        // Her notes loaded: no call of this page load is still on its way when the clock moves next.
+        await appSettled(page);
         const exchanges = await s.exchanges();
         ssoExpiry = await authServerSessionCookieExpiry(browser, issuer);
         const now = await labNow(lab);

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { Page } from 'playwright-core';
 import { TRACE_HEADERS, type LabTopology, type Party } from '@lab/shared';
-import { signInAtAuthorizationServer } from './sign-in.ts';
+import { appSettled, signInAtAuthorizationServer } from './sign-in.ts';
 
 /**
  * How long an attack scenario waits for something that happens only when the attack works (a
@@ -19,8 +19,7 @@ export async function signInThroughBff(page: Page, topology: LabTopology, userna
   await page.goto(`${topology.spa.url}/bff/login?returnTo=${encodeURIComponent(returnTo)}`);
   await signInAtAuthorizationServer(page, topology, username);
   await page.waitForURL((url) => url.origin === topology.spa.url);
-  // Bounded: a page that polls would otherwise keep the network busy for ever.
-  await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);
+  await appSettled(page);
 }
 
 /** Polls `probe` until it returns something other than undefined, or `timeoutMs` passes (then undefined). */

@@ -10,6 +10,24 @@ export async function signInThroughSpa(page: Page, topology: LabTopology, userna
   await page.getByTestId('login-button').click();
   await signInAtAuthorizationServer(page, topology, username, password);
   await page.getByTestId('user-name').waitFor();
+  await appSettled(page);
+}
+
+/**
+ * Resolves once the app has made the calls of its page load and shows their outcome: the notes
+ * (`/lab/state.json`, `/bff/user` and `/api/notes` answered), the sign-in button, or an error.
+ * A step that ends before would leave a call in flight, which then lands in the next step: among
+ * its exchanges, or after the lab's clock has moved. Bounded (3 s), and without waiting for half a
+ * second of silence on the network (`networkidle`).
+ */
+export async function appSettled(page: Page): Promise<void> {
+  await page
+    .locator('[data-testid="notes-list"][aria-busy="false"]')
+    .or(page.getByTestId('login-button'))
+    .or(page.getByTestId('error'))
+    .first()
+    .waitFor({ timeout: 3_000 })
+    .catch(() => undefined);
 }
 
 /** From the authorization server's login page to the redirect back to the app. */
