@@ -1,7 +1,8 @@
 import type { BrowserContext } from 'playwright-core';
 import type { TraceEvent } from '@lab/shared';
 import { defineAttack } from '../engine/define-attack.ts';
-import { errorCodeOf, pollFor, signInThroughBff } from '../library/attack-support.ts';
+import { errorCodeOf, pollFor } from '../library/attack-support.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 import { findExchanges } from '../library/exchanges.ts';
 
 /** What the attacker's /csrf page writes into the victim's notes (then "(cross-site request)" or "(cross-site form)"). */
@@ -62,7 +63,7 @@ export const [csrf, csrfWeakened] = defineAttack({
         look: `her notes: the seed notes (every run starts from them), none saying "${FORGED_NOTE}"`,
       },
       async (s) => {
-        await signInThroughBff(page, topology, 'alice');
+        await signInByRequests(page, topology, 'alice');
         const notes = await notesOf(browser, spa);
         forgedBefore = forgedNotesIn(notes.texts);
         s.expect('her notes come back through the BFF', { status: 200, owner: 'alice' }, { status: notes.status, owner: notes.owner });

@@ -1,5 +1,6 @@
 import { defineAttack } from '../engine/define-attack.ts';
-import { errorCodeOf, rawRequest, signInThroughBff } from '../library/attack-support.ts';
+import { errorCodeOf, rawRequest } from '../library/attack-support.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 import { findExchange, findExchanges } from '../library/exchanges.ts';
 
 /**
@@ -32,7 +33,7 @@ export const [proxyTokenLeak, proxyTokenLeakWeakened] = defineAttack({
     await step(
       { actor: 'Resource Owner', action: 'signs in to the app', look: 'nothing unusual: her session now holds an access token for the notes API' },
       async (s) => {
-        await signInThroughBff(page, topology, 'alice');
+        await signInByRequests(page, topology, 'alice');
         const user = await browser.request.get(`${spa}/bff/user`, { headers: { 'X-CSRF': '1' } });
         s.expect('she is signed in', 200, user.status());
         s.sees({ browser: 'bff_session (an opaque id)', bff: "alice's access token, added to every /api call it forwards" });

@@ -2,7 +2,7 @@ import { defineAttack } from '../engine/define-attack.ts';
 import { errorCodeOf } from '../library/attack-support.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
-import { signInThroughSpa } from '../library/sign-in.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 import { loadAppWithXss, lootData, lootFrom, signOutThroughSpa } from '../library/xss.ts';
 
 /**
@@ -32,7 +32,7 @@ export const [stolenCookie, stolenCookieWeakened] = defineAttack({
     const page = await browser.newPage();
 
     await step({ actor: 'Resource Owner', action: 'signs in to the app', look: 'the attributes of the session cookie the BFF sets' }, async (s) => {
-      await signInThroughSpa(page, topology, 'alice');
+      await signInByRequests(page, topology, 'alice');
       const cookie = await sessionCookie(browser, spa);
       s.expect('the app shows alice signed in', 'alice', await page.getByTestId('user-name').textContent());
       if (defended) {

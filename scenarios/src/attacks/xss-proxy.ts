@@ -3,7 +3,7 @@ import { defineAttack } from '../engine/define-attack.ts';
 import { errorCodeOf } from '../library/attack-support.ts';
 import { findExchange } from '../library/exchanges.ts';
 import { ALICE_SECRET_NOTE, readNotes } from '../library/notes-view.ts';
-import { signInThroughSpa } from '../library/sign-in.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 import { loadAppWithXss, lootFrom, signOutThroughSpa } from '../library/xss.ts';
 
 /** The note the proxy-calls payload writes (attacker/src/payloads/payloads.ts). */
@@ -60,7 +60,7 @@ export const [xssProxy, xssProxyWeakened] = defineAttack({
         look: `how many notes say "${XSS_NOTE}" already (from earlier runs, if any)`,
       },
       async (s) => {
-        await signInThroughSpa(page, topology, 'alice');
+        await signInByRequests(page, topology, 'alice');
         const notes = await notesOf(browser, spa);
         before = count(notes.texts, XSS_NOTE);
         s.expect('her notes come back through the BFF', { status: 200, owner: 'alice' }, { status: notes.status, owner: notes.owner });

@@ -1,6 +1,6 @@
 import { defineScenario } from '../engine/scenario.ts';
 import { fieldsOf, findExchange } from '../library/exchanges.ts';
-import { signInThroughSpa } from '../library/sign-in.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
 import { readJwt } from '../library/attack-tools.ts';
 import { labNow } from '../library/lifetimes.ts';
@@ -38,7 +38,7 @@ export const backchannelLogoutFlow = defineScenario({
     const accessToken = await step(
       { actor: 'Resource Owner', action: 'signs in to the app as alice', look: 'the ID token the BFF received: its sid' },
       async (s) => {
-        await signInThroughSpa(page, topology, 'alice');
+        await signInByRequests(page, topology, 'alice');
         const token = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
         const idToken = token?.jwts?.find((jwt) => jwt.where === 'response body: id_token');
         s.expect('the app shows alice signed in', 'alice', await page.getByTestId('user-name').textContent());

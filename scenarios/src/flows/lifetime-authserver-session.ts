@@ -3,7 +3,7 @@ import type { LabTopology } from '@lab/shared';
 import { defineScenario } from '../engine/scenario.ts';
 import { describeOffset } from '../lab-time.ts';
 import { fieldsOf, findExchange, findExchanges, queryOf } from '../library/exchanges.ts';
-import { appSettled, signInAtAuthorizationServer, signInThroughSpa } from '../library/sign-in.ts';
+import { appSettled, signInAtAuthorizationServer, signInByRequests } from '../library/sign-in.ts';
 import { authServerSessionCookieExpiry, bffSessionOf, iso, labNow, readLifetimes } from '../library/lifetimes.ts';
 
 /** A POST of the login form at the authorization server: the password was asked for, and given. */
@@ -49,7 +49,7 @@ export const authServerSessionExpiry = defineScenario({
         look: "the authorization server's session cookie (_session, for its own site) and when it expires",
       },
       async (s) => {
-        await signInThroughSpa(page, topology, 'alice');
+        await signInByRequests(page, topology, 'alice');
         const exchanges = await s.exchanges();
         const login = findExchange(exchanges, { to: 'bff', path: '/bff/login' });
         const request = queryOf(login?.responseHeaders.location);

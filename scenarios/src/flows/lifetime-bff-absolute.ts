@@ -2,7 +2,7 @@ import { defineScenario } from '../engine/scenario.ts';
 import { describeOffset } from '../lab-time.ts';
 import { findExchange, findExchanges, fieldsOf } from '../library/exchanges.ts';
 import { sessionCookie } from '../library/browser-view.ts';
-import { signInThroughSpa } from '../library/sign-in.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 import { addNoteInApp, bffSessionOf, callAppApi, iso, labNow, readLifetimes, type BffSessionView } from '../library/lifetimes.ts';
 
 /**
@@ -31,7 +31,7 @@ export const bffAbsoluteTimeout = defineScenario({
 
     let signedIn: BffSessionView = { status: 0 };
     await step({ actor: 'Resource Owner', action: 'signs in to the app as alice', look: 'absoluteExpiresAt: the end no activity moves' }, async (s) => {
-      await signInThroughSpa(page, topology, 'alice');
+      await signInByRequests(page, topology, 'alice');
       signedIn = await bffSessionOf(page);
       s.expect('GET /bff/user answers for alice', { status: 200, sub: 'alice' }, { status: signedIn.status, sub: signedIn.sub });
       s.expect(

@@ -5,7 +5,7 @@ import { describeOffset } from '../lab-time.ts';
 import { findExchange, fieldsOf } from '../library/exchanges.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
-import { signInThroughSpa } from '../library/sign-in.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 import { addNoteInApp, bffSessionOf, iso, labNow, readLifetimes, type BffSessionView } from '../library/lifetimes.ts';
 
 /**
@@ -41,7 +41,7 @@ export const bffIdleTimeout = defineScenario({
         look: 'GET /bff/user: when the BFF session ends if unused, and when it ends whatever',
       },
       async (s) => {
-        await signInThroughSpa(page, topology, 'alice');
+        await signInByRequests(page, topology, 'alice');
         lastTokens = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
         signedIn = await bffSessionOf(page);
         const { signedInAt = 0, idleExpiresAt = 0, absoluteExpiresAt = 0 } = signedIn;

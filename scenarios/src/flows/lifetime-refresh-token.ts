@@ -4,7 +4,7 @@ import { describeOffset } from '../lab-time.ts';
 import { findExchange, fieldsOf } from '../library/exchanges.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
-import { signInThroughSpa } from '../library/sign-in.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 import { addNoteInApp, bffSessionOf, iso, labNow, readLifetimes, type BffSessionView } from '../library/lifetimes.ts';
 
 /**
@@ -48,7 +48,7 @@ export const refreshTokenExpiry = defineScenario({
         look: `the token response: an access token for ${describeOffset(lifetimes.accessToken)}, and a refresh token`,
       },
       async (s) => {
-        await signInThroughSpa(page, topology, 'alice');
+        await signInByRequests(page, topology, 'alice');
         tokens = await refreshOf(s.exchanges());
         const body = fieldsOf(tokens?.responseBody);
         s.expect(

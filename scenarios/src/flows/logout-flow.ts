@@ -1,7 +1,7 @@
 import type { Cookie } from 'playwright-core';
 import { defineScenario } from '../engine/scenario.ts';
 import { findExchange, fieldsOf, queryOf } from '../library/exchanges.ts';
-import { signInThroughSpa } from '../library/sign-in.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 
 interface BffAnswer {
   readonly status: number;
@@ -44,7 +44,7 @@ export const logoutFlow = defineScenario({
     };
 
     await step({ actor: 'Resource Owner', action: 'signs in to the app as alice', look: 'the session cookie the BFF sets' }, async (s) => {
-      await signInThroughSpa(page, topology, 'alice');
+      await signInByRequests(page, topology, 'alice');
       s.expect('the app shows alice signed in', 'alice', await page.getByTestId('user-name').textContent());
       s.sees({ browser: 'bff_session for localhost, _session for 127.0.0.1', bff: "alice's tokens", authserver: "alice's single sign-on session" });
     });

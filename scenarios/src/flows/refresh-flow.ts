@@ -3,7 +3,7 @@ import { defineScenario, type StepTools } from '../engine/scenario.ts';
 import { findExchange, findExchanges, fieldsOf } from '../library/exchanges.ts';
 import { sessionCookie } from '../library/browser-view.ts';
 import { rawTokensOf, sameSecret, type RawTokens } from '../library/bff-store.ts';
-import { signInThroughSpa } from '../library/sign-in.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 import { bffAccessTokenExpiry, laterBy, moveLabTimePast, refreshDueAt } from '../library/time-travel.ts';
 import { readLifetimes } from '../library/lifetimes.ts';
 
@@ -34,7 +34,7 @@ export const refreshFlow = defineScenario({
 
     let signIn: TraceEvent | undefined;
     await step({ actor: 'Resource Owner', action: 'signs in to the app as alice', look: `expires_in=${lifetime} in the token response` }, async (s) => {
-      await signInThroughSpa(page, topology, 'alice');
+      await signInByRequests(page, topology, 'alice');
       const exchanges = await s.exchanges();
       signIn = findExchange(exchanges, { to: 'authserver', path: '/token', channel: 'back' });
       const body = fieldsOf(signIn?.requestBody);

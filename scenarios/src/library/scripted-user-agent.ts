@@ -1,8 +1,6 @@
 import type { Party } from '@lab/shared';
 import type { ScenarioContext } from '../engine/scenario.ts';
-
-/** The most hops a sign-in takes: authorize, login page, login, resume, consent, confirm, resume. */
-const MAX_HOPS = 12;
+import { summarise, walkSignIn } from './sign-in-hops.ts';
 
 /**
  * A user agent driven by plain HTTP, for the steps where what a real browser does is not the point:
@@ -47,34 +45,19 @@ export class ScriptedUserAgent {
 
   /**
    * From an authorization request to the redirect back to the client, signing in and consenting on
-   * the way as `username`. Returns the URL the authorization server redirected to, *not* requested:
-   * the code in it is still unused.
+   * the way as `username` (`walkSignIn`). Returns the URL the authorization server redirected to,
+   * *not* requested: the code in it is still unused.
    */
-  async signInAtAuthorizationServer(authorizeUrl: string, username: string, password = username): Promise<string> {
-    const issuer = new URL(authorizeUrl).origin;
-    let url = authorizeUrl;
-    for (let hop = 0; hop < MAX_HOPS; hop += 1) {
-      if (new URL(url).origin !== issuer) return url;
-      const response = await this.request(url);
-      const location = response.headers.get('location');
-      if (location) {
-        url = new URL(location, url).toString();
-        continue;
-      }
-      const page = await response.text();
-      const interaction = new URL(url).pathname.match(/^\/interaction\/[\w-]+$/)?.[0];
-      if (!interaction || response.status !== 200) {
-        throw new Error(`the authorization server answered ${response.status} at ${url}: ${summarise(page)}`);
-      }
-      const form = page.includes('id="password"')
-        ? { path: `${interaction}/login`, body: new URLSearchParams({ username, password }) }
-        : { path: `${interaction}/confirm`, body: new URLSearchParams() };
-      const posted = await this.request(`${issuer}${form.path}`, { method: 'POST', body: form.body });
-      const next = posted.headers.get('location');
-      if (!next) throw new Error(`signing in as ${username} failed: ${posted.status} ${summarise(await posted.text())}`);
-      url = new URL(next, url).toString();
-    }
-    throw new Error(`no redirect back to the client after ${MAX_HOPS} hops`);
+  signInAtAuthorizationServer(authorizeUrl: string, username: string, password = username): Promise<string> {
+    return walkSignIn(
+      async (url, form) => {
+        const response = await this.request(url, form ? { method: 'POST', body: new URLSearchParams(form) } : {});
+        return { status: response.status, location: response.headers.get('location') ?? undefined, text: () => response.text() };
+      },
+      authorizeUrl,
+      username,
+      password,
+    );
   }
 
   /**
@@ -113,12 +96,4 @@ export async function readJson(response: Response): Promise<Record<string, unkno
   } catch {
     return { text: summarise(text) };
   }
-}
-
-function summarise(text: string): string {
-  return text
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 200);
 }

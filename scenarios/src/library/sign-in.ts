@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { LabTopology } from '@lab/shared';
+import { walkSignIn, type SendHop } from './sign-in-hops.ts';
 
 /**
  * The Resource Owner signs in through the SPA: "Sign in", username and password at the
@@ -10,6 +11,31 @@ export async function signInThroughSpa(page: Page, topology: LabTopology, userna
   await page.getByTestId('login-button').click();
   await signInAtAuthorizationServer(page, topology, username, password);
   await page.getByTestId('user-name').waitFor();
+  await appSettled(page);
+}
+
+/**
+ * The Resource Owner signs in where her sign-in is not the lesson, and lands in the app. The
+ * requests are those of the browser's own sign-in: `/bff/login`, the authorization server's login
+ * and consent forms (username and password, "Allow"), each redirect one hop at a time and each an
+ * exchange in the trace. Playwright's request client sends them, in the browser's own cookie store
+ * (`BrowserContext.request`); then the browser itself takes the redirect back: it delivers the code
+ * to `/bff/callback`, gets the session cookie and opens the app. What the browser is spared is what
+ * costs it most: the app's page before the sign-in, and the two forms, each a page load in a
+ * renderer process of its own (the authorization server is another site). The sign-in in the
+ * browser, button, forms and all, is the lesson of flow-recommended and the role scenarios.
+ */
+export async function signInByRequests(page: Page, topology: LabTopology, username: string, returnTo = '/'): Promise<void> {
+  const request = page.context().request;
+  const send: SendHop = async (url, form) => {
+    const response = form ? await request.post(url, { form, maxRedirects: 0 }) : await request.get(url, { maxRedirects: 0 });
+    return { status: response.status(), location: response.headers().location, text: () => response.text() };
+  };
+  const login = await send(`${topology.spa.url}/bff/login?returnTo=${encodeURIComponent(returnTo)}`);
+  if (!login.location) throw new Error(`GET /bff/login answered ${login.status} without a redirect`);
+  const callbackUrl = await walkSignIn(send, new URL(login.location, topology.spa.url).toString(), username);
+  const landed = await page.goto(callbackUrl);
+  if (!landed?.ok()) throw new Error(`the browser's delivery of the code ended with ${landed?.status() ?? 'no answer'} at ${page.url()}`);
   await appSettled(page);
 }
 
