@@ -1,6 +1,6 @@
 import { defineAttack } from '../engine/define-attack.ts';
 import { ATTACK_TIMEOUT_MS, pollFor } from '../library/attack-support.ts';
-import { signInAtAuthorizationServer } from '../library/sign-in.ts';
+import { appSettled, signInAtAuthorizationServer } from '../library/sign-in.ts';
 import { findExchange, queryOf } from '../library/exchanges.ts';
 
 /**
@@ -41,7 +41,7 @@ export const [refererCodeLeak, refererCodeLeakWeakened] = defineAttack({
           () => true,
           () => false,
         );
-        await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);
+        await appSettled(page);
         const exchanges = await s.exchanges();
         const callback = findExchange(exchanges, { to: 'bff', path: '/bff/callback' });
         const pixel = findExchange(exchanges, { to: 'attacker', path: '/pixel.gif' });

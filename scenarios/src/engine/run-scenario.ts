@@ -55,20 +55,23 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const started = Date.now();
   const steps: StepRecord[] = [];
   const contexts: BrowserContext[] = [];
-  const before = await lab.settings();
   const weakened = options.setupOverride?.weaken ?? scenario.weaken ?? [];
   const mode = options.setupOverride?.mode ?? scenario.mode ?? 'bff';
   let error: string | undefined;
   const pictures = new StepPictures();
+  const [before, labOffsetMs] = await Promise.all([lab.settings(), readLabOffsetMs(lab)]);
   // Every browser of the run is set to the lab's time (it may run ahead of real time).
-  const browserClocks = new BrowserClocks(await readLabOffsetMs(lab));
+  const browserClocks = new BrowserClocks(labOffsetMs);
 
-  await lab.setWeakened(weakened);
-  await lab.setMode(mode);
-  // No injected script unless the scenario turns one on (an instructor may have left it on).
-  await lab.update('spa', { xss: null });
-  // Each run starts from the seed notes, whatever earlier runs (or people) wrote.
-  await lab.resetNotes();
+  // Each call changes settings of its own (a service applies each PUT whole), so they go together.
+  await Promise.all([
+    lab.setWeakened(weakened),
+    lab.setMode(mode),
+    // No injected script unless the scenario turns one on (an instructor may have left it on).
+    lab.update('spa', { xss: null }),
+    // Each run starts from the seed notes, whatever earlier runs (or people) wrote.
+    lab.resetNotes(),
+  ]);
   const context: ScenarioContext = {
     topology: lab.topology,
     lab,

@@ -2,7 +2,7 @@ import type { TraceEvent } from '@lab/shared';
 import { defineScenario } from '../engine/scenario.ts';
 import { findExchange } from '../library/exchanges.ts';
 import { rawTokensOf } from '../library/bff-store.ts';
-import { signInThroughSpa } from '../library/sign-in.ts';
+import { signInByRequests } from '../library/sign-in.ts';
 
 interface ApiAnswer {
   readonly status: number;
@@ -77,7 +77,7 @@ export const resourceServerRole = defineScenario({
         look: 'the token response on the back channel',
       },
       async (s) => {
-        await signInThroughSpa(page, topology, 'alice');
+        await signInByRequests(page, topology, 'alice');
         tokenResponse = findExchange(await s.exchanges(), { to: 'authserver', path: '/token', channel: 'back' });
         s.expect('the BFF got tokens for alice', 200, tokenResponse?.status);
         s.sees({ bff: "alice's access token (the next steps use a copy of it)" });
