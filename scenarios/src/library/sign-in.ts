@@ -23,15 +23,15 @@ export async function signInThroughSpa(page: Page, topology: LabTopology, userna
  * to `/bff/callback`, gets the session cookie and opens the app. What the browser is spared is what
  * costs it most: the app's page before the sign-in, and the two forms, each a page load in a
  * renderer process of its own (the authorization server is another site). The sign-in in the
- * browser, button, forms and all, is the lesson of flow-recommended and the role scenarios.
+ * browser, button, forms and all, is the lesson of flow-recommended and most role scenarios.
  */
-export async function signInByRequests(page: Page, topology: LabTopology, username: string, returnTo = '/'): Promise<void> {
+export async function signInByRequests(page: Page, topology: LabTopology, username: string): Promise<void> {
   const request = page.context().request;
   const send: SendHop = async (url, form) => {
     const response = form ? await request.post(url, { form, maxRedirects: 0 }) : await request.get(url, { maxRedirects: 0 });
     return { status: response.status(), location: response.headers().location, text: () => response.text() };
   };
-  const login = await send(`${topology.spa.url}/bff/login?returnTo=${encodeURIComponent(returnTo)}`);
+  const login = await send(`${topology.spa.url}/bff/login`);
   if (!login.location) throw new Error(`GET /bff/login answered ${login.status} without a redirect`);
   const callbackUrl = await walkSignIn(send, new URL(login.location, topology.spa.url).toString(), username);
   const landed = await page.goto(callbackUrl);
