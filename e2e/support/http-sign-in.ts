@@ -1,9 +1,8 @@
 import type { LabTopology } from '@lab/shared';
 import { type Dispatcher, request as requestThroughPool } from 'undici';
+import { walkSignIn, type WalkOptions } from '../../scenarios/src/library/sign-in-hops.ts';
 import { CookieJar } from './cookie-jar.ts';
 
-/** The most hops a sign-in takes: authorize, login page, login, resume, consent, confirm, resume. */
-const MAX_HOPS = 12;
 const TIMEOUT_MS = 10_000;
 
 export interface HttpUserAgentOptions {
@@ -131,40 +130,21 @@ export async function openLoginPage(agent: HttpUserAgent): Promise<string> {
 }
 
 /**
- * From an authorization request to the redirect back to the client: follows the authorization
- * server's redirects, signs in as `username` on the login page and allows on the consent page
- * (each form only if it comes: a browser signed in there already goes straight through), or
- * with `cancel` presses **Cancel** on the first page. Returns the URL the browser is sent to
- * outside the issuer, not requested yet; with `stopAtLoginPage`, the first page's URL instead.
+ * From an authorization request to the redirect back to the client, as this agent (the scenarios'
+ * `walkSignIn`: the login form as `username`, the consent form, each only if it comes; or with
+ * `cancel`, **Cancel** on the first page). Returns the URL the browser is sent to outside the
+ * issuer, not requested yet; with `stopAtLoginPage`, the first page's URL instead.
  */
-export async function walkAuthorization(
-  agent: HttpUserAgent,
-  authorizeUrl: string,
-  username: string,
-  options: { password?: string; cancel?: boolean; stopAtLoginPage?: boolean } = {},
-): Promise<string> {
-  const issuer = new URL(authorizeUrl).origin;
-  let url = authorizeUrl;
-  for (let hop = 0; hop < MAX_HOPS; hop += 1) {
-    if (new URL(url).origin !== issuer) return url;
-    const interaction = interactionOf(url);
-    if (interaction && options.stopAtLoginPage) return url;
-    const answer = await agent.step(url);
-    if (answer.location) {
-      url = answer.location;
-      continue;
-    }
-    if (!interaction || answer.status !== 200) throw new Error(`the authorization server answered ${answer.status} at ${new URL(url).pathname}`);
-    const form = options.cancel
-      ? { path: `${interaction.path}/abort`, body: new URLSearchParams() }
-      : answer.page.includes('id="password"')
-        ? { path: `${interaction.path}/login`, body: new URLSearchParams({ username, password: options.password ?? username }) }
-        : { path: `${interaction.path}/confirm`, body: new URLSearchParams() };
-    const posted = await agent.step(`${issuer}${form.path}`, form.body);
-    if (!posted.location) throw new Error(`signing in as ${username} failed at ${form.path}: ${posted.status}`);
-    url = posted.location;
-  }
-  throw new Error(`no redirect back to the client after ${MAX_HOPS} hops`);
+export function walkAuthorization(agent: HttpUserAgent, authorizeUrl: string, username: string, options: WalkOptions = {}): Promise<string> {
+  return walkSignIn(
+    async (url, form) => {
+      const answer = await agent.step(url, form ? new URLSearchParams(form) : undefined);
+      return { status: answer.status, location: answer.location, text: async () => answer.page };
+    },
+    authorizeUrl,
+    username,
+    options,
+  );
 }
 
 /** The authorization server's page for one interaction (`/interaction/<uid>`): its path and uid. */

@@ -56,7 +56,7 @@ export class ScriptedUserAgent {
       },
       authorizeUrl,
       username,
-      password,
+      { password },
     );
   }
 
