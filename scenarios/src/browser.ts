@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 const ONE_FEATURE_LIST = fileURLToPath(new URL('../bin/chromium-one-feature-list', import.meta.url));
 
 /**
- * Off in every window of the run: the address bar's suggestion popup as a WebUI page, which
+ * Off in every headless window: the address bar's suggestion popup as a WebUI page, which
  * Chromium loads ahead, in a renderer process of its own, for every new window, and Playwright
  * opens a window per browser context. Nobody types into an address bar here. With it, this
  * renderer was a third of the CPU of `npm run scenarios` (128 s against 83 s on 2 cores, and
@@ -51,7 +51,8 @@ export async function launchBrowser(options: { headed?: boolean } = {}): Promise
       // stack and Blink in either process model; site isolation defends against memory-reading
       // (Spectre-class) attacks, which no scenario plays.
       '--disable-site-isolation-trials',
-      ...(joined ? [`--disable-features=${DISABLED_FEATURES.join(',')}`] : []),
+      // Headless only: a headed window (an instructor's --headed run) keeps its address bar as it is.
+      ...(joined && !options.headed ? [`--disable-features=${DISABLED_FEATURES.join(',')}`] : []),
     ],
   });
 }
