@@ -13,6 +13,8 @@ export const BENCH_PORTS = {
   API_PORT: '31573',
   SPA_PORT: '31574',
   ATTACKER_PORT: '31575',
+  /** Only a lab with `LAB_STORE=redis` starts a Redis (the bench's memory line in the production shape). */
+  REDIS_PORT: '31576',
 } as const;
 
 /** The profile's (scripts/profile-bff.ts), next to the bench's so that both can run at once. */
@@ -22,9 +24,10 @@ export const PROFILE_PORTS = {
   API_PORT: '31583',
   SPA_PORT: '31584',
   ATTACKER_PORT: '31585',
+  REDIS_PORT: '31586',
 } as const;
 
-const PORT_VARIABLES = ['BFF_PORT', 'AUTHSERVER_PORT', 'API_PORT', 'SPA_PORT', 'ATTACKER_PORT'] as const;
+const PORT_VARIABLES = ['BFF_PORT', 'AUTHSERVER_PORT', 'API_PORT', 'SPA_PORT', 'ATTACKER_PORT', 'REDIS_PORT'] as const;
 
 /**
  * `defaults`, except where the environment names a port (`BFF_PORT=43000 npm run bench`): on a

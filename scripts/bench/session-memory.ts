@@ -41,9 +41,6 @@ export interface SessionMemory {
 
 export type SessionStoreKind = 'memory' | 'redis';
 
-/** The port of the bench's Redis (`LAB_STORE=redis`), beside the bench's other ports; `REDIS_PORT` wins. */
-const BENCH_REDIS_PORT = '31576';
-
 export interface SessionMemoryOptions {
   readonly store: SessionStoreKind;
   readonly sessions: number;
@@ -63,7 +60,8 @@ export async function measureSessionMemory(options: SessionMemoryOptions): Promi
   const env = makeBenchEnv({
     BFF_SESSION_TTL: String(options.ttlSeconds),
     // The production shape: the sessions and tokens in a real redis-server that the launcher starts.
-    ...(options.store === 'redis' ? { LAB_STORE: 'redis', REDIS_PORT: process.env.REDIS_PORT || BENCH_REDIS_PORT } : {}),
+    // Its port is the bench's REDIS_PORT (bench-env.ts), as the services' are theirs.
+    ...(options.store === 'redis' ? { LAB_STORE: 'redis' } : {}),
     // Each service may open an inspector on a free port when sent SIGUSR1; only the BFF is.
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect-port=0`.trim(),
   });
