@@ -34,11 +34,12 @@ export function deferSessionLinks(ctx: Context): () => string[] {
   if (!keys) return () => [];
   const value = ctx.cookies.get(SESSION_COOKIE, { signed: false });
   const signature = ctx.cookies.get(`${SESSION_COOKIE}.sig`, { signed: false });
-  const setCookie = ctx.response.get('Set-Cookie') as string | string[] | undefined;
+  // From the response itself: Koa's `ctx.response.get` copies every header of the response first.
+  const setCookie = ctx.res.getHeader('set-cookie');
   return () => {
     const ids = new Set<string>();
     if (value && signature && keygripOf(keys).verify(`${SESSION_COOKIE}=${value}`, signature)) ids.add(value);
-    for (const cookie of [setCookie ?? []].flat()) {
+    for (const cookie of [setCookie ?? []].flat().map(String)) {
       if (!cookie.startsWith(`${SESSION_COOKIE}=`)) continue;
       const id = cookie.slice(SESSION_COOKIE.length + 1).split(';', 1)[0] ?? '';
       if (id) ids.add(id);
