@@ -24,25 +24,42 @@ export function traceRequests(recorder: TraceRecorder, self: Party) {
     try {
       await runWithCorrelation(correlationId, next);
     } finally {
-      // Only what the trace shows, taken now: the headers a learner looks at (`REQUEST_HEADERS`,
-      // `RESPONSE_HEADERS`, one lookup each) and the bodies as text, not the request's and the
-      // response's whole header sets and buffers. A kept exchange lives until 2,000 more have been
-      // recorded: under load that outlives the young generation, and everything it holds on to is
-      // copied by the garbage collector. The time stamp waits until somebody reads the event (the
-      // lab clock's `Date` is several times slower than the native one).
+      // The headers the trace shows, taken now (`REQUEST_HEADERS`, `RESPONSE_HEADERS`, one lookup
+      // each), not the request's and the response's whole header sets: a kept exchange lives until
+      // 2,000 more have been recorded, under load longer than the young generation, and what it
+      // holds on to is copied by the garbage collector. The bodies are kept as they are (the proxy's
+      // answer is the buffer its upstream call kept already) and turned into text, like the time
+      // stamp (the lab clock's `Date` is several times slower than the native one), only when
+      // somebody reads the event: nobody watching, no body is captured.
       const durationMs = Math.round(performance.now() - startedAt);
       const exchange = captureInbound(ctx, recorder, { self, caller, fromPeer, correlationId, durationMs });
-      if (exchange) recorder.note(() => ({ ...exchange, time: new Date(started).toISOString() }));
+      if (exchange) {
+        const { requestBody, requestType, responseBody, responseType, ...taken } = exchange;
+        recorder.note(() => ({
+          ...taken,
+          time: new Date(started).toISOString(),
+          requestBody: describeBody(requestBody, requestType),
+          responseBody: describeBody(responseBody, responseType),
+        }));
+      }
     }
   };
 }
+
+/** A served exchange until somebody reads it: the shown headers, and the bodies as they came with their types. */
+type KeptInbound = Omit<RawExchange, 'time' | 'requestBody' | 'responseBody'> & {
+  readonly requestBody: unknown;
+  readonly requestType: string;
+  readonly responseBody: unknown;
+  readonly responseType: string;
+};
 
 /** The served exchange as the trace keeps it (see above); never throws into the request it describes. */
 function captureInbound(
   ctx: Context,
   recorder: TraceRecorder,
   { self, caller, fromPeer, correlationId, durationMs }: { self: Party; caller: string; fromPeer: boolean; correlationId: string; durationMs: number },
-): Omit<RawExchange, 'time'> | undefined {
+): KeptInbound | undefined {
   try {
     return {
       direction: 'inbound',
@@ -56,8 +73,10 @@ function captureInbound(
       requestHeaders: takeHeaders((name) => ctx.request.headers[name], REQUEST_HEADERS),
       responseHeaders: takeHeaders((name) => ctx.res.getHeader(name), RESPONSE_HEADERS),
       setCookies: listOf(ctx.res.getHeader('set-cookie')),
-      requestBody: describeBody(requestBodyOf(ctx), ctx.get('Content-Type')),
-      responseBody: describeBody(ctx.body, String(ctx.res.getHeader('content-type') ?? '')),
+      requestBody: requestBodyOf(ctx),
+      requestType: ctx.get('Content-Type'),
+      responseBody: ctx.body,
+      responseType: String(ctx.res.getHeader('content-type') ?? ''),
       correlationId,
     };
   } catch (error) {

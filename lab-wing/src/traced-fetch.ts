@@ -37,7 +37,7 @@ export function createTracedFetch(recorder: TraceRecorder, self: Party, partyOf:
     traced.answered(
       response.status,
       takeHeaders((name) => response.headers.get(name) ?? undefined, RESPONSE_HEADERS),
-      bytes.byteLength > 0 ? new TextDecoder().decode(new Uint8Array(bytes, 0, Math.min(bytes.byteLength, KEPT_BODY_LIMIT))) : undefined,
+      () => (bytes.byteLength > 0 ? new TextDecoder().decode(new Uint8Array(bytes, 0, Math.min(bytes.byteLength, KEPT_BODY_LIMIT))) : undefined),
       response.headers.getSetCookie(),
     );
     const nullBody = [101, 204, 205, 304].includes(response.status);
@@ -64,9 +64,8 @@ async function describeRequest(input: string | URL | Request, init: RequestInit 
 
 /**
  * One back-channel exchange, from now: noted in the trace once it is answered, or once it failed.
- * It is given only what the trace shows (the headers a learner looks at, bodies as text): a kept
- * exchange outlives many of its successors, and what it holds on to costs the garbage collector
- * (trace-middleware.ts).
+ * It is given only the headers the trace shows: a kept exchange outlives many of its successors,
+ * and what it holds on to costs the garbage collector (trace-middleware.ts).
  */
 function startOutbound(
   recorder: TraceRecorder,
@@ -81,9 +80,10 @@ function startOutbound(
   // nothing on the hot path while nobody watches.
   const base = () => ({ ...exchange, time: new Date(started).toISOString(), direction: 'outbound' as const, channel: 'back' as const });
   return {
-    answered(status: number, responseHeaders: Record<string, string>, responseBody: string | undefined, setCookies?: string[]): void {
+    /** The answer's body as text: turned into text only when somebody reads the event. */
+    answered(status: number, responseHeaders: Record<string, string>, responseText: () => string | undefined, setCookies?: string[]): void {
       const durationMs = took();
-      recorder.note(() => ({ ...base(), status, durationMs, responseHeaders, responseBody, ...(setCookies?.length ? { setCookies } : {}) }));
+      recorder.note(() => ({ ...base(), status, durationMs, responseHeaders, responseBody: responseText(), ...(setCookies?.length ? { setCookies } : {}) }));
     },
     failed(error: unknown): void {
       const durationMs = took();
@@ -131,7 +131,7 @@ export function createTracedRequest(
     traced.answered(
       answer.status,
       takeHeaders((name) => answer.headers[name], RESPONSE_HEADERS),
-      body.length > 0 ? body.toString('utf8', 0, Math.min(body.length, KEPT_BODY_LIMIT)) : undefined,
+      () => (body.length > 0 ? body.toString('utf8', 0, Math.min(body.length, KEPT_BODY_LIMIT)) : undefined),
     );
     return answer;
   };

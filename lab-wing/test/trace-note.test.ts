@@ -1,5 +1,8 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
 import { describe, expect, it, vi } from 'vitest';
-import { TraceRecorder, runWithLinkFinder } from '../src/index.ts';
+import { TraceRecorder, createTracedRequest, runWithLinkFinder, traceRequests } from '../src/index.ts';
 import type { RawExchange } from '@lab/shared';
 
 /** An exchange carrying a JWT and a secret query parameter, as the BFF's API calls do. */
@@ -64,5 +67,58 @@ describe('TraceRecorder.note: the hot path', () => {
     const recorder = new TraceRecorder('bff', 3);
     for (let i = 0; i < 10; i += 1) recorder.note(exchange(`/n${i}`));
     expect(recorder.since(0).map((event) => event.seq)).toEqual([8, 9, 10]);
+  });
+});
+
+describe('what a recorded exchange keeps while nobody reads it', () => {
+  /** A body that counts how often it is turned into text (`JSON.stringify` calls `toJSON`). */
+  function countedBody(value: unknown) {
+    return { toJSON: vi.fn(() => value) };
+  }
+
+  it('a served request: its body is turned into text only when the trace is read, and only the shown headers are kept', async () => {
+    const recorder = new TraceRecorder('bff');
+    const app = new Koa();
+    const answer = countedBody({ notes: ['a note'] });
+    app.use(traceRequests(recorder, 'bff'));
+    app.use((ctx) => {
+      ctx.set('X-Internal-Header', 'not shown');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = answer;
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/notes`, { headers: { 'X-CSRF': '1', 'User-Agent': 'not shown' } });
+      expect(await response.json()).toEqual({ notes: ['a note'] });
+      // Koa itself turned the body into the answer's text once; the trace did not.
+      expect(answer.toJSON).toHaveBeenCalledTimes(1);
+
+      const [event] = recorder.since(0);
+      expect(answer.toJSON).toHaveBeenCalledTimes(2);
+      expect(event?.responseBody).toBe('{"notes":["a note"]}');
+      expect(event?.requestHeaders).toEqual({ 'x-csrf': '1' });
+      expect(event?.responseHeaders).toEqual({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a call the service makes: its answer is turned into text only when the trace is read, and only the shown headers are kept', async () => {
+    const recorder = new TraceRecorder('bff');
+    const body = Buffer.from('{"notes":[]}');
+    const toString = vi.spyOn(body, 'toString');
+    const inner = vi.fn(async () => ({ status: 200, headers: { 'content-type': 'application/json', 'x-internal-header': 'not shown' }, body }));
+    const send = createTracedRequest(recorder, 'bff', () => 'resource-api', inner);
+    const answer = await send(new URL('http://127.0.0.1:4001/notes'), { method: 'GET', headers: { authorization: 'Bearer abc', accept: 'application/json' }, timeoutMs: 1_000 });
+    expect(answer.body).toBe(body);
+    expect(toString).not.toHaveBeenCalled();
+
+    const [event] = recorder.since(0);
+    expect(toString).toHaveBeenCalledTimes(1);
+    expect(event?.responseBody).toBe('{"notes":[]}');
+    expect(Object.keys(event?.requestHeaders ?? {})).toEqual(['authorization']);
+    expect(event?.responseHeaders).toEqual({ 'content-type': 'application/json' });
   });
 });
