@@ -98,7 +98,7 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
     if (unit.service === 'redis') return { command: redisServer ?? 'redis-server', args: redisServerArgs(unit.port, redisDir) };
     const { service } = unit;
     const entry = SERVICE_ENTRIES.find((candidate) => candidate.name === service)?.entry ?? '';
-    return { command: process.execPath, args: built ? ['--enable-source-maps', built.entries[service]] : ['--import', 'tsx', entry] };
+    return { command: process.execPath, args: built ? [built.entries[service]] : ['--import', 'tsx', entry] };
   };
   const spawnUnit = (unit: Unit, logFlags: 'w' | 'a'): ChildProcess => {
     const out = createWriteStream(path.join(logDir, `${logFileOf(unit.name)}.log`), { flags: logFlags });

@@ -39,8 +39,8 @@ export interface ProfileSummary {
 
 /**
  * Reads a CPU profile of a service run from its bundle, and says where the time went: frames of
- * the bundle are mapped back to the lab's TypeScript through its source map, frames of npm
- * packages are named after their package.
+ * the bundle are mapped back through its source map, to the lab's TypeScript or to the npm package
+ * they came from, which is named after the package.
  */
 export function summarizeCpuProfile(file: string, repoRoot: string, top = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -114,23 +114,28 @@ function createLocator(repoRoot: string): (frame: CpuProfile['nodes'][number]['c
     if (!url) return { label: '', owner: functionName.startsWith('(') ? functionName : '(V8 built-ins)' };
     if (url.startsWith('node:')) return { label: url, owner: 'node internals' };
     const file = url.startsWith('file:') ? fileURLToPath(url) : url;
-    const nodeModules = file.lastIndexOf('/node_modules/');
-    if (nodeModules >= 0) {
-      const [scopeOrName = '', name = ''] = file.slice(nodeModules + '/node_modules/'.length).split('/');
-      const pkg = scopeOrName.startsWith('@') ? `${scopeOrName}/${name}` : scopeOrName;
-      return { label: pkg, owner: pkg };
-    }
+    const outside = packageOf(file);
+    if (outside) return { label: outside, owner: outside };
+    // The services' bundles hold the lab's code and the packages it uses: their source map says which.
     const entry = mapOf(file)?.findEntry(lineNumber, columnNumber);
     if (entry && 'originalSource' in entry && entry.originalSource) {
-      const source = path.relative(
-        repoRoot,
-        entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(file), entry.originalSource),
-      );
+      const original = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(file), entry.originalSource);
+      const pkg = packageOf(original);
+      if (pkg) return { label: pkg, owner: pkg };
+      const source = path.relative(repoRoot, original);
       return { label: `${source}:${entry.originalLine + 1}`, owner: source, labFile: source };
     }
     const relative = path.relative(repoRoot, file);
     return { label: `${relative}:${lineNumber + 1}`, owner: relative };
   };
+}
+
+/** The npm package a file belongs to (`koa`, `@koa/router`), if it is one's. */
+function packageOf(file: string): string | undefined {
+  const nodeModules = file.lastIndexOf('/node_modules/');
+  if (nodeModules < 0) return undefined;
+  const [scopeOrName = '', name = ''] = file.slice(nodeModules + '/node_modules/'.length).split('/');
+  return scopeOrName.startsWith('@') ? `${scopeOrName}/${name}` : scopeOrName;
 }
 
 function add(totals: Map<string, number>, key: string, ms: number): void {
