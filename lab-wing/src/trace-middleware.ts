@@ -1,7 +1,6 @@
 import type { Context, Next } from 'koa';
-import { TRACE_HEADERS, XRAY_CALLER, type Party, type RawExchange } from '@lab/shared';
-import { REQUEST_HEADERS, RESPONSE_HEADERS } from './redact-exchange.ts';
-import { KEPT_BODY_LIMIT, newCorrelationId, runWithCorrelation, type TraceRecorder } from './trace.ts';
+import { TRACE_HEADERS, XRAY_CALLER, type Party } from '@lab/shared';
+import { newCorrelationId, runWithCorrelation, type TraceRecorder } from './trace.ts';
 
 const PARTIES: ReadonlySet<string> = new Set<Party>(['user-agent', 'spa', 'bff', 'authserver', 'resource-api', 'attacker']);
 
@@ -24,66 +23,35 @@ export function traceRequests(recorder: TraceRecorder, self: Party) {
     try {
       await runWithCorrelation(correlationId, next);
     } finally {
-      // The headers the trace shows, taken now (`REQUEST_HEADERS`, `RESPONSE_HEADERS`, one lookup
-      // each), not the request's and the response's whole header sets: a kept exchange lives until
-      // 2,000 more have been recorded, under load longer than the young generation, and what it
-      // holds on to is copied by the garbage collector. The bodies are kept as they are (the proxy's
-      // answer is the buffer its upstream call kept already) and turned into text, like the time
-      // stamp (the lab clock's `Date` is several times slower than the native one), only when
-      // somebody reads the event: nobody watching, no body is captured.
+      // What the exchange is made from, as references: the event is built from them only when
+      // somebody reads it (most exchanges are never read while nobody watches).
+      const { method, href, status } = ctx;
       const durationMs = Math.round(performance.now() - startedAt);
-      const exchange = captureInbound(ctx, recorder, { self, caller, fromPeer, correlationId, durationMs });
-      if (exchange) {
-        const { requestBody, requestType, responseBody, responseType, ...taken } = exchange;
-        recorder.note(() => ({
-          ...taken,
-          time: new Date(started).toISOString(),
-          requestBody: describeBody(requestBody, requestType),
-          responseBody: describeBody(responseBody, responseType),
-        }));
-      }
+      const requestHeaders = ctx.request.headers;
+      const responseHeaders = ctx.response.headers as Record<string, string | string[] | number | undefined>;
+      const requestBody = requestBodyOf(ctx);
+      const requestType = ctx.get('Content-Type');
+      const responseBody = ctx.body;
+      const responseType = String(ctx.response.get('Content-Type'));
+      recorder.note(() => ({
+        time: new Date(started).toISOString(),
+        direction: 'inbound',
+        channel: fromPeer ? 'back' : 'front',
+        from: fromPeer ? (caller as Party) : 'user-agent',
+        to: self,
+        method,
+        url: href,
+        status,
+        durationMs,
+        requestHeaders: flatten(requestHeaders),
+        responseHeaders: flatten(responseHeaders),
+        setCookies: listOf(responseHeaders['set-cookie']),
+        requestBody: describeBody(requestBody, requestType),
+        responseBody: describeBody(responseBody, responseType),
+        correlationId,
+      }));
     }
   };
-}
-
-/** A served exchange until somebody reads it: the shown headers, and the bodies as they came with their types. */
-type KeptInbound = Omit<RawExchange, 'time' | 'requestBody' | 'responseBody'> & {
-  readonly requestBody: unknown;
-  readonly requestType: string;
-  readonly responseBody: unknown;
-  readonly responseType: string;
-};
-
-/** The served exchange as the trace keeps it (see above); never throws into the request it describes. */
-function captureInbound(
-  ctx: Context,
-  recorder: TraceRecorder,
-  { self, caller, fromPeer, correlationId, durationMs }: { self: Party; caller: string; fromPeer: boolean; correlationId: string; durationMs: number },
-): KeptInbound | undefined {
-  try {
-    return {
-      direction: 'inbound',
-      channel: fromPeer ? 'back' : 'front',
-      from: fromPeer ? (caller as Party) : 'user-agent',
-      to: self,
-      method: ctx.method,
-      url: ctx.href,
-      status: ctx.status,
-      durationMs,
-      requestHeaders: takeHeaders((name) => ctx.request.headers[name], REQUEST_HEADERS),
-      responseHeaders: takeHeaders((name) => ctx.res.getHeader(name), RESPONSE_HEADERS),
-      setCookies: listOf(ctx.res.getHeader('set-cookie')),
-      requestBody: requestBodyOf(ctx),
-      requestType: ctx.get('Content-Type'),
-      responseBody: ctx.body,
-      responseType: String(ctx.res.getHeader('content-type') ?? ''),
-      correlationId,
-    };
-  } catch (error) {
-    // The event is lost, with one line in the log; the request goes on as if nobody watched.
-    recorder.failedToRecord(`${ctx.method} inbound`, error);
-    return undefined;
-  }
 }
 
 function requestBodyOf(ctx: Context): unknown {
@@ -92,31 +60,25 @@ function requestBodyOf(ctx: Context): unknown {
   return (ctx.request as { body?: unknown }).body ?? oidcBody;
 }
 
-/** The `wanted` headers that are present, by lower-case name; a repeated header joined with `, `. */
-export function takeHeaders(headerOf: (name: string) => string | string[] | number | undefined, wanted: readonly string[]): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const name of wanted) {
-    const value = headerOf(name);
-    if (value !== undefined) picked[name] = Array.isArray(value) ? value.join(', ') : String(value);
+export function flatten(headers: Record<string, string | string[] | number | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
-  return picked;
+  return flat;
 }
 
-/**
- * A body as text for the trace, at most `KEPT_BODY_LIMIT` characters (far above any token
- * response); pages and binary content are summarised, not copied.
- */
+/** A body as text for the trace; pages and binary content are summarised, not copied. */
 export function describeBody(body: unknown, type: string): string | undefined {
   if (body === undefined || body === null || body === '') return undefined;
-  if (typeof body === 'string') return type.includes('html') ? `(HTML page, ${body.length} chars)` : body.slice(0, KEPT_BODY_LIMIT);
+  if (typeof body === 'string') return type.includes('html') ? `(HTML page, ${body.length} chars)` : body;
   if (Buffer.isBuffer(body))
-    return type.includes('json') || type.startsWith('text/plain')
-      ? body.toString('utf8', 0, Math.min(body.length, KEPT_BODY_LIMIT))
-      : `(${type || 'binary'}, ${body.length} bytes)`;
+    return type.includes('json') || type.startsWith('text/plain') ? body.toString('utf8') : `(${type || 'binary'}, ${body.length} bytes)`;
   if (typeof (body as { pipe?: unknown }).pipe === 'function') return `(${type || 'stream'})`;
   if (typeof body === 'object' && Object.keys(body).length === 0) return undefined;
   try {
-    return JSON.stringify(body)?.slice(0, KEPT_BODY_LIMIT);
+    return JSON.stringify(body);
   } catch {
     return '(unserialisable body)';
   }

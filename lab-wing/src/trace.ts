@@ -21,7 +21,7 @@ interface Unread {
 }
 
 /** What an exchange nobody has read yet keeps of each body. */
-export const KEPT_BODY_LIMIT = 16_384;
+const KEPT_BODY_LIMIT = 16_384;
 
 export { currentCorrelationId, runWithCorrelation } from './request-context.ts';
 
@@ -78,14 +78,10 @@ export class TraceRecorder {
     try {
       return recording();
     } catch (error) {
-      this.failedToRecord(typeof exchange === 'function' ? 'an' : `${exchange.method} ${exchange.direction}`, error);
+      const what = typeof exchange === 'function' ? 'an' : `${exchange.method} ${exchange.direction}`;
+      console.error(`${this.service}: trace: could not record ${what} exchange (${error instanceof Error ? error.name : 'error'})`);
       return undefined;
     }
-  }
-
-  /** One line in the service's log for an exchange that could not be recorded (its name only: never its content). */
-  failedToRecord(what: string, error: unknown): void {
-    console.error(`${this.service}: trace: could not record ${what} exchange (${error instanceof Error ? error.name : 'error'})`);
   }
 
   /** Keeps the exchange as it came, with what only its own request's context can tell (the service's links). */

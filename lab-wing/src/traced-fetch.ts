@@ -1,8 +1,6 @@
 import { createPooledRequest, type IncomingAnswer, type PooledRequest } from '@lab/kit';
 import { TRACE_HEADERS, type Party, type RawExchange } from '@lab/shared';
-import { REQUEST_HEADERS, RESPONSE_HEADERS } from './redact-exchange.ts';
-import { KEPT_BODY_LIMIT, currentCorrelationId, newCorrelationId, type TraceRecorder } from './trace.ts';
-import { takeHeaders } from './trace-middleware.ts';
+import { currentCorrelationId, newCorrelationId, type TraceRecorder } from './trace.ts';
 
 /**
  * A `fetch` that records each back-channel call it makes and tells the receiver who calls and
@@ -20,8 +18,8 @@ export function createTracedFetch(recorder: TraceRecorder, self: Party, partyOf:
       to: partyOf(url),
       method,
       url: url.href,
-      requestHeaders: takeHeaders((name) => headers.get(name) ?? undefined, REQUEST_HEADERS),
-      requestBody: requestBody?.slice(0, KEPT_BODY_LIMIT),
+      requestHeaders: Object.fromEntries(headers),
+      requestBody,
       correlationId,
     });
     let response: Response;
@@ -36,8 +34,8 @@ export function createTracedFetch(recorder: TraceRecorder, self: Party, partyOf:
     }
     traced.answered(
       response.status,
-      takeHeaders((name) => response.headers.get(name) ?? undefined, RESPONSE_HEADERS),
-      () => (bytes.byteLength > 0 ? new TextDecoder().decode(new Uint8Array(bytes, 0, Math.min(bytes.byteLength, KEPT_BODY_LIMIT))) : undefined),
+      Object.fromEntries(response.headers),
+      bytes.byteLength > 0 ? new TextDecoder().decode(bytes) : undefined,
       response.headers.getSetCookie(),
     );
     const nullBody = [101, 204, 205, 304].includes(response.status);
@@ -62,11 +60,7 @@ async function describeRequest(input: string | URL | Request, init: RequestInit 
   return { url: new URL(request.url), method: request.method, headers: new Headers(request.headers), body: requestBody, requestBody };
 }
 
-/**
- * One back-channel exchange, from now: noted in the trace once it is answered, or once it failed.
- * It is given only the headers the trace shows: a kept exchange outlives many of its successors,
- * and what it holds on to costs the garbage collector (trace-middleware.ts).
- */
+/** One back-channel exchange, from now: noted in the trace once it is answered, or once it failed. */
 function startOutbound(
   recorder: TraceRecorder,
   exchange: Pick<RawExchange, 'from' | 'to' | 'method' | 'url' | 'requestHeaders' | 'requestBody' | 'correlationId'>,
@@ -80,10 +74,22 @@ function startOutbound(
   // nothing on the hot path while nobody watches.
   const base = () => ({ ...exchange, time: new Date(started).toISOString(), direction: 'outbound' as const, channel: 'back' as const });
   return {
-    /** The answer's body as text: turned into text only when somebody reads the event. */
-    answered(status: number, responseHeaders: Record<string, string>, responseText: () => string | undefined, setCookies?: string[]): void {
+    /** `responseBody` may be a function that turns the answer into text: called when the event is read. */
+    answered(
+      status: number,
+      responseHeaders: Record<string, string>,
+      responseBody: string | undefined | (() => string | undefined),
+      setCookies?: string[],
+    ): void {
       const durationMs = took();
-      recorder.note(() => ({ ...base(), status, durationMs, responseHeaders, responseBody: responseText(), ...(setCookies?.length ? { setCookies } : {}) }));
+      recorder.note(() => ({
+        ...base(),
+        status,
+        durationMs,
+        responseHeaders,
+        responseBody: typeof responseBody === 'function' ? responseBody() : responseBody,
+        ...(setCookies?.length ? { setCookies } : {}),
+      }));
     },
     failed(error: unknown): void {
       const durationMs = took();
@@ -110,14 +116,14 @@ export function createTracedRequest(
 ): PooledRequest {
   return async function tracedRequest(url, call) {
     const correlationId = currentCorrelationId() ?? newCorrelationId();
-    const headers: Record<string, string> = { ...call.headers, [TRACE_HEADERS.caller]: self, [TRACE_HEADERS.correlation]: correlationId };
+    const headers = { ...call.headers, [TRACE_HEADERS.caller]: self, [TRACE_HEADERS.correlation]: correlationId };
     const traced = startOutbound(recorder, {
       from: self,
       to: partyOf(url),
       method: call.method,
       url: url.href,
-      requestHeaders: takeHeaders((name) => headers[name], REQUEST_HEADERS),
-      requestBody: call.body?.slice(0, KEPT_BODY_LIMIT),
+      requestHeaders: headers,
+      requestBody: call.body,
       correlationId,
     });
     let answer: IncomingAnswer;
@@ -127,12 +133,7 @@ export function createTracedRequest(
       traced.failed(error);
       throw error;
     }
-    const { body } = answer;
-    traced.answered(
-      answer.status,
-      takeHeaders((name) => answer.headers[name], RESPONSE_HEADERS),
-      () => (body.length > 0 ? body.toString('utf8', 0, Math.min(body.length, KEPT_BODY_LIMIT)) : undefined),
-    );
+    traced.answered(answer.status, answer.headers, () => (answer.body.length > 0 ? answer.body.toString('utf8') : undefined));
     return answer;
   };
 }

@@ -76,7 +76,7 @@ describe('what a recorded exchange keeps while nobody reads it', () => {
     return { toJSON: vi.fn(() => value) };
   }
 
-  it('a served request: its body is turned into text only when the trace is read, and only the shown headers are kept', async () => {
+  it('a served request: its body is turned into text only when the trace is read; the event shows the headers a learner looks at', async () => {
     const recorder = new TraceRecorder('bff');
     const app = new Koa();
     const answer = countedBody({ notes: ['a note'] });
@@ -105,18 +105,22 @@ describe('what a recorded exchange keeps while nobody reads it', () => {
     }
   });
 
-  it('a call the service makes: its answer is turned into text only when the trace is read, and only the shown headers are kept', async () => {
+  it('a call the service makes: its answer is turned into text only when the trace is read; the event shows the headers a learner looks at', async () => {
     const recorder = new TraceRecorder('bff');
     const body = Buffer.from('{"notes":[]}');
-    const toString = vi.spyOn(body, 'toString');
+    const bodyAsText = vi.spyOn(body, 'toString');
     const inner = vi.fn(async () => ({ status: 200, headers: { 'content-type': 'application/json', 'x-internal-header': 'not shown' }, body }));
     const send = createTracedRequest(recorder, 'bff', () => 'resource-api', inner);
-    const answer = await send(new URL('http://127.0.0.1:4001/notes'), { method: 'GET', headers: { authorization: 'Bearer abc', accept: 'application/json' }, timeoutMs: 1_000 });
+    const answer = await send(new URL('http://127.0.0.1:4001/notes'), {
+      method: 'GET',
+      headers: { authorization: 'Bearer abc', accept: 'application/json' },
+      timeoutMs: 1_000,
+    });
     expect(answer.body).toBe(body);
-    expect(toString).not.toHaveBeenCalled();
+    expect(bodyAsText).not.toHaveBeenCalled();
 
     const [event] = recorder.since(0);
-    expect(toString).toHaveBeenCalledTimes(1);
+    expect(bodyAsText).toHaveBeenCalledTimes(1);
     expect(event?.responseBody).toBe('{"notes":[]}');
     expect(Object.keys(event?.requestHeaders ?? {})).toEqual(['authorization']);
     expect(event?.responseHeaders).toEqual({ 'content-type': 'application/json' });

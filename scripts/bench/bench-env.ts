@@ -27,6 +27,16 @@ export const PROFILE_PORTS = {
   REDIS_PORT: '31586',
 } as const;
 
+/** scripts/measure-hook-cost.ts's, beside both; its BFF without the lab listens on BFF_PORT + 6. */
+export const HOOK_COST_PORTS = {
+  BFF_PORT: '31591',
+  AUTHSERVER_PORT: '31592',
+  API_PORT: '31593',
+  SPA_PORT: '31594',
+  ATTACKER_PORT: '31595',
+  REDIS_PORT: '31596',
+} as const;
+
 const PORT_VARIABLES = ['BFF_PORT', 'AUTHSERVER_PORT', 'API_PORT', 'SPA_PORT', 'ATTACKER_PORT', 'REDIS_PORT'] as const;
 
 /**

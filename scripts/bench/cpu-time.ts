@@ -39,7 +39,7 @@ function readAll(lab: RunningLab, services: readonly ServiceName[]): Partial<Rec
 }
 
 /** utime + stime of a process: fields 14 and 15 of /proc/<pid>/stat, counted after the `(comm)` field. */
-function readCpuMs(pid: number): number | undefined {
+export function readCpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
