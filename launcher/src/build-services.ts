@@ -32,8 +32,8 @@ export interface ServiceBuild {
  *
  * The BFF's bundle holds only the lab's code, and imports its packages from node_modules: kept
  * names cost every function of the packages a property of its own, and the BFF's memory is what the
- * lab is measured on (4–6 MB more with its packages inside; it starts in about 390 ms either way
- * fast enough not to be the last service up).
+ * lab is measured on (4–6 MB more with its packages inside). It starts in about 390 ms so, against
+ * 230 ms as one file: not the last service up.
  *
  * The source maps are written beside the bundles, for `NODE_OPTIONS=--enable-source-maps` (stack
  * traces in the TypeScript) and the CPU profiles' summaries; Node does not load them by default,
