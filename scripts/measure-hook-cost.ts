@@ -17,6 +17,7 @@ import { startLab } from '@lab/launcher';
 import { BENCH_LOG_DIR, HOOK_COST_PORTS, REPO_ROOT, benchPorts, makeBenchEnv } from './bench/bench-env.ts';
 import { readCpuMs } from './bench/cpu-time.ts';
 import { closeBrowsers, signInNewBrowser } from './bench/sign-in.ts';
+import { waitUntilHealthy } from './bench/wait-healthy.ts';
 
 const rounds = Number(process.argv[2] ?? 8);
 const seconds = Number(process.argv[3] ?? 3);
@@ -72,16 +73,9 @@ try {
 async function startBff(entry: string, childEnv: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
-  const url = `http://127.0.0.1:${childEnv.BFF_PORT}/healthz`;
-  for (const started = Date.now(); Date.now() - started < 30_000; await new Promise((resolve) => setTimeout(resolve, 50))) {
-    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
-    const healthy = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) return child;
-  }
-  throw new Error(`${entry} did not answer ${url} within 30 s`);
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`))));
+  await Promise.race([waitUntilHealthy(`http://127.0.0.1:${childEnv.BFF_PORT}/healthz`), exited]);
+  return child;
 }
 
 /** autocannon on one URL: 10 keep-alive connections for `duration` seconds; the 2xx answers. */

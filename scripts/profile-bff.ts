@@ -16,7 +16,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startLab } from '@lab/launcher';
 import { DEMO_USERS, type ServiceName } from '@lab/shared';
 import { buildServices } from '../launcher/src/build-services.ts';
@@ -25,6 +24,7 @@ import { describeNotesRoutes, setDpop } from './bench/api-routes.ts';
 import { runWorkers } from './bench/run-workers.ts';
 import { closeBrowsers, signInNewBrowser } from './bench/sign-in.ts';
 import { measureRoute } from './bench/throughput.ts';
+import { waitUntilHealthy } from './bench/wait-healthy.ts';
 import { formatSummary, summarizeCpuProfile } from './bench/summarize-cpu-profile.ts';
 
 // Prerequisites: ports of its own, and where the profiles go.
@@ -110,15 +110,4 @@ function startProfiled(service: ServiceName, name: string): { service: ServiceNa
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   void exited.then(() => log.end());
   return { service, dir, child, exited };
-}
-
-async function waitUntilHealthy(url: string): Promise<void> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(100)) {
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-  }
-  throw new Error(`no answer from ${url} within 30 s`);
 }
