@@ -14,7 +14,7 @@ try {
   const timeoutMs = readInteger(env, 'LAB_START_TIMEOUT', 30, 1, 600) * 1000;
   const lab = await startLab({ env, timeoutMs });
   writeRunFile({ pid: process.pid, startedAt: new Date().toISOString(), topology: lab.topology, controlKey: env.LAB_CONTROL_KEY });
-  console.log(formatSummary(lab.topology, weakened, lab.startupMs, lab.logDir, mode));
+  console.log(formatSummary(lab.topology, weakened, lab.startupMs, lab.logDir, mode, lab.buildMs));
   console.log(formatStoreSummary(lab));
 
   let stopping = false;

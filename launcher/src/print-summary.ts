@@ -1,13 +1,21 @@
 import { bffInstancePorts, DEMO_USERS, type LabStore, DEFENCES, type DefenceName, type LabMode, type LabTopology } from '@lab/shared';
 
 /** The table `npm start` prints: where each party is, what it plays, who can sign in. */
-export function formatSummary(topology: LabTopology, weakened: readonly DefenceName[], startupMs: number, logDir: string, mode: LabMode = 'bff'): string {
+export function formatSummary(
+  topology: LabTopology,
+  weakened: readonly DefenceName[],
+  startupMs: number,
+  logDir: string,
+  mode: LabMode = 'bff',
+  buildMs = 0,
+): string {
   const rows = [topology.spa, topology.bff, topology['resource-api'], topology.authserver, topology.attacker];
   const nameWidth = Math.max(...rows.map((row) => row.name.length));
   const urlWidth = Math.max(...rows.map((row) => row.url.length));
   const lines = [
     '',
-    `OAuth BFF lab is up (ready in ${(startupMs / 1000).toFixed(1)} s)`,
+    // The first start after a change builds the services: say so, or that start looks slow for no reason.
+    `OAuth BFF lab is up (ready in ${(startupMs / 1000).toFixed(1)} s${buildMs > 0 ? `, of which ${(buildMs / 1000).toFixed(1)} s building the services, once per version of their sources` : ''})`,
     '',
     ...rows.map((row) => `  ${row.name.padEnd(nameWidth)}  ${row.url.padEnd(urlWidth)}  ${roleInMode(row.name, row.role, mode)}`),
     '',

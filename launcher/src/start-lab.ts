@@ -22,8 +22,10 @@ export interface RunningLab {
   readonly topology: LabTopology;
   readonly env: Readonly<Record<string, string>>;
   readonly logDir: string;
-  /** Milliseconds from the first spawn until every /healthz answered. */
+  /** Milliseconds from the start until every /healthz answered, a build of the services included. */
   readonly startupMs: number;
+  /** Of those, the milliseconds spent building the services: 0 when their build of these sources was reused. */
+  readonly buildMs: number;
   /** Where the run keeps its sessions and grants (`LAB_STORE`). */
   readonly store: LabStore;
   /** Every process of the run, by name (`bff#1`, `bff#2` when there are several BFF instances). */
@@ -91,6 +93,7 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
 
   const started = Date.now();
   const built = options.run === 'source' ? undefined : await buildServices();
+  const buildMs = built?.built ? Date.now() - started : 0;
   // The run's Redis keeps its files in a folder of this run's own, removed when the lab stops.
   const redisDir = path.join(REPO_ROOT, '.lab', 'redis', `run-${process.pid}-${started}`);
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -145,6 +148,7 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
     env: options.env,
     logDir,
     startupMs: Date.now() - started,
+    buildMs,
     store,
     processes: units.map((unit) => unit.name),
     stop,

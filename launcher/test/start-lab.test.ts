@@ -53,6 +53,12 @@ describe('formatSummary', () => {
     expect(text).toContain('alice    password: alice');
     expect(text).toContain('All defences are on');
     expect(text).not.toContain('WEAKENED');
+    expect(text).toContain('OAuth BFF lab is up (ready in 1.2 s)');
+  });
+
+  it('says how much of a start was the build of the services, when there was one', () => {
+    const text = formatSummary(topology, [], 2_300, '/tmp/logs', 'bff', 1_040);
+    expect(text).toContain('OAuth BFF lab is up (ready in 2.3 s, of which 1.0 s building the services, once per version of their sources)');
   });
 
   it('says loudly which defences a weakened lab has switched off', () => {
