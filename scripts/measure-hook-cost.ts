@@ -15,6 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { startLab } from '@lab/launcher';
 import { BENCH_LOG_DIR, HOOK_COST_PORTS, REPO_ROOT, benchPorts, makeBenchEnv } from './bench/bench-env.ts';
+import { median } from './bench/cold-start.ts';
 import { readCpuMs } from './bench/cpu-time.ts';
 import { closeBrowsers, signInNewBrowser } from './bench/sign-in.ts';
 import { waitUntilHealthy } from './bench/wait-healthy.ts';
@@ -30,7 +31,7 @@ const children: ChildProcess[] = [];
 
 try {
   const bffEnv = { ...env, LAB_REDIS_URL: `redis://127.0.0.1:${ports.REDIS_PORT}` };
-  const withLab = await startBff('bff/src/main.ts', { ...bffEnv });
+  const withLab = await startBff('bff/src/main.ts', bffEnv);
   const withoutLab = await startBff('scripts/bench/bff-without-lab.ts', { ...bffEnv, BFF_PORT: String(WITHOUT_LAB_PORT) });
   // Alice signs in through the app's origin (the lab's BFF); her session is in Redis, a session of both.
   const alice = await signInNewBrowser(lab.topology, 'alice');
@@ -46,18 +47,17 @@ try {
   }
   await Promise.all(targets.map((target) => load(target.url, headers, 1)));
 
-  const perRound: Array<{ cpuMs: number[]; perSecond: number[] }> = [];
+  const perRound: Array<{ cpuMs: number[] }> = [];
   for (let round = 0; round < rounds; round++) {
     const before = targets.map((target) => readCpuMs(target.pid) ?? Number.NaN);
     const answers = await Promise.all(targets.map((target) => load(target.url, headers, seconds)));
     const after = targets.map((target) => readCpuMs(target.pid) ?? Number.NaN);
     const cpuMs = targets.map((_, index) => (after[index]! - before[index]!) / answers[index]!);
-    perRound.push({ cpuMs, perSecond: answers.map((count) => count / seconds) });
+    perRound.push({ cpuMs });
     console.log(
       `round ${round + 1}: ${targets.map((target, index) => `${target.name} ${(cpuMs[index]! * 1000).toFixed(0)} µs of CPU per call, ${(answers[index]! / seconds).toFixed(0)}/s`).join('; ')}; without/with ${(cpuMs[1]! / cpuMs[0]!).toFixed(3)}`,
     );
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const ratio = median(perRound.map((round) => round.cpuMs[1]! / round.cpuMs[0]!));
   console.log(
     `median of ${rounds} rounds: with the lab ${(median(perRound.map((round) => round.cpuMs[0]!)) * 1000).toFixed(0)} µs, without it ${(median(perRound.map((round) => round.cpuMs[1]!)) * 1000).toFixed(0)} µs of the BFF's CPU per call; ` +
