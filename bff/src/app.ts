@@ -5,7 +5,7 @@ import type { BffConfig } from './config.ts';
 import type { SessionStore } from './session-store.ts';
 import { createSessionMiddleware } from './session.ts';
 import { SessionLifetimes } from './session-lifetimes.ts';
-import { OidcClient } from './oidc-client.ts';
+import { AUTHSERVER_TIMEOUT_SECONDS, OidcClient } from './oidc-client.ts';
 import { SessionTokens } from './session-tokens.ts';
 import { MemoryTokenStore, type TokenStore } from './token-store.ts';
 import { LoginAttempts, type LoginAttemptLimits, type SharedLoginClaims } from './login-attempts.ts';
@@ -21,7 +21,8 @@ import type { CryptoKeyPair } from 'openid-client';
 import { createBackchannelLogoutRoutes } from './routes/backchannel-logout.ts';
 import { createIssuerKeys } from './logout-token.ts';
 import { ExpiringMap } from './expiring-map.ts';
-import { callApiWithDpop, fetchOverRequest, type ApiCall } from './dpop-api-call.ts';
+import { callApiWithDpop, type ApiCall } from './dpop-api-call.ts';
+import { fetchOverRequest } from './back-channel.ts';
 
 export interface BffDeps {
   readonly store: SessionStore;
@@ -50,8 +51,10 @@ export function createApp(config: BffConfig, deps: BffDeps): Koa {
   const app = new Koa();
   app.keys = [...config.sessionKeys];
   const log = deps.log ?? ((line: string) => console.error(line));
-  const backChannel = deps.hook?.fetch ?? fetch;
+  // One back channel for every call the BFF makes: the API proxy's, and openid-client's and jose's
+  // (a `fetch` over it) to the authorization server and, with DPoP, to the API.
   const send = deps.hook?.request ?? createPooledRequest();
+  const backChannel = fetchOverRequest(send, AUTHSERVER_TIMEOUT_SECONDS * 1000);
   const oidc = new OidcClient(config, deps.defences, backChannel, { dpopKeyPair: deps.dpopKeyPair, apiFetch: fetchOverRequest(send, UPSTREAM_TIMEOUT_MS) });
   const flow: FlowSetting = deps.flow ?? { current: config.lab.flow };
   const tokenStore = deps.tokenStore ?? new MemoryTokenStore();

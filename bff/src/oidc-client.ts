@@ -297,7 +297,8 @@ export const AUTHSERVER_TIMEOUT_SECONDS = 5;
 
 /**
  * A failure to talk to the authorization server at all: 504 when it did not answer in time (a
- * `TimeoutError` somewhere in the cause chain, from the fetch's abort signal), else 503.
+ * `TimeoutError` somewhere in the cause chain: the back channel's `CalleeSilentError`, or a fetch's
+ * abort signal), else 503.
  */
 function toTransportError(error: unknown): Error {
   if (error instanceof AuthServerTimeoutError || error instanceof AuthServerUnavailableError) return error;

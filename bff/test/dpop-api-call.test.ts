@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingAnswer, OutgoingCall } from '@lab/kit';
-import { callApiWithDpop, fetchOverRequest } from '../src/dpop-api-call.ts';
+import { callApiWithDpop } from '../src/dpop-api-call.ts';
+import { fetchOverRequest } from '../src/back-channel.ts';
 import type { OidcClient } from '../src/oidc-client.ts';
 
 // Prerequisites: a back channel that records what it was asked to send and answers with one

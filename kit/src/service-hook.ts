@@ -10,8 +10,11 @@ import type { PooledRequest } from './pooled-request.ts';
 export interface ServiceHook {
   /** Runs outermost, before the service's own error handling. */
   readonly middleware?: Middleware;
-  /** For openid-client and jose (`customFetch`). Default: the global `fetch`. */
+  /**
+   * For jose and oidc-provider (`customFetch`) in the authorization server and the API. Default: the
+   * global `fetch`. The BFF sends all its calls over `request`.
+   */
   readonly fetch?: typeof fetch;
-  /** For a hot path's calls (the BFF's API proxy). Default: `createPooledRequest()`. */
+  /** For the BFF's calls, the API proxy's and openid-client's. Default: `createPooledRequest()`. */
   readonly request?: PooledRequest;
 }

@@ -7,12 +7,29 @@ import { createPooledRequest } from '../src/index.ts';
 // its body; the answers it never finishes are ended when the tests are done.
 let server: Server;
 let base: string;
+const sockets: unknown[] = [];
 const unfinished: ServerResponse[] = [];
 
 beforeAll(async () => {
   server = createServer((request, response) => {
     if (request.url === '/silent') {
       unfinished.push(response);
+      return;
+    }
+    if (request.url === '/cut') {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+      response.write('{"notes":', () => response.socket?.destroy());
+      return;
+    }
+    if (request.url === '/echo-length') {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          length: request.headers['content-length'] ?? null,
+          chunked: request.headers['transfer-encoding'] ?? null,
+          socket: sockets.indexOf(request.socket),
+        }),
+      );
       return;
     }
     if (request.url === '/stalls') {
@@ -24,6 +41,7 @@ beforeAll(async () => {
     response.writeHead(201, { 'Content-Type': 'application/json', 'X-Seen-Method': request.method ?? '' });
     response.end(JSON.stringify({ authorization: request.headers.authorization ?? null }));
   });
+  server.on('connection', (socket) => sockets.push(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -47,15 +65,76 @@ describe('createPooledRequest', () => {
 
   it('fails after timeoutMs when the callee sends no answer at all', async () => {
     const started = Date.now();
-    await expect(send(new URL(`${base}/silent`), { method: 'GET', headers: {}, timeoutMs: 300 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+    await expect(send(new URL(`${base}/silent`), { method: 'GET', headers: {}, timeoutMs: 300 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+      code: 'HEADERS_TIMEOUT',
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('fails after timeoutMs when the callee stops in the middle of its body', async () => {
     const started = Date.now();
-    await expect(send(new URL(`${base}/stalls`), { method: 'GET', headers: {}, timeoutMs: 300 })).rejects.toMatchObject({ code: 'UND_ERR_BODY_TIMEOUT' });
+    await expect(send(new URL(`${base}/stalls`), { method: 'GET', headers: {}, timeoutMs: 300 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+      code: 'BODY_TIMEOUT',
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('fails, and does not hang, when the callee closes the connection in the middle of its body', async () => {
+    await expect(send(new URL(`${base}/cut`), { method: 'GET', headers: {}, timeoutMs: 5_000 })).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('fails with the system code when nothing listens', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(send(new URL(`http://127.0.0.1:${port}/notes`), { method: 'GET', headers: {}, timeoutMs: 1_000 })).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+    });
+  });
+
+  it('sends a body with its length (not chunked), and keeps one connection for calls one after the other', async () => {
+    const call = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"text":"é"}', timeoutMs: 1_000 };
+    const first = JSON.parse((await send(new URL(`${base}/echo-length`), call)).body.toString('utf8')) as { length: string; chunked: null; socket: number };
+    const second = JSON.parse((await send(new URL(`${base}/echo-length`), call)).body.toString('utf8')) as { socket: number };
+    expect(first).toMatchObject({ length: '13', chunked: null });
+    expect(second.socket).toBe(first.socket);
+  });
+
+  it('answers every one of many calls made at once', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => send(new URL(`${base}/notes?n=${index}`), { method: 'GET', headers: {}, timeoutMs: 2_000 })),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 50 }, () => 201));
+  });
+
+  it('retires an idle connection a second before the callee would close it, so that no call is sent on a closing one', async () => {
+    // A callee that closes idle connections after 2 s, and says so (`Keep-Alive: timeout=2`).
+    const callee = createServer((_request, response) => response.end('ok'));
+    callee.keepAliveTimeout = 2_000;
+    let connections = 0;
+    callee.on('connection', () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => callee.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(callee.address() as AddressInfo).port}/`);
+    const call = { method: 'GET', headers: {}, timeoutMs: 1_000 };
+    try {
+      const statuses = [(await send(url, call)).status, (await send(url, call)).status];
+      const afterTwoAtOnce = connections;
+      // 1.5 s idle: the callee would still take it, but it is within a second of closing it.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      statuses.push((await send(url, call)).status);
+      expect(statuses).toEqual([200, 200, 200]);
+      expect(afterTwoAtOnce).toBe(1);
+      expect(connections).toBe(2);
+    } finally {
+      callee.closeAllConnections();
+      await new Promise((resolve) => callee.close(resolve));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { parseCookie } from 'undici';
+import { parseSetCookie } from 'cookie';
 import { isSecretName, redactTokens, shortenSecret, type CookieView, type ParamView, type RawExchange } from '@lab/shared';
 
 /**
@@ -141,9 +141,13 @@ function redactJson(value: unknown): unknown {
   return typeof value === 'string' ? redactTokens(value) : value;
 }
 
+/** `SameSite` as browsers' developer tools write it. */
+const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
+
 /**
  * The cookies of an exchange, parsed once: the `Cookie` header's pairs, and each `Set-Cookie`
- * header by undici's parser (RFC 6265bis §5.6), its attributes as a learner reads them.
+ * header by the `cookie` package's parser, its value as sent (not percent-decoded), its
+ * attributes as a learner reads them.
  */
 export function viewCookies(raw: RawExchange, full: boolean): { sent: CookieView[]; set: CookieView[] } | undefined {
   const show = (value: string) => (full || value.length <= 8 ? value : shortenSecret(value, 6));
@@ -157,9 +161,8 @@ export function viewCookies(raw: RawExchange, full: boolean): { sent: CookieView
   }
   const set: CookieView[] = [];
   for (const line of raw.setCookies ?? []) {
-    const cookie = parseCookie(line);
-    if (!cookie) continue;
-    const expires = cookie.expires === undefined ? undefined : new Date(cookie.expires);
+    const cookie = parseSetCookie(line, { decode: (value) => value });
+    const { expires } = cookie;
     const attributes = [
       cookie.path !== undefined ? `Path=${cookie.path}` : undefined,
       cookie.domain !== undefined ? `Domain=${cookie.domain}` : undefined,
@@ -167,10 +170,10 @@ export function viewCookies(raw: RawExchange, full: boolean): { sent: CookieView
       cookie.maxAge !== undefined ? `Max-Age=${cookie.maxAge}` : undefined,
       cookie.secure ? 'Secure' : undefined,
       cookie.httpOnly ? 'HttpOnly' : undefined,
-      cookie.sameSite !== undefined ? `SameSite=${cookie.sameSite}` : undefined,
+      typeof cookie.sameSite === 'string' ? `SameSite=${SAME_SITE[cookie.sameSite]}` : undefined,
     ].filter((attribute): attribute is string => attribute !== undefined);
-    const removed = cookie.maxAge === 0 || (expires !== undefined && expires.getTime() <= 0);
-    set.push({ name: cookie.name, value: show(cookie.value), attributes, removed });
+    const removed = (cookie.maxAge !== undefined && cookie.maxAge <= 0) || (expires !== undefined && expires.getTime() <= 0);
+    set.push({ name: cookie.name, value: show(cookie.value ?? ''), attributes, removed });
   }
   return sent.length > 0 || set.length > 0 ? { sent, set } : undefined;
 }

@@ -99,9 +99,11 @@ function startOutbound(
   };
 }
 
+/** A failed call as the trace shows it: the system's or the client's code (`ECONNREFUSED`, `HEADERS_TIMEOUT`), else the message. */
 function describeError(error: unknown): string {
   const cause = (error as { cause?: { code?: string } })?.cause;
-  return cause?.code ?? (error instanceof Error ? error.message : String(error));
+  const code = (error as { code?: unknown })?.code;
+  return cause?.code ?? (typeof code === 'string' ? code : undefined) ?? (error instanceof Error ? error.message : String(error));
 }
 
 /**

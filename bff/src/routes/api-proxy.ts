@@ -37,7 +37,7 @@ export interface ApiProxyDeps {
   readonly config: BffConfig;
   readonly tokens: SessionTokens;
   readonly defences: DefenceSwitches;
-  /** The back channel to the API (traced in the lab; undici's pooled `request`). */
+  /** The back channel to the API (traced in the lab; Node's HTTP client on keep-alive connections: kit's `createPooledRequest`). */
   readonly send: PooledRequest;
   /** A call with a DPoP-bound token: `Authorization: DPoP` and a fresh proof (dpop-api-call.ts). */
   readonly sendWithDpop: (accessToken: string, url: URL, call: ApiCall) => Promise<IncomingAnswer>;
