@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createPooledRequest } from '@lab/kit';
 import { createRemoteJWKSet, customFetch, errors } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeCallee, listenOnLoopback, refusedUrl } from '../../kit/test/support/loopback-callee.ts';
 import { fetchOverRequest } from '../src/back-channel.ts';
 
 // Prerequisites: a callee on port 0 that echoes what it received, serves a key set, redirects, or
@@ -40,15 +40,10 @@ beforeAll(async () => {
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
-afterAll(async () => {
-  for (const response of unfinished) response.destroy();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => closeCallee(server, unfinished));
 
 describe("fetchOverRequest: a fetch over the BFF's back channel", () => {
   const backChannel = fetchOverRequest(createPooledRequest(), 300);
@@ -71,11 +66,7 @@ describe("fetchOverRequest: a fetch over the BFF's back channel", () => {
   });
 
   it('fails as fetch does when nobody answers: TypeError "fetch failed", the system code in its cause', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    const failure = await backChannel(`http://127.0.0.1:${port}/token`).catch((error: unknown) => error);
+    const failure = await backChannel(await refusedUrl('/token')).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TypeError);
     expect(failure).toMatchObject({ message: 'fetch failed', cause: { code: 'ECONNREFUSED' } });
   });

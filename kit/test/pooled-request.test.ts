@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeCallee, listenOnLoopback, refusedUrl } from './support/loopback-callee.ts';
 import { createPooledRequest } from '../src/index.ts';
 
 // Prerequisites: a callee on port 0 that answers at once, never answers, or stops in the middle of
@@ -42,15 +42,10 @@ beforeAll(async () => {
     response.end(JSON.stringify({ authorization: request.headers.authorization ?? null }));
   });
   server.on('connection', (socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
-afterAll(async () => {
-  for (const response of unfinished) response.destroy();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => closeCallee(server, unfinished));
 
 describe('createPooledRequest', () => {
   const send = createPooledRequest();
@@ -88,11 +83,7 @@ describe('createPooledRequest', () => {
   });
 
   it('fails with the system code when nothing listens', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    await expect(send(new URL(`http://127.0.0.1:${port}/notes`), { method: 'GET', headers: {}, timeoutMs: 1_000 })).rejects.toMatchObject({
+    await expect(send(await refusedUrl('/notes'), { method: 'GET', headers: {}, timeoutMs: 1_000 })).rejects.toMatchObject({
       code: 'ECONNREFUSED',
     });
   });
@@ -120,8 +111,7 @@ describe('createPooledRequest', () => {
     callee.on('connection', () => {
       connections += 1;
     });
-    await new Promise<void>((resolve) => callee.listen(0, '127.0.0.1', resolve));
-    const url = new URL(`http://127.0.0.1:${(callee.address() as AddressInfo).port}/`);
+    const url = new URL('/', await listenOnLoopback(callee));
     const call = { method: 'GET', headers: {}, timeoutMs: 1_000 };
     try {
       const statuses = [(await send(url, call)).status, (await send(url, call)).status];
@@ -133,8 +123,7 @@ describe('createPooledRequest', () => {
       expect(afterTwoAtOnce).toBe(1);
       expect(connections).toBe(2);
     } finally {
-      callee.closeAllConnections();
-      await new Promise((resolve) => callee.close(resolve));
+      await closeCallee(callee);
     }
   });
 });
