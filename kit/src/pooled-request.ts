@@ -62,8 +62,11 @@ export function createPooledRequest(
 ): PooledRequest {
   return function pooledRequest(url, call) {
     return new Promise<IncomingAnswer>((resolve, reject) => {
-      const headers: Record<string, string> = { ...call.headers };
-      if (call.body !== undefined && !hasHeader(headers, 'content-length')) headers['content-length'] = String(Buffer.byteLength(call.body));
+      // A body goes with its length (not chunked), as `fetch` sends a string body.
+      const headers =
+        call.body === undefined || hasHeader(call.headers, 'content-length')
+          ? call.headers
+          : { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) };
       const secure = url.protocol === 'https:';
       const send = secure ? httpsRequest : httpRequest;
       const request: ClientRequest = send(url, { method: call.method, headers, agent: secure ? agents.https : agents.http });
@@ -93,7 +96,7 @@ export function createPooledRequest(
   };
 }
 
-function hasHeader(headers: Record<string, string>, name: string): boolean {
+function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {
   return Object.keys(headers).some((given) => given.toLowerCase() === name);
 }
 
