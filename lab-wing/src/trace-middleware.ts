@@ -28,11 +28,12 @@ export function traceRequests(recorder: TraceRecorder, self: Party) {
       const { method, href, status } = ctx;
       const durationMs = Math.round(performance.now() - startedAt);
       const requestHeaders = ctx.request.headers;
-      const responseHeaders = ctx.response.headers as Record<string, string | string[] | number | undefined>;
+      // One copy of the response's headers (Koa's `ctx.response.get` makes another on each call).
+      const responseHeaders: Record<string, string | string[] | number | undefined> = ctx.res.getHeaders();
       const requestBody = requestBodyOf(ctx);
-      const requestType = ctx.get('Content-Type');
+      const requestType = requestHeaders['content-type'] ?? '';
       const responseBody = ctx.body;
-      const responseType = String(ctx.response.get('Content-Type'));
+      const responseType = String(responseHeaders['content-type'] ?? '');
       recorder.note(() => ({
         time: new Date(started).toISOString(),
         direction: 'inbound',
