@@ -1,3 +1,4 @@
+import { createPooledRequest, type IncomingAnswer } from '@lab/kit';
 import { LAB_KEY_HEADER, type LabTopology, type ServiceName } from '@lab/shared';
 import type { LabClock } from './lab-clock.ts';
 
@@ -5,6 +6,21 @@ import type { LabClock } from './lab-clock.ts';
  * LAB ONLY: the lab's time across its services (`/_lab/clock` of each), for the command line
  * (`npm run lab -- time`) and the instructor's X-ray.
  */
+
+/**
+ * The control calls go through Node's own HTTP client (kit's pooled request), not `fetch`: every
+ * service reads the others' clocks when it starts (`catchUpLabClock`), and a first `fetch` loads
+ * its machinery (an HTTP parser compiled to WebAssembly among it) into the service for good, which
+ * the BFF otherwise never loads (docs/performance.md, "One HTTP client in the BFF").
+ */
+const sendControl = createPooledRequest();
+/** How long a service may stay silent on a control call: one that is down or frozen is left out. */
+const CONTROL_TIMEOUT_MS = 5_000;
+
+function controlCall(url: string, controlKey: string, method: 'GET' | 'PUT', body?: string): Promise<IncomingAnswer> {
+  const headers = { [LAB_KEY_HEADER]: controlKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+  return sendControl(new URL(url), { method, headers, body, timeoutMs: CONTROL_TIMEOUT_MS });
+}
 
 /** The services that run on the lab's clock (the app's origin only serves files). */
 export const CLOCKED: readonly ServiceName[] = ['authserver', 'bff', 'resource-api', 'attacker'];
@@ -34,8 +50,8 @@ async function clockedUrls(topology: LabTopology, controlKey: string): Promise<C
   const targets: ClockTarget[] = CLOCKED.map((service) => ({ service, url: topology[service].url }));
   try {
     // Several BFF instances (the Redis set-up): each runs on its own clock, and all move together.
-    const response = await fetch(`${topology.bff.url}/_lab/store`, { headers: { [LAB_KEY_HEADER]: controlKey }, signal: AbortSignal.timeout(5_000) });
-    const { instances } = response.ok ? ((await response.json()) as { instances?: unknown }) : {};
+    const answer = await controlCall(`${topology.bff.url}/_lab/store`, controlKey, 'GET');
+    const { instances } = answer.status === 200 ? (JSON.parse(answer.body.toString('utf8')) as { instances?: unknown }) : {};
     for (const url of Array.isArray(instances) ? instances : []) {
       if (typeof url === 'string' && !targets.some((target) => new URL(target.url).port === new URL(url).port)) targets.push({ service: 'bff', url });
     }
@@ -83,19 +99,15 @@ export async function holdLabTime(topology: LabTopology, controlKey: string, hel
 }
 
 async function callClock(target: ClockTarget, controlKey: string, method: 'GET' | 'PUT', body?: string): Promise<ServiceClock | undefined> {
-  let response: Response;
+  let answer: IncomingAnswer;
   try {
-    response = await fetch(`${target.url}/_lab/clock`, {
-      method,
-      body,
-      headers: { [LAB_KEY_HEADER]: controlKey, 'Content-Type': 'application/json' },
-      signal: AbortSignal.timeout(5_000),
-    });
+    answer = await controlCall(`${target.url}/_lab/clock`, controlKey, method, body);
   } catch {
     return undefined; // down (the attacker is optional)
   }
-  if (!response.ok) throw new Error(`${method} ${target.service} ${target.url}/_lab/clock answered ${response.status}: ${await response.text()}`);
-  const clock = (await response.json()) as ServiceClock;
+  const text = answer.body.toString('utf8');
+  if (answer.status !== 200) throw new Error(`${method} ${target.service} ${target.url}/_lab/clock answered ${answer.status}: ${text}`);
+  const clock = JSON.parse(text) as ServiceClock;
   // Instances of one service (several BFFs) are told apart by their port.
   return target.instance ? { ...clock, instance: target.instance } : clock;
 }
